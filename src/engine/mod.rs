@@ -1,0 +1,11 @@
+//! The domain-free discrete-event core: simulated time, the event calendar and random streams.
+//!
+//! Invariant: nothing in this module knows about lanes, booths or vehicles, does I/O or prints.
+
+mod calendar;
+mod rng;
+mod time;
+
+pub use calendar::{Calendar, Scheduled};
+pub use rng::{RngStream, StreamId, derive_seed};
+pub use time::SimTime;

@@ -1,0 +1,86 @@
+//! Replications in parallel, and their aggregation into means with confidence intervals.
+//!
+//! Invariant: jobs are indexed `(scenario, replication)`; each job's random streams derive from
+//! the scenario's seed and the replication index only, and results are collected in job order,
+//! so the output does not depend on the number of threads.
+
+mod aggregate;
+
+pub use aggregate::{Aggregate, GroupAggregate, aggregate};
+
+use crate::port::{PortConfig, ReplicationResult, TraceSink, simulate};
+
+/// Errors from running experiments.
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    /// The worker pool could not be built.
+    #[error("cannot start {threads} worker threads: {message}")]
+    Pool {
+        /// Requested threads.
+        threads: usize,
+        /// The cause.
+        message: String,
+    },
+    /// The trace could not be written.
+    #[error("{scenario}: cannot write the trace: {message}")]
+    Trace {
+        /// Scenario name.
+        scenario: String,
+        /// The cause.
+        message: String,
+    },
+}
+
+/// Makes the trace sink for scenario `i` (replication 1 only).
+pub type TraceFactory<'a> = dyn Fn(usize) -> Option<Box<dyn TraceSink + Send>> + Sync + 'a;
+
+/// Runs every replication of every scenario on `threads` workers (0 = one per core) and returns,
+/// per scenario, its replications in order.
+pub fn run_replications(
+    configs: &[PortConfig],
+    threads: usize,
+    trace: Option<&TraceFactory<'_>>,
+) -> Result<Vec<Vec<ReplicationResult>>, ExperimentError> {
+    let jobs: Vec<(usize, u32)> = configs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| (0..c.replications).map(move |r| (i, r)))
+        .collect();
+    let run_job = |&(i, r): &(usize, u32)| {
+        let mut sink = if r == 0 { trace.and_then(|f| f(i)) } else { None };
+        let sink_ref: Option<&mut dyn TraceSink> = match sink.as_mut() {
+            Some(b) => Some(b.as_mut()),
+            None => None,
+        };
+        let res = simulate(&configs[i], r, sink_ref);
+        let closed = sink.map_or(Ok(()), |s| s.close());
+        (res, closed)
+    };
+    let results: Vec<(ReplicationResult, Result<(), String>)> = in_pool(threads, || {
+        use rayon::prelude::*;
+        jobs.par_iter().map(run_job).collect()
+    })?;
+    let mut out: Vec<Vec<ReplicationResult>> = configs.iter().map(|_| Vec::new()).collect();
+    for ((i, _), (res, closed)) in jobs.iter().zip(results) {
+        if let Err(message) = closed {
+            return Err(ExperimentError::Trace {
+                scenario: configs[*i].name.clone(),
+                message,
+            });
+        }
+        out[*i].push(res);
+    }
+    Ok(out)
+}
+
+/// Runs `f` inside a rayon pool of `threads` workers (0 = one per core).
+pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, ExperimentError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ExperimentError::Pool {
+            threads,
+            message: e.to_string(),
+        })?;
+    Ok(pool.install(f))
+}

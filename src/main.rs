@@ -1,0 +1,31 @@
+//! The `garita` binary: parse the command line, call the library, map errors to exit codes
+//! (0 success, 1 runtime or I/O failure, 2 bad command line or invalid scenario).
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let result = match cli::parse() {
+        cli::Action::Run(cfg) => garita::app::run(&cfg),
+        cli::Action::Check(files) => garita::app::check(&files),
+    };
+    match result {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                msg.push_str(&format!("\n  caused by: {s}"));
+                source = s.source();
+            }
+            eprintln!("{msg}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Validated port configuration: what the scenario layer produces and the model consumes.
+
+use super::ServiceDist;
+use crate::engine::SimTime;
+
+/// A name in English and Spanish for charts and tables.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DisplayName {
+    /// English display name (empty: use the id).
+    pub en: String,
+    /// Spanish display name (empty: use the English one, then the id).
+    pub es: String,
+}
+
+/// The type of a lane: what inspection programme it serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaneKind {
+    /// General (standard) lanes, open to everyone.
+    General,
+    /// Ready Lanes, for travellers with RFID-enabled documents.
+    Ready,
+    /// SENTRI (trusted traveller) lanes.
+    Sentri,
+    /// FAST lanes for pre-cleared commercial trucks.
+    Fast,
+}
+
+impl LaneKind {
+    /// All kinds, in the order used by the file format.
+    pub const ALL: [LaneKind; 4] = [
+        LaneKind::General,
+        LaneKind::Ready,
+        LaneKind::Sentri,
+        LaneKind::Fast,
+    ];
+
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaneKind::General => "general",
+            LaneKind::Ready => "ready",
+            LaneKind::Sentri => "sentri",
+            LaneKind::Fast => "fast",
+        }
+    }
+}
+
+/// How travellers cross (used for idle-emission defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TravelMode {
+    /// Passenger cars and light trucks.
+    Car,
+    /// Commercial trucks.
+    Truck,
+    /// Buses.
+    Bus,
+    /// Pedestrians (no idling emissions).
+    Pedestrian,
+}
+
+impl TravelMode {
+    /// All modes, in the order used by the file format.
+    pub const ALL: [TravelMode; 4] = [
+        TravelMode::Car,
+        TravelMode::Truck,
+        TravelMode::Bus,
+        TravelMode::Pedestrian,
+    ];
+
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TravelMode::Car => "car",
+            TravelMode::Truck => "truck",
+            TravelMode::Bus => "bus",
+            TravelMode::Pedestrian => "pedestrian",
+        }
+    }
+}
+
+/// Arrivals: a non-homogeneous Poisson process, piecewise constant by hour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DemandConfig {
+    /// Arrivals per hour by hour of day (before weekday factors and scale).
+    pub per_hour: [f64; 24],
+    /// Multipliers by day of week, Monday first.
+    pub weekday_factors: [f64; 7],
+    /// Overall multiplier.
+    pub scale: f64,
+}
+
+impl DemandConfig {
+    /// Arrival rate (per hour) in hour `hour_of_week` (0 = Monday 00:00).
+    pub fn rate_per_hour(&self, hour_of_week: usize) -> f64 {
+        self.per_hour[hour_of_week % 24] * self.weekday_factors[(hour_of_week / 24) % 7] * self.scale
+    }
+}
+
+/// A traveller class.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassConfig {
+    /// Identifier (`[a-z0-9_-]+`).
+    pub id: String,
+    /// Display names.
+    pub display: DisplayName,
+    /// Share of all arrivals (shares sum to 1).
+    pub share: f64,
+    /// Indices into `PortConfig::lanes` of the lanes this class may use, in preference order.
+    pub lanes: Vec<usize>,
+    /// Whether the class is a trusted-traveller programme (SENTRI, FAST).
+    pub trusted: bool,
+    /// How the class travels.
+    pub mode: TravelMode,
+}
+
+/// A lane type at the port: one pooled FIFO queue served by its open booths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneConfig {
+    /// Identifier (`[a-z0-9_-]+`).
+    pub id: String,
+    /// Lane type.
+    pub kind: LaneKind,
+    /// Display names.
+    pub display: DisplayName,
+    /// Open booths by hour of day.
+    pub booths: [u32; 24],
+    /// Physical booths (at least the most ever open).
+    pub max_booths: u32,
+    /// Primary inspection time.
+    pub service: ServiceDist,
+}
+
+/// A validated port scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortConfig {
+    /// Scenario name (`[a-z0-9_-]+`), names the output folder.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Base seed.
+    pub seed: u64,
+    /// End of each replication.
+    pub horizon: SimTime,
+    /// Statistics ignore vehicles arriving before this instant.
+    pub warmup: SimTime,
+    /// Number of replications.
+    pub replications: u32,
+    /// Arrivals.
+    pub demand: DemandConfig,
+    /// Traveller classes.
+    pub classes: Vec<ClassConfig>,
+    /// Lanes.
+    pub lanes: Vec<LaneConfig>,
+}
+
+impl PortConfig {
+    /// Measured (post-warm-up) time in days.
+    pub fn measured_days(&self) -> f64 {
+        self.horizon.saturating_sub(self.warmup).as_secs_f64() / 86_400.0
+    }
+}

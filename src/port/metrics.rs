@@ -1,0 +1,152 @@
+//! The numbers one replication produces, per group (whole port, each lane, each class).
+
+/// Which travellers a row of results describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupRef {
+    /// Every vehicle at the port.
+    All,
+    /// Vehicles that joined lane `i` (index into `PortConfig::lanes`).
+    Lane(usize),
+    /// Vehicles of class `i` (index into `PortConfig::classes`).
+    Class(usize),
+}
+
+macro_rules! metric_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vm])* $v,)* }
+        impl $name {
+            /// Every metric, in output order.
+            pub const ALL: &'static [$name] = &[$($name::$v,)*];
+            /// Number of metrics.
+            pub const COUNT: usize = Self::ALL.len();
+            /// The metric's name in output files.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$v => $s,)* }
+            }
+            /// The metric called `name`.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $($s => Some($name::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+metric_enum! {
+    /// Whole-run metrics of one replication. Waits count vehicles that arrived after the warm-up
+    /// and reached a booth before the horizon.
+    Metric {
+        /// Vehicles that arrived after the warm-up.
+        Arrivals = "arrivals",
+        /// Arrivals per measured day.
+        ArrivalsPerDay = "arrivals_per_day",
+        /// Arrivals that reached a booth before the horizon.
+        Served = "served",
+        /// Arrivals still queued at the horizon.
+        UnservedAtEnd = "unserved_at_end",
+        /// Mean wait (s).
+        WaitMean = "wait_mean_s",
+        /// Median wait (s).
+        WaitP50 = "wait_p50_s",
+        /// 90th percentile wait (s).
+        WaitP90 = "wait_p90_s",
+        /// 95th percentile wait (s).
+        WaitP95 = "wait_p95_s",
+        /// 99th percentile wait (s).
+        WaitP99 = "wait_p99_s",
+        /// Longest wait (s).
+        WaitMax = "wait_max_s",
+        /// Share of served vehicles that waited 20 minutes or less.
+        ShareWaitLe20m = "share_wait_le_20m",
+        /// Mean wait plus primary inspection (s).
+        CrossingMean = "crossing_mean_s",
+        /// Busy booth-time over open booth-time.
+        Utilization = "utilization",
+        /// Time-average open booths.
+        BoothsOpenMean = "booths_open_mean",
+        /// Open booth-hours (officer-hours at primary) per day.
+        BoothHoursPerDay = "booth_hours_per_day",
+        /// Time-average number of vehicles waiting (not in service).
+        QueueMean = "queue_mean",
+        /// Largest number of vehicles waiting.
+        QueueMax = "queue_max",
+        /// Hours spent waiting, summed over vehicles (including those still queued at the end).
+        VehicleHoursWaiting = "vehicle_hours_waiting",
+        /// Vehicle-hours waiting per measured day.
+        VehicleHoursWaitingPerDay = "vehicle_hours_waiting_per_day",
+    }
+}
+
+metric_enum! {
+    /// Metrics by hour of day (of arrival for waits; of the clock for levels), averaged over the
+    /// measured days.
+    HourlyMetric {
+        /// Arrivals per hour.
+        Arrivals = "arrivals",
+        /// Mean wait of vehicles arriving in this hour (s).
+        WaitMean = "wait_mean_s",
+        /// Median wait (s).
+        WaitP50 = "wait_p50_s",
+        /// 95th percentile wait (s).
+        WaitP95 = "wait_p95_s",
+        /// Share waiting 20 minutes or less.
+        ShareWaitLe20m = "share_wait_le_20m",
+        /// Time-average vehicles waiting.
+        QueueMean = "queue_mean",
+        /// Time-average open booths.
+        BoothsOpen = "booths_open",
+        /// Busy over open booth-time.
+        Utilization = "utilization",
+    }
+}
+
+/// Points (seconds) at which the wait distribution is reported: every minute up to 4 hours.
+pub const CDF_POINTS_S: [f64; 241] = {
+    let mut a = [0.0; 241];
+    let mut i = 0;
+    while i < 241 {
+        a[i] = (i * 60) as f64;
+        i += 1;
+    }
+    a
+};
+
+/// Results for one group. NaN marks a metric that does not apply (e.g. utilization of a
+/// class) or is undefined (e.g. the mean wait when nobody was served).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupResult {
+    /// Which group.
+    pub group: GroupRef,
+    /// Indexed by `Metric as usize`.
+    pub metrics: Vec<f64>,
+    /// `hourly[h][HourlyMetric as usize]`.
+    pub hourly: Vec<[f64; HourlyMetric::COUNT]>,
+    /// Share of served vehicles with wait <= `CDF_POINTS_S[i]`.
+    pub wait_cdf: Vec<f64>,
+}
+
+impl GroupResult {
+    /// The value of one metric.
+    pub fn metric(&self, m: Metric) -> f64 {
+        self.metrics[m as usize]
+    }
+}
+
+/// Everything one replication produces: groups in the order all, lanes, classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicationResult {
+    /// Replication index (0-based).
+    pub replication: u32,
+    /// One entry per group.
+    pub groups: Vec<GroupResult>,
+    /// Number of vehicles simulated (including warm-up).
+    pub vehicles_simulated: u64,
+}
+
+impl ReplicationResult {
+    /// The results of `group`.
+    pub fn group(&self, group: GroupRef) -> Option<&GroupResult> {
+        self.groups.iter().find(|g| g.group == group)
+    }
+}

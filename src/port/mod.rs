@@ -1,0 +1,17 @@
+//! The port-of-entry model built on the engine: demand, traveller classes, lanes, booths,
+//! staffing and lane choice.
+//!
+//! Invariant: no I/O and no printing; randomness comes only from streams derived from the seed
+//! and replication index handed in by the caller.
+
+mod config;
+mod metrics;
+mod model;
+mod service;
+
+pub use config::{
+    ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, PortConfig, TravelMode,
+};
+pub use metrics::{CDF_POINTS_S, GroupResult, GroupRef, HourlyMetric, Metric, ReplicationResult};
+pub use model::{TraceRecord, TraceSink, simulate};
+pub use service::ServiceDist;

@@ -1,0 +1,727 @@
+//! The simulation of one replication.
+//!
+//! Each lane is one FIFO queue served by its open booths (M/G/c). Booths open and close on the
+//! hour by schedule: a closing booth finishes the vehicle it is serving (non-preemptive) and
+//! takes no new one; opening booths take waiting vehicles at once.
+
+use std::collections::VecDeque;
+
+use rand_distr::{Distribution, Exp1};
+
+use super::config::PortConfig;
+use super::metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
+use super::service::ServiceSampler;
+use crate::engine::{Calendar, RngStream, SimTime, StreamId};
+use crate::stats::{Histogram, HourlyLevel};
+
+const HOUR_NS: u64 = SimTime::HOUR.as_nanos();
+const TWENTY_MIN_S: f64 = 1200.0;
+
+/// One vehicle's record, as written to a trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRecord {
+    /// Arrival sequence number within the replication.
+    pub id: u64,
+    /// Class index.
+    pub class: usize,
+    /// Lane index.
+    pub lane: usize,
+    /// When it joined the queue.
+    pub arrival: SimTime,
+    /// When it reached a booth (None: still queued at the horizon).
+    pub service_start: Option<SimTime>,
+    /// When its primary inspection ends.
+    pub departure: Option<SimTime>,
+    /// Booth index within the lane.
+    pub booth: Option<u32>,
+    /// Whether it arrived after the warm-up (counted in statistics).
+    pub counted: bool,
+}
+
+/// Receives one record per vehicle, in the order vehicles reach a booth, then the vehicles still
+/// queued at the horizon.
+pub trait TraceSink {
+    /// Takes one record.
+    fn record(&mut self, record: &TraceRecord);
+    /// Called once after the last record; reports the sink's first failure, if any.
+    fn close(self: Box<Self>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Arrival,
+    ServiceEnd { lane: u16, booth: u16 },
+    StaffingChange,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Vehicle {
+    id: u64,
+    arrival_ns: u64,
+    class: u16,
+    counted: bool,
+}
+
+/// Wait statistics of one group (a lane or a class).
+struct WaitStats {
+    arrivals: u64,
+    served: u64,
+    wait_sum: f64,
+    service_sum: f64,
+    le20: u64,
+    hist: Histogram,
+    hourly_arrivals: [u64; 24],
+    hourly_served: [u64; 24],
+    hourly_wait_sum: [f64; 24],
+    hourly_le20: [u64; 24],
+    hourly_hist: Vec<Histogram>,
+    queue: HourlyLevel,
+    queue_max: i64,
+    /// Waiting time (s) of vehicles still queued at the horizon.
+    censored_wait_sum: f64,
+    unserved: u64,
+}
+
+impl WaitStats {
+    fn new(start_ns: u64) -> Self {
+        WaitStats {
+            arrivals: 0,
+            served: 0,
+            wait_sum: 0.0,
+            service_sum: 0.0,
+            le20: 0,
+            hist: Histogram::new(),
+            hourly_arrivals: [0; 24],
+            hourly_served: [0; 24],
+            hourly_wait_sum: [0.0; 24],
+            hourly_le20: [0; 24],
+            hourly_hist: (0..24).map(|_| Histogram::new()).collect(),
+            queue: HourlyLevel::new(start_ns),
+            queue_max: 0,
+            censored_wait_sum: 0.0,
+            unserved: 0,
+        }
+    }
+
+    #[inline]
+    fn record_wait(&mut self, hour: usize, wait_s: f64, service_s: f64) {
+        self.served += 1;
+        self.wait_sum += wait_s;
+        self.service_sum += service_s;
+        let le = u64::from(wait_s <= TWENTY_MIN_S);
+        self.le20 += le;
+        self.hist.record(wait_s);
+        self.hourly_served[hour] += 1;
+        self.hourly_wait_sum[hour] += wait_s;
+        self.hourly_le20[hour] += le;
+        self.hourly_hist[hour].record(wait_s);
+    }
+
+    #[inline]
+    fn queue_add(&mut self, now_ns: u64, delta: i64) {
+        self.queue.add(now_ns, delta);
+        self.queue_max = self.queue_max.max(self.queue.level());
+    }
+
+    fn merge_from(&mut self, o: &WaitStats) {
+        self.arrivals += o.arrivals;
+        self.served += o.served;
+        self.wait_sum += o.wait_sum;
+        self.service_sum += o.service_sum;
+        self.le20 += o.le20;
+        self.hist.merge(&o.hist);
+        for h in 0..24 {
+            self.hourly_arrivals[h] += o.hourly_arrivals[h];
+            self.hourly_served[h] += o.hourly_served[h];
+            self.hourly_wait_sum[h] += o.hourly_wait_sum[h];
+            self.hourly_le20[h] += o.hourly_le20[h];
+            self.hourly_hist[h].merge(&o.hourly_hist[h]);
+        }
+        self.censored_wait_sum += o.censored_wait_sum;
+        self.unserved += o.unserved;
+    }
+}
+
+/// A small bitset over booth indices.
+#[derive(Clone, Debug)]
+struct BoothSet(Vec<u64>);
+
+impl BoothSet {
+    fn new(n: u32) -> Self {
+        BoothSet(vec![0; (n as usize).div_ceil(64).max(1)])
+    }
+    #[inline]
+    fn contains(&self, b: u32) -> bool {
+        self.0[(b / 64) as usize] >> (b % 64) & 1 == 1
+    }
+    #[inline]
+    fn insert(&mut self, b: u32) {
+        self.0[(b / 64) as usize] |= 1 << (b % 64);
+    }
+    #[inline]
+    fn remove(&mut self, b: u32) {
+        self.0[(b / 64) as usize] &= !(1 << (b % 64));
+    }
+    #[inline]
+    fn first(&self) -> Option<u32> {
+        self.0
+            .iter()
+            .enumerate()
+            .find(|(_, w)| **w != 0)
+            .map(|(i, w)| i as u32 * 64 + w.trailing_zeros())
+    }
+}
+
+struct LaneState {
+    queue: VecDeque<Vehicle>,
+    idle: BoothSet,
+    busy: BoothSet,
+    n_idle: u32,
+    n_busy: u32,
+    /// Booths that should be open now (indices below it are open).
+    target: u32,
+    mean_service_s: f64,
+    sampler: ServiceSampler,
+    rng: RngStream,
+    stats: WaitStats,
+    busy_level: HourlyLevel,
+    staffed_level: HourlyLevel,
+}
+
+impl LaneState {
+    /// Expected wait for a newcomer: ahead = waiting + in service; with `open` booths,
+    /// max(0, ahead - open + 1) / open x mean service (exact for M/M/c). Infinite when closed.
+    #[inline]
+    fn expected_wait_s(&self) -> f64 {
+        if self.target == 0 {
+            return f64::INFINITY;
+        }
+        let ahead = self.queue.len() as f64 + f64::from(self.n_busy);
+        let open = f64::from(self.target);
+        (ahead - open + 1.0).max(0.0) / open * self.mean_service_s
+    }
+}
+
+struct Model<'a, 'b> {
+    cfg: &'a PortConfig,
+    cal: Calendar<Event>,
+    lanes: Vec<LaneState>,
+    classes: Vec<WaitStats>,
+    class_cum: Vec<f64>,
+    arrivals_rng: RngStream,
+    class_rng: RngStream,
+    /// Arrival rate per second for each hour of the week.
+    rate_per_s: [f64; 168],
+    any_demand: bool,
+    staffing_change_hours: [bool; 24],
+    warmup_ns: u64,
+    horizon_ns: u64,
+    next_id: u64,
+    total_queue: i64,
+    total_queue_max: i64,
+    trace: Option<&'b mut dyn TraceSink>,
+}
+
+/// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
+/// given it receives one record per vehicle as the run goes.
+pub fn simulate(
+    cfg: &PortConfig,
+    replication: u32,
+    trace: Option<&mut dyn TraceSink>,
+) -> ReplicationResult {
+    let mut m = Model::new(cfg, replication, trace);
+    m.run();
+    m.finish(replication)
+}
+
+impl<'a, 'b> Model<'a, 'b> {
+    fn new(cfg: &'a PortConfig, replication: u32, trace: Option<&'b mut dyn TraceSink>) -> Self {
+        let rep = u64::from(replication);
+        let warmup_ns = cfg.warmup.min(cfg.horizon).as_nanos();
+        let lanes = cfg
+            .lanes
+            .iter()
+            .map(|l| LaneState {
+                queue: VecDeque::new(),
+                idle: BoothSet::new(l.max_booths),
+                busy: BoothSet::new(l.max_booths),
+                n_idle: 0,
+                n_busy: 0,
+                target: 0,
+                mean_service_s: l.service.mean_s(),
+                sampler: l
+                    .service
+                    .sampler()
+                    .expect("validated service parameters give a sampler"),
+                rng: RngStream::new(cfg.seed, rep, StreamId::named(&format!("service:{}", l.id))),
+                stats: WaitStats::new(warmup_ns),
+                busy_level: HourlyLevel::new(warmup_ns),
+                staffed_level: HourlyLevel::new(warmup_ns),
+            })
+            .collect();
+        let mut acc = 0.0;
+        let class_cum = cfg
+            .classes
+            .iter()
+            .map(|c| {
+                acc += c.share;
+                acc
+            })
+            .collect();
+        let mut rate_per_s = [0.0; 168];
+        for (h, r) in rate_per_s.iter_mut().enumerate() {
+            *r = cfg.demand.rate_per_hour(h) / 3600.0;
+        }
+        let mut staffing_change_hours = [false; 24];
+        for (h, flag) in staffing_change_hours.iter_mut().enumerate() {
+            let prev = (h + 23) % 24;
+            *flag = cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev]);
+        }
+        Model {
+            cfg,
+            cal: Calendar::with_capacity(64),
+            lanes,
+            classes: cfg.classes.iter().map(|_| WaitStats::new(warmup_ns)).collect(),
+            class_cum,
+            arrivals_rng: RngStream::new(cfg.seed, rep, StreamId::named("arrivals")),
+            class_rng: RngStream::new(cfg.seed, rep, StreamId::named("class")),
+            any_demand: rate_per_s.iter().any(|&r| r > 0.0),
+            rate_per_s,
+            staffing_change_hours,
+            warmup_ns,
+            horizon_ns: cfg.horizon.as_nanos(),
+            next_id: 0,
+            total_queue: 0,
+            total_queue_max: 0,
+            trace,
+        }
+    }
+
+    /// The next arrival after `now_ns` (exact for a rate constant within each hour), or None
+    /// past the horizon.
+    fn next_arrival(&mut self, now_ns: u64) -> Option<u64> {
+        if !self.any_demand {
+            return None;
+        }
+        let mut e: f64 = Exp1.sample(&mut self.arrivals_rng);
+        let mut t = now_ns;
+        while t < self.horizon_ns {
+            let h = t / HOUR_NS;
+            let seg_end = (h + 1) * HOUR_NS;
+            let lam = self.rate_per_s[(h % 168) as usize];
+            let rem_s = (seg_end - t) as f64 * 1e-9;
+            if lam * rem_s > e {
+                let dt = ((e / lam) * 1e9).round() as u64;
+                return Some((t + dt).min(seg_end));
+            }
+            e -= lam * rem_s;
+            t = seg_end;
+        }
+        None
+    }
+
+    fn next_staffing_change(&self, now_ns: u64) -> Option<u64> {
+        let h0 = now_ns / HOUR_NS + 1;
+        (h0..h0 + 24)
+            .find(|h| self.staffing_change_hours[(h % 24) as usize])
+            .map(|h| h * HOUR_NS)
+            .filter(|&t| t < self.horizon_ns)
+    }
+
+    fn run(&mut self) {
+        self.apply_staffing(0);
+        if let Some(t) = self.next_staffing_change(0) {
+            self.cal.schedule(SimTime::from_nanos(t), Event::StaffingChange);
+        }
+        if let Some(t) = self.next_arrival(0) {
+            self.cal.schedule(SimTime::from_nanos(t), Event::Arrival);
+        }
+        while let Some(ev) = self.cal.pop() {
+            let now = ev.time.as_nanos();
+            if now >= self.horizon_ns {
+                break;
+            }
+            match ev.event {
+                Event::Arrival => {
+                    self.arrive(now);
+                    if let Some(t) = self.next_arrival(now) {
+                        self.cal.schedule(SimTime::from_nanos(t), Event::Arrival);
+                    }
+                }
+                Event::ServiceEnd { lane, booth } => self.service_end(now, lane as usize, booth as u32),
+                Event::StaffingChange => {
+                    self.apply_staffing(now);
+                    if let Some(t) = self.next_staffing_change(now) {
+                        self.cal.schedule(SimTime::from_nanos(t), Event::StaffingChange);
+                    }
+                }
+            }
+        }
+    }
+
+    fn draw_class(&mut self) -> usize {
+        let u = self.class_rng.uniform();
+        let last = self.class_cum.len() - 1;
+        self.class_cum.iter().position(|&c| u < c).unwrap_or(last)
+    }
+
+    fn choose_lane(&self, class: usize) -> usize {
+        let options = &self.cfg.classes[class].lanes;
+        let mut best = options[0];
+        let mut best_w = self.lanes[best].expected_wait_s();
+        let mut best_ahead = self.lanes[best].queue.len();
+        for &l in &options[1..] {
+            let w = self.lanes[l].expected_wait_s();
+            if w < best_w || (best_w.is_infinite() && w.is_infinite() && self.lanes[l].queue.len() < best_ahead) {
+                best = l;
+                best_w = w;
+                best_ahead = self.lanes[l].queue.len();
+            }
+        }
+        best
+    }
+
+    fn arrive(&mut self, now: u64) {
+        let class = self.draw_class();
+        let lane = self.choose_lane(class);
+        let id = self.next_id;
+        self.next_id += 1;
+        let counted = now >= self.warmup_ns;
+        let v = Vehicle {
+            id,
+            arrival_ns: now,
+            class: class as u16,
+            counted,
+        };
+        if counted {
+            let hour = ((now / HOUR_NS) % 24) as usize;
+            let ls = &mut self.lanes[lane].stats;
+            ls.arrivals += 1;
+            ls.hourly_arrivals[hour] += 1;
+            let cs = &mut self.classes[class];
+            cs.arrivals += 1;
+            cs.hourly_arrivals[hour] += 1;
+        }
+        let st = &mut self.lanes[lane];
+        if st.queue.is_empty() && st.n_idle > 0 {
+            let booth = st.idle.first().expect("n_idle > 0 means an idle booth");
+            self.start_service(now, lane, booth, v);
+        } else {
+            st.queue.push_back(v);
+            st.stats.queue_add(now, 1);
+            self.classes[class].queue_add(now, 1);
+            self.total_queue += 1;
+            self.total_queue_max = self.total_queue_max.max(self.total_queue);
+        }
+    }
+
+    /// Puts `v` in service at `booth`, which must be idle or just freed (not in `idle`).
+    fn start_service(&mut self, now: u64, lane: usize, booth: u32, v: Vehicle) {
+        let st = &mut self.lanes[lane];
+        if st.idle.contains(booth) {
+            st.idle.remove(booth);
+            st.n_idle -= 1;
+            st.busy.insert(booth);
+            st.n_busy += 1;
+            st.busy_level.add(now, 1);
+        }
+        let service_s = st.sampler.sample(&mut st.rng).max(0.0);
+        let end = now.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
+        self.cal.schedule(
+            SimTime::from_nanos(end),
+            Event::ServiceEnd {
+                lane: lane as u16,
+                booth: booth as u16,
+            },
+        );
+        if v.counted {
+            let wait_s = (now - v.arrival_ns) as f64 * 1e-9;
+            let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
+            st.stats.record_wait(hour, wait_s, service_s);
+            self.classes[v.class as usize].record_wait(hour, wait_s, service_s);
+        }
+        if let Some(sink) = self.trace.as_deref_mut() {
+            sink.record(&TraceRecord {
+                id: v.id,
+                class: v.class as usize,
+                lane,
+                arrival: SimTime::from_nanos(v.arrival_ns),
+                service_start: Some(SimTime::from_nanos(now)),
+                departure: Some(SimTime::from_nanos(end)),
+                booth: Some(booth),
+                counted: v.counted,
+            });
+        }
+    }
+
+    fn pop_queue(&mut self, now: u64, lane: usize) -> Option<Vehicle> {
+        let v = self.lanes[lane].queue.pop_front()?;
+        self.lanes[lane].stats.queue_add(now, -1);
+        self.classes[v.class as usize].queue_add(now, -1);
+        self.total_queue -= 1;
+        Some(v)
+    }
+
+    fn service_end(&mut self, now: u64, lane: usize, booth: u32) {
+        let open = booth < self.lanes[lane].target;
+        if open {
+            if let Some(v) = self.pop_queue(now, lane) {
+                // The booth stays busy: no level changes.
+                self.start_service(now, lane, booth, v);
+                return;
+            }
+        }
+        let st = &mut self.lanes[lane];
+        st.busy.remove(booth);
+        st.n_busy -= 1;
+        st.busy_level.add(now, -1);
+        if open {
+            st.idle.insert(booth);
+            st.n_idle += 1;
+        } else {
+            st.staffed_level.add(now, -1);
+        }
+    }
+
+    fn apply_staffing(&mut self, now: u64) {
+        let hour = ((now / HOUR_NS) % 24) as usize;
+        for lane in 0..self.lanes.len() {
+            let new = self.cfg.lanes[lane].booths[hour];
+            let st = &mut self.lanes[lane];
+            let old = st.target;
+            if new > old {
+                for b in old..new {
+                    if !st.busy.contains(b) && !st.idle.contains(b) {
+                        st.idle.insert(b);
+                        st.n_idle += 1;
+                        st.staffed_level.add(now, 1);
+                    }
+                }
+                st.target = new;
+                while self.lanes[lane].n_idle > 0 {
+                    let Some(v) = self.pop_queue(now, lane) else {
+                        break;
+                    };
+                    let booth = self.lanes[lane]
+                        .idle
+                        .first()
+                        .expect("n_idle > 0 means an idle booth");
+                    self.start_service(now, lane, booth, v);
+                }
+            } else if new < old {
+                for b in new..old {
+                    if st.idle.contains(b) {
+                        st.idle.remove(b);
+                        st.n_idle -= 1;
+                        st.staffed_level.add(now, -1);
+                    }
+                }
+                st.target = new;
+            }
+        }
+    }
+
+    fn finish(mut self, replication: u32) -> ReplicationResult {
+        let end = self.horizon_ns;
+        // Vehicles still queued at the horizon: counted as unserved, their waiting so far kept.
+        for lane in 0..self.lanes.len() {
+            let queued: Vec<Vehicle> = self.lanes[lane].queue.iter().copied().collect();
+            for v in queued {
+                if v.counted {
+                    let waited = (end - v.arrival_ns) as f64 * 1e-9;
+                    let ls = &mut self.lanes[lane].stats;
+                    ls.unserved += 1;
+                    ls.censored_wait_sum += waited;
+                    let cs = &mut self.classes[v.class as usize];
+                    cs.unserved += 1;
+                    cs.censored_wait_sum += waited;
+                }
+                if let Some(sink) = self.trace.as_deref_mut() {
+                    sink.record(&TraceRecord {
+                        id: v.id,
+                        class: v.class as usize,
+                        lane,
+                        arrival: SimTime::from_nanos(v.arrival_ns),
+                        service_start: None,
+                        departure: None,
+                        booth: None,
+                        counted: v.counted,
+                    });
+                }
+            }
+        }
+        let hour_s = observed_seconds_by_hour(self.warmup_ns, end);
+        let total_s: f64 = hour_s.iter().sum();
+        let days = total_s / 86_400.0;
+
+        let mut lane_levels = Vec::with_capacity(self.lanes.len());
+        for st in &mut self.lanes {
+            let q = st.stats.queue.finish(end);
+            let busy = st.busy_level.finish(end);
+            let staffed = st.staffed_level.finish(end);
+            lane_levels.push((q, busy, staffed));
+        }
+        let mut groups = Vec::with_capacity(1 + self.lanes.len() + self.classes.len());
+
+        // The whole port: sums over lanes.
+        let mut all = WaitStats::new(0);
+        let mut all_levels = ([0.0; 24], [0.0; 24], [0.0; 24]);
+        for (st, lv) in self.lanes.iter().zip(&lane_levels) {
+            all.merge_from(&st.stats);
+            for h in 0..24 {
+                all_levels.0[h] += lv.0[h];
+                all_levels.1[h] += lv.1[h];
+                all_levels.2[h] += lv.2[h];
+            }
+        }
+        all.queue_max = self.total_queue_max;
+        groups.push(group_result(
+            GroupRef::All,
+            &all,
+            &all_levels.0,
+            Some((&all_levels.1, &all_levels.2)),
+            &hour_s,
+            days,
+        ));
+        for (i, (st, lv)) in self.lanes.iter().zip(&lane_levels).enumerate() {
+            groups.push(group_result(
+                GroupRef::Lane(i),
+                &st.stats,
+                &lv.0,
+                Some((&lv.1, &lv.2)),
+                &hour_s,
+                days,
+            ));
+        }
+        for (i, cs) in self.classes.iter_mut().enumerate() {
+            let q = cs.queue.finish(end);
+            groups.push(group_result(GroupRef::Class(i), cs, &q, None, &hour_s, days));
+        }
+        ReplicationResult {
+            replication,
+            groups,
+            vehicles_simulated: self.next_id,
+        }
+    }
+}
+
+/// Seconds of [start, end) that fall in each hour of day.
+fn observed_seconds_by_hour(start_ns: u64, end_ns: u64) -> [f64; 24] {
+    let mut out = [0.0; 24];
+    let mut t = start_ns;
+    while t < end_ns {
+        let next = ((t / HOUR_NS + 1) * HOUR_NS).min(end_ns);
+        out[((t / HOUR_NS) % 24) as usize] += (next - t) as f64 * 1e-9;
+        t = next;
+        if next == end_ns {
+            break;
+        }
+        // Whole days at once.
+        if end_ns - t >= SimTime::DAY.as_nanos() && t % SimTime::DAY.as_nanos() == 0 {
+            let days = (end_ns - t) / SimTime::DAY.as_nanos();
+            for o in &mut out {
+                *o += days as f64 * 3600.0;
+            }
+            t += days * SimTime::DAY.as_nanos();
+        }
+    }
+    out
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Reduces one group's raw statistics to its metrics.
+fn group_result(
+    group: GroupRef,
+    s: &WaitStats,
+    queue_area: &[f64; 24],
+    booth_areas: Option<(&[f64; 24], &[f64; 24])>,
+    hour_s: &[f64; 24],
+    days: f64,
+) -> GroupResult {
+    let total_s: f64 = hour_s.iter().sum();
+    let served = s.served as f64;
+    let q = s.hist.quantiles(&[0.5, 0.9, 0.95, 0.99]);
+    let mut m = vec![f64::NAN; Metric::COUNT];
+    let vh = (s.wait_sum + s.censored_wait_sum) / 3600.0;
+    m[Metric::Arrivals as usize] = s.arrivals as f64;
+    m[Metric::ArrivalsPerDay as usize] = ratio(s.arrivals as f64, days);
+    m[Metric::Served as usize] = served;
+    m[Metric::UnservedAtEnd as usize] = s.unserved as f64;
+    m[Metric::WaitMean as usize] = ratio(s.wait_sum, served);
+    m[Metric::WaitP50 as usize] = q[0];
+    m[Metric::WaitP90 as usize] = q[1];
+    m[Metric::WaitP95 as usize] = q[2];
+    m[Metric::WaitP99 as usize] = q[3];
+    m[Metric::WaitMax as usize] = if s.served > 0 { s.hist.max() } else { f64::NAN };
+    m[Metric::ShareWaitLe20m as usize] = ratio(s.le20 as f64, served);
+    m[Metric::CrossingMean as usize] = ratio(s.wait_sum + s.service_sum, served);
+    m[Metric::QueueMean as usize] = ratio(queue_area.iter().sum(), total_s);
+    m[Metric::QueueMax as usize] = s.queue_max as f64;
+    m[Metric::VehicleHoursWaiting as usize] = vh;
+    m[Metric::VehicleHoursWaitingPerDay as usize] = ratio(vh, days);
+    if let Some((busy, staffed)) = booth_areas {
+        let b: f64 = busy.iter().sum();
+        let st: f64 = staffed.iter().sum();
+        m[Metric::Utilization as usize] = ratio(b, st);
+        m[Metric::BoothsOpenMean as usize] = ratio(st, total_s);
+        m[Metric::BoothHoursPerDay as usize] = ratio(st / 3600.0, days);
+    }
+    let hourly = (0..24)
+        .map(|h| {
+            let mut r = [f64::NAN; HourlyMetric::COUNT];
+            let hs = &s.hourly_hist[h];
+            let qs = hs.quantiles(&[0.5, 0.95]);
+            let served_h = s.hourly_served[h] as f64;
+            r[HourlyMetric::Arrivals as usize] = ratio(s.hourly_arrivals[h] as f64 * 3600.0, hour_s[h]);
+            r[HourlyMetric::WaitMean as usize] = ratio(s.hourly_wait_sum[h], served_h);
+            r[HourlyMetric::WaitP50 as usize] = qs[0];
+            r[HourlyMetric::WaitP95 as usize] = qs[1];
+            r[HourlyMetric::ShareWaitLe20m as usize] = ratio(s.hourly_le20[h] as f64, served_h);
+            r[HourlyMetric::QueueMean as usize] = ratio(queue_area[h], hour_s[h]);
+            if let Some((busy, staffed)) = booth_areas {
+                r[HourlyMetric::BoothsOpen as usize] = ratio(staffed[h], hour_s[h]);
+                r[HourlyMetric::Utilization as usize] = ratio(busy[h], staffed[h]);
+            }
+            r
+        })
+        .collect();
+    let wait_cdf = CDF_POINTS_S.iter().map(|&x| s.hist.cdf(x)).collect();
+    GroupResult {
+        group,
+        metrics: m,
+        hourly,
+        wait_cdf,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observed_hours() {
+        let h = observed_seconds_by_hour(HOUR_NS / 2, 2 * SimTime::DAY.as_nanos() + HOUR_NS);
+        assert_eq!(h[0], 1800.0 + 3600.0 * 2.0);
+        assert_eq!(h[1], 3600.0 * 2.0);
+        assert_eq!(h[23], 3600.0 * 2.0);
+        let total: f64 = h.iter().sum();
+        assert_eq!(total, 2.0 * 86_400.0 + 1800.0);
+    }
+
+    #[test]
+    fn booth_set() {
+        let mut s = BoothSet::new(70);
+        assert_eq!(s.first(), None);
+        s.insert(66);
+        s.insert(3);
+        assert_eq!(s.first(), Some(3));
+        s.remove(3);
+        assert_eq!(s.first(), Some(66));
+        assert!(s.contains(66) && !s.contains(3));
+    }
+}

@@ -1,0 +1,85 @@
+//! The short table printed after a run.
+
+use std::fmt::Write as _;
+
+use super::group_label;
+use crate::experiment::Aggregate;
+use crate::port::{GroupRef, Metric, PortConfig};
+use crate::stats::MeanCi;
+
+fn minutes(m: MeanCi) -> String {
+    if !m.mean.is_finite() {
+        return "-".to_string();
+    }
+    if m.ci95.is_finite() {
+        format!("{:.1} ± {:.1}", m.mean / 60.0, m.ci95 / 60.0)
+    } else {
+        format!("{:.1}", m.mean / 60.0)
+    }
+}
+
+fn share(m: MeanCi) -> String {
+    if m.mean.is_finite() {
+        format!("{:.1}%", 100.0 * m.mean)
+    } else {
+        "-".to_string()
+    }
+}
+
+/// A plain-text table: per group, arrivals per day, mean and p95 wait in minutes with 95% CIs,
+/// share waiting 20 minutes or less, and utilization.
+pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
+    let mut rows: Vec<[String; 6]> = vec![[
+        "group".into(),
+        "arrivals/day".into(),
+        "mean wait (min)".into(),
+        "p95 wait (min)".into(),
+        "<= 20 min".into(),
+        "utilization".into(),
+    ]];
+    for g in &agg.groups {
+        let util = match g.group {
+            GroupRef::Class(_) => "".to_string(),
+            _ => share(g.metric(Metric::Utilization)),
+        };
+        rows.push([
+            group_label(cfg, g.group),
+            format!("{:.0}", g.metric(Metric::ArrivalsPerDay).mean),
+            minutes(g.metric(Metric::WaitMean)),
+            minutes(g.metric(Metric::WaitP95)),
+            share(g.metric(Metric::ShareWaitLe20m)),
+            util,
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} replications x {:.1} days measured",
+        cfg.name,
+        agg.replications,
+        cfg.measured_days()
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+        if i == 0 {
+            let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+            let _ = writeln!(out, "{}", "-".repeat(total));
+        }
+    }
+    out
+}

@@ -1,0 +1,40 @@
+//! The only code that writes files: tidy CSV, JSON, traces, and the console table.
+//!
+//! Exporters return bytes (so they are tested without a disk); [`write_atomic`] puts bytes on
+//! disk by writing a temporary file and renaming it, so no reader ever sees half a file.
+
+mod console;
+mod fs;
+mod tables;
+mod trace;
+
+pub use console::summary_table;
+pub use fs::{AtomicFile, write_atomic};
+pub use tables::{
+    RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
+    summary_csv, summary_json,
+};
+pub use trace::CsvTraceSink;
+
+use std::path::Path;
+
+use crate::experiment::Aggregate;
+use crate::port::{PortConfig, ReplicationResult};
+
+/// Writes every result file of one scenario's run into `dir` (created if needed).
+pub fn write_run_outputs(
+    dir: &Path,
+    cfg: &PortConfig,
+    info: &RunInfo,
+    reps: &[ReplicationResult],
+    agg: &Aggregate,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("summary.csv"), &summary_csv(cfg, agg))?;
+    write_atomic(&dir.join("hourly.csv"), &hourly_csv(cfg, agg))?;
+    write_atomic(&dir.join("distribution.csv"), &distribution_csv(cfg, agg))?;
+    write_atomic(&dir.join("replications.csv"), &replications_csv(cfg, reps))?;
+    write_atomic(&dir.join("summary.json"), &summary_json(cfg, info, agg))?;
+    write_atomic(&dir.join("run.json"), &run_json(cfg, info))?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! Per-vehicle trace rows, streamed to CSV as the simulation runs.
+
+use std::io::Write;
+
+use super::fmt_num;
+use super::fs::AtomicFile;
+use crate::port::{PortConfig, TraceRecord, TraceSink};
+
+/// Writes `trace.csv` rows as they come; the file appears only when the sink is closed.
+pub struct CsvTraceSink {
+    out: AtomicFile,
+    class_ids: Vec<String>,
+    lane_ids: Vec<String>,
+    error: Option<std::io::Error>,
+}
+
+/// The trace's header row.
+pub const TRACE_HEADER: &str = "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth\n";
+
+impl CsvTraceSink {
+    /// Starts a trace into `out`.
+    pub fn new(cfg: &PortConfig, mut out: AtomicFile) -> Self {
+        let error = out.write_all(TRACE_HEADER.as_bytes()).err();
+        CsvTraceSink {
+            out,
+            class_ids: cfg.classes.iter().map(|c| c.id.clone()).collect(),
+            lane_ids: cfg.lanes.iter().map(|l| l.id.clone()).collect(),
+            error,
+        }
+    }
+
+}
+
+impl TraceSink for CsvTraceSink {
+    fn record(&mut self, r: &TraceRecord) {
+        if self.error.is_some() {
+            return;
+        }
+        let arrival = r.arrival.as_secs_f64();
+        let opt = |x: Option<f64>| x.map(fmt_num).unwrap_or_default();
+        let start = r.service_start.map(|t| t.as_secs_f64());
+        let dep = r.departure.map(|t| t.as_secs_f64());
+        let res = writeln!(
+            self.out,
+            "{},{},{},{},{},{},{},{},{},{}",
+            r.id,
+            self.class_ids[r.class],
+            self.lane_ids[r.lane],
+            u8::from(r.counted),
+            fmt_num(arrival),
+            opt(start.map(|s| s - arrival)),
+            opt(start),
+            opt(start.zip(dep).map(|(s, d)| d - s)),
+            opt(dep),
+            r.booth.map(|b| (b + 1).to_string()).unwrap_or_default(),
+        );
+        if let Err(e) = res {
+            self.error = Some(e);
+        }
+    }
+
+    /// Finishes the file (or reports the first write error); the file appears only now.
+    fn close(self: Box<Self>) -> Result<(), String> {
+        if let Some(e) = self.error {
+            return Err(e.to_string());
+        }
+        self.out.commit().map_err(|e| e.to_string())
+    }
+}

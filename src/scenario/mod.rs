@@ -1,0 +1,13 @@
+//! The scenario file format (TOML): parse with spans, validate everything, build a
+//! [`PortConfig`](crate::port::PortConfig).
+//!
+//! Every problem is reported, not only the first, each as
+//! `FILE:LINE:COL: key: what is wrong (got X, expected Y)`. Unknown keys are errors.
+
+mod duration;
+mod error;
+mod parse;
+
+pub use duration::parse_duration_s;
+pub use error::{Diagnostic, ScenarioError};
+pub use parse::{Scenario, load_file, parse_str};

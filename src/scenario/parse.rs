@@ -1,0 +1,1083 @@
+//! From TOML text to a validated [`PortConfig`]: a walk over the spanned document that checks
+//! every key and value and collects every problem.
+
+use std::ops::Range;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::duration::parse_duration_s;
+use super::error::{Diagnostic, ScenarioError};
+use crate::engine::SimTime;
+use crate::port::{
+    ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, PortConfig, ServiceDist,
+    TravelMode,
+};
+
+/// A loaded scenario: its validated configuration and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// The validated port configuration.
+    pub config: PortConfig,
+    /// The file as the user named it.
+    pub source_name: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub source_hash: String,
+    /// The file's text.
+    pub source_text: String,
+}
+
+/// Reads and validates a scenario file.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        file: name.clone(),
+        source,
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    parse_with_default_name(&text, &name, &stem)
+}
+
+/// Validates scenario text; `file` names it in messages.
+pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    parse_with_default_name(text, file, "")
+}
+
+fn parse_with_default_name(
+    text: &str,
+    file: &str,
+    default_name: &str,
+) -> Result<Scenario, ScenarioError> {
+    let mut cx = Ctx::new(file, text);
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        for e in syntax {
+            let span = e.span().unwrap_or(0..0);
+            let msg = e.message().trim().trim_end_matches('.').to_lowercase();
+            cx.err(span, "", format!("invalid TOML: {msg}"));
+        }
+        return Err(ScenarioError::Invalid(cx.finish()));
+    }
+    let config = cx.scenario(root.get_ref(), default_name);
+    let diags = cx.finish();
+    match config {
+        Some(config) if diags.is_empty() => Ok(Scenario {
+            config,
+            source_name: file.to_string(),
+            source_hash: hex_sha256(text.as_bytes()),
+            source_text: text.to_string(),
+        }),
+        _ => Err(ScenarioError::Invalid(diags)),
+    }
+}
+
+/// SHA-256 of `bytes` as lowercase hex.
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+struct Ctx<'s> {
+    file: String,
+    src: &'s str,
+    diags: Vec<(usize, Diagnostic)>,
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn show(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => format!("{s:?}"),
+        DeValue::Integer(i) => i.to_string(),
+        DeValue::Float(f) => f.to_string(),
+        DeValue::Boolean(b) => b.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        DeValue::Array(a) => format!("an array of {}", a.len()),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn join_allowed(allowed: &[&str]) -> String {
+    allowed.join(", ")
+}
+
+fn key_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+impl<'s> Ctx<'s> {
+    fn new(file: &str, src: &'s str) -> Self {
+        Ctx {
+            file: file.to_string(),
+            src,
+            diags: Vec::new(),
+        }
+    }
+
+    fn err(&mut self, span: Range<usize>, key: &str, message: String) {
+        let start = span.start.min(self.src.len());
+        let before = &self.src[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.src[line_start..start].chars().count() + 1;
+        self.diags.push((
+            start,
+            Diagnostic {
+                file: self.file.clone(),
+                line,
+                column,
+                key: key.to_string(),
+                message,
+            },
+        ));
+    }
+
+    fn finish(mut self) -> Vec<Diagnostic> {
+        self.diags.sort_by_key(|(pos, _)| *pos);
+        self.diags.into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// Reports every key of `table` not in `allowed`.
+    fn check_keys(&mut self, table: &DeTable<'_>, path: &str, allowed: &[&str]) {
+        for (k, _) in table.iter() {
+            let name: &str = k.get_ref();
+            if !allowed.contains(&name) {
+                let hint = allowed
+                    .iter()
+                    .filter(|a| edit_distance(a, name) <= 2)
+                    .min_by_key(|a| edit_distance(a, name))
+                    .map(|a| format!("; did you mean `{a}`?"))
+                    .unwrap_or_default();
+                self.err(
+                    k.span(),
+                    &key_path(path, name),
+                    format!(
+                        "unknown key (expected one of: {}){hint}",
+                        join_allowed(allowed)
+                    ),
+                );
+            }
+        }
+    }
+
+    fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Val<'i>> {
+        table
+            .iter()
+            .find(|(k, _)| {
+                let s: &str = k.get_ref();
+                s == key
+            })
+            .map(|(_, v)| v)
+    }
+
+    fn table<'t, 'i>(&mut self, v: &'t Val<'i>, path: &str) -> Option<&'t DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!("expected a table, got {}", type_name(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, v: &Val<'_>, path: &str) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!("expected a string, got {} ({})", type_name(other), show(other)),
+                );
+                None
+            }
+        }
+    }
+
+    fn float(&mut self, v: &Val<'_>, path: &str) -> Option<f64> {
+        let parsed = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .ok()
+                .map(|x| x as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!("expected a number, got {} ({})", type_name(other), show(other)),
+                );
+                return None;
+            }
+        };
+        match parsed {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!("expected a finite number, got {}", show(v.get_ref())),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, v: &Val<'_>, path: &str) -> Option<i64> {
+        match v.get_ref() {
+            DeValue::Integer(i) => {
+                let x = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok();
+                if x.is_none() {
+                    self.err(v.span(), path, format!("integer out of range, got {i}"));
+                }
+                x
+            }
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!(
+                        "expected an integer, got {} ({})",
+                        type_name(other),
+                        show(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: &Val<'_>, path: &str) -> Option<bool> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!("expected true or false, got {} ({})", type_name(other), show(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A duration in seconds (>= 0).
+    fn duration(&mut self, v: &Val<'_>, path: &str) -> Option<f64> {
+        let s = match v.get_ref() {
+            DeValue::String(s) => parse_duration_s(s),
+            DeValue::Integer(_) | DeValue::Float(_) => self.float(v, path),
+            _ => None,
+        };
+        match s {
+            Some(x) if x >= 0.0 => Some(x),
+            Some(x) => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!("duration must not be negative, got {x}"),
+                );
+                None
+            }
+            None => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!(
+                        "invalid duration (got {}, expected seconds as a number or a string like \"45s\", \"1.5m\", \"2h\", \"7d\")",
+                        show(v.get_ref())
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A fixed-length array of numbers, each checked by `check`.
+    fn numbers<const N: usize>(
+        &mut self,
+        v: &Val<'_>,
+        path: &str,
+        what: &str,
+        check: impl Fn(f64) -> Option<String>,
+    ) -> Option<[f64; N]> {
+        let DeValue::Array(a) = v.get_ref() else {
+            self.err(
+                v.span(),
+                path,
+                format!("expected an array of {N} {what}, got {}", show(v.get_ref())),
+            );
+            return None;
+        };
+        if a.len() != N {
+            self.err(
+                v.span(),
+                path,
+                format!("expected {N} values ({what}), got {}", a.len()),
+            );
+            return None;
+        }
+        let mut out = [0.0; N];
+        let mut ok = true;
+        for (i, item) in a.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            match self.float(item, &p) {
+                Some(x) => {
+                    if let Some(msg) = check(x) {
+                        self.err(item.span(), &p, msg);
+                        ok = false;
+                    }
+                    out[i] = x;
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn display(&mut self, v: &Val<'_>, path: &str) -> DisplayName {
+        let mut d = DisplayName::default();
+        match v.get_ref() {
+            DeValue::String(s) => {
+                d.en = s.to_string();
+            }
+            DeValue::Table(t) => {
+                self.check_keys(t, path, &["en", "es"]);
+                if let Some(x) = Self::get(t, "en") {
+                    d.en = self.string(x, &key_path(path, "en")).unwrap_or_default();
+                }
+                if let Some(x) = Self::get(t, "es") {
+                    d.es = self.string(x, &key_path(path, "es")).unwrap_or_default();
+                }
+            }
+            other => self.err(
+                v.span(),
+                path,
+                format!(
+                    "expected a string or a table {{ en = \"...\", es = \"...\" }}, got {}",
+                    type_name(other)
+                ),
+            ),
+        }
+        d
+    }
+
+    fn scenario(&mut self, root: &DeTable<'_>, default_name: &str) -> Option<PortConfig> {
+        self.check_keys(
+            root,
+            "",
+            &[
+                "name",
+                "description",
+                "seed",
+                "horizon",
+                "warmup",
+                "replications",
+                "demand",
+                "classes",
+                "lanes",
+            ],
+        );
+        let name = match Self::get(root, "name") {
+            Some(v) => self.string(v, "name").and_then(|s| {
+                if is_id(&s) {
+                    Some(s)
+                } else {
+                    self.err(
+                        v.span(),
+                        "name",
+                        format!(
+                            "invalid name (got {s:?}, expected 1-64 characters of a-z, 0-9, '_' or '-')"
+                        ),
+                    );
+                    None
+                }
+            }),
+            None if is_id(default_name) => Some(default_name.to_string()),
+            None => {
+                self.err(
+                    0..0,
+                    "name",
+                    "missing required key (a name of a-z, 0-9, '_' or '-')".to_string(),
+                );
+                None
+            }
+        };
+        let description = match Self::get(root, "description") {
+            Some(v) => self.string(v, "description").unwrap_or_default(),
+            None => String::new(),
+        };
+        let seed = match Self::get(root, "seed") {
+            Some(v) => self.integer(v, "seed").and_then(|s| {
+                if s < 0 {
+                    self.err(v.span(), "seed", format!("must not be negative, got {s}"));
+                    None
+                } else {
+                    Some(s as u64)
+                }
+            }),
+            None => Some(1),
+        };
+        let horizon = match Self::get(root, "horizon") {
+            Some(v) => self.duration(v, "horizon").and_then(|h| {
+                if h <= 0.0 {
+                    self.err(v.span(), "horizon", format!("must be positive, got {h}"));
+                    None
+                } else if h > 100.0 * 365.0 * 86_400.0 {
+                    self.err(v.span(), "horizon", "must be at most 100 years".to_string());
+                    None
+                } else {
+                    Some(h)
+                }
+            }),
+            None => {
+                self.err(
+                    0..0,
+                    "horizon",
+                    "missing required key (a duration such as \"28d\")".to_string(),
+                );
+                None
+            }
+        };
+        let warmup = match Self::get(root, "warmup") {
+            Some(v) => self.duration(v, "warmup").and_then(|w| {
+                if let Some(h) = horizon {
+                    if w >= h {
+                        self.err(
+                            v.span(),
+                            "warmup",
+                            format!("must be shorter than the horizon ({h} s), got {w} s"),
+                        );
+                        return None;
+                    }
+                }
+                Some(w)
+            }),
+            None => Some(0.0),
+        };
+        let replications = match Self::get(root, "replications") {
+            Some(v) => self.integer(v, "replications").and_then(|r| {
+                if (1..=1_000_000).contains(&r) {
+                    Some(r as u32)
+                } else {
+                    self.err(
+                        v.span(),
+                        "replications",
+                        format!("must be between 1 and 1000000, got {r}"),
+                    );
+                    None
+                }
+            }),
+            None => Some(10),
+        };
+        let demand = match Self::get(root, "demand") {
+            Some(v) => self.table(v, "demand").and_then(|t| self.demand(t, v.span())),
+            None => {
+                self.err(0..0, "demand", "missing required table [demand]".to_string());
+                None
+            }
+        };
+        let lanes = match Self::get(root, "lanes") {
+            Some(v) => self.lanes(v),
+            None => {
+                self.err(0..0, "lanes", "missing required [[lanes]] (at least one lane)".to_string());
+                None
+            }
+        };
+        let classes = match Self::get(root, "classes") {
+            Some(v) => self.classes(v, lanes.as_deref()),
+            None => {
+                self.err(
+                    0..0,
+                    "classes",
+                    "missing required [[classes]] (at least one class)".to_string(),
+                );
+                None
+            }
+        };
+        Some(PortConfig {
+            name: name?,
+            description,
+            seed: seed?,
+            horizon: SimTime::from_secs_f64(horizon?),
+            warmup: SimTime::from_secs_f64(warmup?),
+            replications: replications?,
+            demand: demand?,
+            classes: classes?,
+            lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
+        })
+    }
+
+    fn demand(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<DemandConfig> {
+        self.check_keys(t, "demand", &["rate", "per_hour", "weekday_factors", "scale"]);
+        let non_negative = |x: f64| (x < 0.0).then(|| format!("must not be negative, got {x}"));
+        let per_hour = match (Self::get(t, "rate"), Self::get(t, "per_hour")) {
+            (Some(_), Some(p)) => {
+                self.err(
+                    p.span(),
+                    "demand.per_hour",
+                    "give either `rate` or `per_hour`, not both".to_string(),
+                );
+                None
+            }
+            (Some(r), None) => self.float(r, "demand.rate").and_then(|x| {
+                if let Some(msg) = non_negative(x) {
+                    self.err(r.span(), "demand.rate", msg);
+                    None
+                } else {
+                    Some([x; 24])
+                }
+            }),
+            (None, Some(p)) => {
+                self.numbers::<24>(p, "demand.per_hour", "arrivals per hour, hours 0-23", non_negative)
+            }
+            (None, None) => {
+                self.err(
+                    span.clone(),
+                    "demand",
+                    "missing `rate` (arrivals per hour) or `per_hour` (24 values)".to_string(),
+                );
+                None
+            }
+        };
+        let weekday_factors = match Self::get(t, "weekday_factors") {
+            Some(v) => self.numbers::<7>(
+                v,
+                "demand.weekday_factors",
+                "factors, Monday first",
+                non_negative,
+            ),
+            None => Some([1.0; 7]),
+        };
+        let scale = match Self::get(t, "scale") {
+            Some(v) => self.float(v, "demand.scale").and_then(|s| {
+                if let Some(msg) = non_negative(s) {
+                    self.err(v.span(), "demand.scale", msg);
+                    None
+                } else {
+                    Some(s)
+                }
+            }),
+            None => Some(1.0),
+        };
+        let d = DemandConfig {
+            per_hour: per_hour?,
+            weekday_factors: weekday_factors?,
+            scale: scale?,
+        };
+        if (0..168).all(|h| d.rate_per_hour(h) == 0.0) {
+            self.err(
+                span,
+                "demand",
+                "demand is zero in every hour of the week (expected some arrivals)".to_string(),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    fn array_of_tables<'t, 'i>(&mut self, v: &'t Val<'i>, path: &str) -> Vec<(usize, &'t Val<'i>, &'t DeTable<'i>)> {
+        let DeValue::Array(a) = v.get_ref() else {
+            self.err(
+                v.span(),
+                path,
+                format!("expected an array of tables ([[{path}]]), got {}", type_name(v.get_ref())),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, item) in a.iter().enumerate() {
+            if let Some(t) = self.table(item, &format!("{path}[{i}]")) {
+                out.push((i, item, t));
+            }
+        }
+        if a.is_empty() {
+            self.err(v.span(), path, "must not be empty".to_string());
+        }
+        out
+    }
+
+    fn id(&mut self, t: &DeTable<'_>, item: &Val<'_>, path: &str, seen: &mut Vec<String>) -> Option<String> {
+        let p = key_path(path, "id");
+        let Some(v) = Self::get(t, "id") else {
+            self.err(item.span(), &p, "missing required key".to_string());
+            return None;
+        };
+        let s = self.string(v, &p)?;
+        if !is_id(&s) {
+            self.err(
+                v.span(),
+                &p,
+                format!("invalid id (got {s:?}, expected 1-64 characters of a-z, 0-9, '_' or '-')"),
+            );
+            return None;
+        }
+        if seen.contains(&s) {
+            self.err(v.span(), &p, format!("duplicate id {s:?}"));
+            return None;
+        }
+        seen.push(s.clone());
+        Some(s)
+    }
+
+    /// Lanes with the span of each lane's id, for messages from classes.
+    fn lanes(&mut self, v: &Val<'_>) -> Option<Vec<(String, LaneConfig)>> {
+        let items = self.array_of_tables(v, "lanes");
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        let mut ok = !items.is_empty();
+        for (i, item, t) in items {
+            let path = format!("lanes[{i}]");
+            match self.lane(t, item, &path, &mut seen) {
+                Some(l) => out.push((l.id.clone(), l)),
+                None => ok = false,
+            }
+        }
+        if out.len() > usize::from(u16::MAX) {
+            self.err(v.span(), "lanes", "at most 65535 lanes".to_string());
+            ok = false;
+        }
+        ok.then_some(out)
+    }
+
+    fn lane(&mut self, t: &DeTable<'_>, item: &Val<'_>, path: &str, seen: &mut Vec<String>) -> Option<LaneConfig> {
+        self.check_keys(
+            t,
+            path,
+            &["id", "kind", "display", "booths", "max_booths", "service"],
+        );
+        let id = self.id(t, item, path, seen);
+        let kind = match Self::get(t, "kind") {
+            Some(v) => {
+                let p = key_path(path, "kind");
+                self.string(v, &p).and_then(|s| {
+                    let k = LaneKind::ALL.iter().copied().find(|k| k.as_str() == s);
+                    if k.is_none() {
+                        self.err(
+                            v.span(),
+                            &p,
+                            format!("unknown lane kind (got {s:?}, expected one of: general, ready, sentri, fast)"),
+                        );
+                    }
+                    k
+                })
+            }
+            None => Some(LaneKind::General),
+        };
+        let display = Self::get(t, "display")
+            .map(|v| self.display(v, &key_path(path, "display")))
+            .unwrap_or_default();
+        const MAX_BOOTHS: i64 = 4096;
+        let booth_check = |x: f64| {
+            if x < 0.0 {
+                Some(format!("must be at least 0, got {x}"))
+            } else if x.fract() != 0.0 {
+                Some(format!("must be a whole number of booths, got {x}"))
+            } else if x > MAX_BOOTHS as f64 {
+                Some(format!("must be at most {MAX_BOOTHS}, got {x}"))
+            } else {
+                None
+            }
+        };
+        let bp = key_path(path, "booths");
+        let booths: Option<[u32; 24]> = match Self::get(t, "booths") {
+            Some(v) => match v.get_ref() {
+                DeValue::Array(_) => self
+                    .numbers::<24>(v, &bp, "open booths by hour of day, hours 0-23", booth_check)
+                    .map(|a| a.map(|x| x as u32)),
+                _ => self.integer(v, &bp).and_then(|n| {
+                    if let Some(msg) = booth_check(n as f64) {
+                        self.err(v.span(), &bp, msg);
+                        None
+                    } else {
+                        Some([n as u32; 24])
+                    }
+                }),
+            },
+            None => {
+                self.err(
+                    item.span(),
+                    &bp,
+                    "missing required key (open booths: an integer or 24 integers by hour)".to_string(),
+                );
+                None
+            }
+        };
+        if let (Some(b), Some(v)) = (booths, Self::get(t, "booths")) {
+            if b.iter().all(|&x| x == 0) {
+                self.err(
+                    v.span(),
+                    &bp,
+                    "the lane never has an open booth (expected at least 1 in some hour)".to_string(),
+                );
+            }
+        }
+        let most = booths.map(|b| b.iter().copied().max().unwrap_or(0));
+        let max_booths = match Self::get(t, "max_booths") {
+            Some(v) => {
+                let p = key_path(path, "max_booths");
+                self.integer(v, &p).and_then(|m| {
+                    if m < 1 || m > MAX_BOOTHS {
+                        self.err(v.span(), &p, format!("must be between 1 and {MAX_BOOTHS}, got {m}"));
+                        return None;
+                    }
+                    if let Some(most) = most {
+                        if (m as u32) < most {
+                            self.err(
+                                v.span(),
+                                &p,
+                                format!("must be at least the most booths ever open ({most}), got {m}"),
+                            );
+                            return None;
+                        }
+                    }
+                    Some(m as u32)
+                })
+            }
+            None => most.map(|m| m.max(1)),
+        };
+        let service = match Self::get(t, "service") {
+            Some(v) => {
+                let p = key_path(path, "service");
+                self.table(v, &p).and_then(|st| self.service(st, v, &p))
+            }
+            None => {
+                self.err(
+                    item.span(),
+                    &key_path(path, "service"),
+                    "missing required key (e.g. { dist = \"exponential\", mean = \"45s\" })".to_string(),
+                );
+                None
+            }
+        };
+        Some(LaneConfig {
+            id: id?,
+            kind: kind?,
+            display,
+            booths: booths?,
+            max_booths: max_booths?,
+            service: service?,
+        })
+    }
+
+    fn service(&mut self, t: &DeTable<'_>, v: &Val<'_>, path: &str) -> Option<ServiceDist> {
+        const DISTS: [(&str, &[&str]); 6] = [
+            ("exponential", &["mean"]),
+            ("lognormal", &["mean", "sd"]),
+            ("gamma", &["mean", "sd"]),
+            ("constant", &["mean"]),
+            ("uniform", &["min", "max"]),
+            ("triangular", &["min", "mode", "max"]),
+        ];
+        let dp = key_path(path, "dist");
+        let Some(dv) = Self::get(t, "dist") else {
+            self.err(
+                v.span(),
+                &dp,
+                "missing required key (one of: exponential, lognormal, gamma, constant, uniform, triangular)"
+                    .to_string(),
+            );
+            return None;
+        };
+        let dist = self.string(dv, &dp)?;
+        let Some((name, params)) = DISTS.iter().find(|(n, _)| *n == dist) else {
+            self.err(
+                dv.span(),
+                &dp,
+                format!(
+                    "unknown distribution (got {dist:?}, expected one of: exponential, lognormal, gamma, constant, uniform, triangular)"
+                ),
+            );
+            return None;
+        };
+        let mut allowed = vec!["dist"];
+        allowed.extend_from_slice(params);
+        self.check_keys(t, path, &allowed);
+        let mut vals = Vec::new();
+        let mut ok = true;
+        for p in params.iter() {
+            let kp = key_path(path, p);
+            match Self::get(t, p) {
+                Some(pv) => match self.duration(pv, &kp) {
+                    Some(x) => vals.push((x, pv.span())),
+                    None => ok = false,
+                },
+                None => {
+                    self.err(
+                        v.span(),
+                        &kp,
+                        format!("missing required key for a {name} distribution (expected {})", params.join(", ")),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let positive = |cx: &mut Self, (x, span): &(f64, Range<usize>), key: &str| {
+            if *x <= 0.0 {
+                cx.err(span.clone(), &key_path(path, key), format!("must be positive, got {x} s"));
+                false
+            } else {
+                true
+            }
+        };
+        match *name {
+            "exponential" | "constant" => {
+                if !positive(self, &vals[0], "mean") {
+                    return None;
+                }
+                let mean_s = vals[0].0;
+                Some(if *name == "exponential" {
+                    ServiceDist::Exponential { mean_s }
+                } else {
+                    ServiceDist::Constant { mean_s }
+                })
+            }
+            "lognormal" | "gamma" => {
+                if !positive(self, &vals[0], "mean") || !positive(self, &vals[1], "sd") {
+                    return None;
+                }
+                let (mean_s, sd_s) = (vals[0].0, vals[1].0);
+                Some(if *name == "lognormal" {
+                    ServiceDist::LogNormal { mean_s, sd_s }
+                } else {
+                    ServiceDist::Gamma { mean_s, sd_s }
+                })
+            }
+            "uniform" => {
+                let (min_s, max_s) = (vals[0].0, vals[1].0);
+                if max_s <= min_s {
+                    self.err(
+                        vals[1].1.clone(),
+                        &key_path(path, "max"),
+                        format!("must be greater than min ({min_s} s), got {max_s} s"),
+                    );
+                    return None;
+                }
+                Some(ServiceDist::Uniform { min_s, max_s })
+            }
+            _ => {
+                let (min_s, mode_s, max_s) = (vals[0].0, vals[1].0, vals[2].0);
+                if !(min_s <= mode_s && mode_s <= max_s && min_s < max_s) {
+                    self.err(
+                        vals[1].1.clone(),
+                        &key_path(path, "mode"),
+                        format!(
+                            "expected min <= mode <= max with min < max, got min {min_s} s, mode {mode_s} s, max {max_s} s"
+                        ),
+                    );
+                    return None;
+                }
+                Some(ServiceDist::Triangular {
+                    min_s,
+                    mode_s,
+                    max_s,
+                })
+            }
+        }
+    }
+
+    fn classes(&mut self, v: &Val<'_>, lanes: Option<&[(String, LaneConfig)]>) -> Option<Vec<ClassConfig>> {
+        let items = self.array_of_tables(v, "classes");
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        let mut ok = !items.is_empty();
+        let mut share_parts: Vec<(String, f64)> = Vec::new();
+        for (i, item, t) in &items {
+            let path = format!("classes[{i}]");
+            match self.class(t, item, &path, &mut seen, lanes) {
+                Some(c) => {
+                    share_parts.push((c.id.clone(), c.share));
+                    out.push(c);
+                }
+                None => ok = false,
+            }
+        }
+        if ok {
+            let total: f64 = share_parts.iter().map(|(_, s)| s).sum();
+            if (total - 1.0).abs() > 1e-6 {
+                let parts = share_parts
+                    .iter()
+                    .map(|(id, s)| format!("{id} {s}"))
+                    .collect::<Vec<_>>()
+                    .join(" + ");
+                let (_, item, t) = items[0];
+                let span = Self::get(t, "share").map_or(item.span(), |s| s.span());
+                self.err(
+                    span,
+                    "classes[*].share",
+                    format!("shares must sum to 1, got {} ({parts})", fmt_g(total)),
+                );
+                ok = false;
+            }
+        }
+        if out.len() > usize::from(u16::MAX) {
+            self.err(v.span(), "classes", "at most 65535 classes".to_string());
+            ok = false;
+        }
+        ok.then_some(out)
+    }
+
+    fn class(
+        &mut self,
+        t: &DeTable<'_>,
+        item: &Val<'_>,
+        path: &str,
+        seen: &mut Vec<String>,
+        lanes: Option<&[(String, LaneConfig)]>,
+    ) -> Option<ClassConfig> {
+        self.check_keys(t, path, &["id", "display", "share", "lanes", "trusted", "mode"]);
+        let id = self.id(t, item, path, seen);
+        let display = Self::get(t, "display")
+            .map(|v| self.display(v, &key_path(path, "display")))
+            .unwrap_or_default();
+        let sp = key_path(path, "share");
+        let share = match Self::get(t, "share") {
+            Some(v) => self.float(v, &sp).and_then(|s| {
+                if (0.0..=1.0).contains(&s) {
+                    Some(s)
+                } else {
+                    self.err(v.span(), &sp, format!("must be between 0 and 1, got {s}"));
+                    None
+                }
+            }),
+            None => {
+                self.err(item.span(), &sp, "missing required key (share of all arrivals, 0-1)".to_string());
+                None
+            }
+        };
+        let lp = key_path(path, "lanes");
+        let lane_idx = match Self::get(t, "lanes") {
+            Some(v) => match v.get_ref() {
+                DeValue::Array(a) if !a.is_empty() => {
+                    let mut idx = Vec::new();
+                    let mut ok = true;
+                    for (j, lv) in a.iter().enumerate() {
+                        let p = format!("{lp}[{j}]");
+                        let Some(name) = self.string(lv, &p) else {
+                            ok = false;
+                            continue;
+                        };
+                        match lanes {
+                            Some(ls) => match ls.iter().position(|(id, _)| *id == name) {
+                                Some(k) if idx.contains(&k) => {
+                                    self.err(lv.span(), &p, format!("lane {name:?} listed twice"));
+                                    ok = false;
+                                }
+                                Some(k) => idx.push(k),
+                                None => {
+                                    let known = ls.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ");
+                                    self.err(
+                                        lv.span(),
+                                        &p,
+                                        format!("no lane with id {name:?} (lanes are: {known})"),
+                                    );
+                                    ok = false;
+                                }
+                            },
+                            None => ok = false,
+                        }
+                    }
+                    ok.then_some(idx)
+                }
+                DeValue::Array(_) => {
+                    self.err(v.span(), &lp, "must list at least one lane".to_string());
+                    None
+                }
+                other => {
+                    self.err(
+                        v.span(),
+                        &lp,
+                        format!("expected an array of lane ids, got {}", type_name(other)),
+                    );
+                    None
+                }
+            },
+            None => {
+                self.err(item.span(), &lp, "missing required key (the lanes this class may use)".to_string());
+                None
+            }
+        };
+        let trusted = match Self::get(t, "trusted") {
+            Some(v) => self.boolean(v, &key_path(path, "trusted")),
+            None => Some(false),
+        };
+        let mode = match Self::get(t, "mode") {
+            Some(v) => {
+                let p = key_path(path, "mode");
+                self.string(v, &p).and_then(|s| {
+                    let m = TravelMode::ALL.iter().copied().find(|m| m.as_str() == s);
+                    if m.is_none() {
+                        self.err(
+                            v.span(),
+                            &p,
+                            format!("unknown mode (got {s:?}, expected one of: car, truck, bus, pedestrian)"),
+                        );
+                    }
+                    m
+                })
+            }
+            None => Some(TravelMode::Car),
+        };
+        Some(ClassConfig {
+            id: id?,
+            display,
+            share: share?,
+            lanes: lane_idx?,
+            trusted: trusted?,
+            mode: mode?,
+        })
+    }
+}
+
+/// A short general number format for messages.
+fn fmt_g(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -1,0 +1,11 @@
+//! Streaming statistics: quantile histograms, time-weighted levels and confidence intervals.
+//!
+//! Invariant: bounded memory (nothing here grows with the number of observations), no I/O.
+
+mod ci;
+mod histogram;
+mod level;
+
+pub use ci::{MeanCi, mean_ci, student_t_975};
+pub use histogram::Histogram;
+pub use level::HourlyLevel;
