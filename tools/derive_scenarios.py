@@ -150,6 +150,9 @@ SCENARIOS = [
 # SENTRI effective service time for the non-saturated SENTRI lanes (PDN, Ysleta) is taken
 # from the SENTRI-only Good Neighbor (Stanton Street) bridge, see stanton_sentri().
 STANTON = {"port": "240204", "crossing": "Good Neighbor Bridge"}
+# ASSUMPTION: El Paso-wide SENTRI share of northbound passenger vehicles, by analogy with the
+# one published figure (San Ysidro, about 30 percent; CBP 2011).
+EL_PASO_SENTRI_SHARE = 0.30
 
 
 # ---------------------------------------------------------------------------
@@ -364,7 +367,31 @@ def stanton_sentri(tx, summ, out):
     return best[1]
 
 
-def derive(sc, tx, bts, summ, hourly, s_sentri_stanton):
+def el_paso_sentri(tx, summ, out):
+    """SENTRI vehicles a day at PDN and Ysleta (ASSUMPTION, see docs/scenario-data.md).
+
+    The only published SENTRI share is San Ysidro's (about 30 percent of traffic, CBP 2011).
+    Applied to all El Paso passenger vehicles, minus the SENTRI-only Good Neighbor bridge,
+    the remainder is split between PDN and Ysleta in proportion to their SENTRI lane-hours.
+    """
+    daily = {}
+    for c in ("Bridge of the Americas", "Paso del Norte Bridge", "Ysleta Bridge", "Good Neighbor Bridge"):
+        daily[c] = tx_daily(tx, c, "Passenger Vehicles", 2025, (6,))[2]
+    total = sum(daily.values())
+    rest = EL_PASO_SENTRI_SHARE * total - daily["Good Neighbor Bridge"]
+    lh = {"240202": sum(lanes_by_hour(summ, "240202", "POV", "SENTRI")),
+          "240203": sum(lanes_by_hour(summ, "240203", "POV", "SENTRI"))}
+    res = {p: rest * lh[p] / sum(lh.values()) for p in lh}
+    out.append("El Paso passenger vehicles a day (2025 w/o June): %s, total %.0f" %
+               ({k: round(v) for k, v in daily.items()}, total))
+    out.append("  ASSUMPTION SENTRI share %.2f of all -> %.0f; minus Good Neighbor %.0f = %.0f for PDN+Ysleta,"
+               " split by SENTRI lane-hours %s -> %s" % (EL_PASO_SENTRI_SHARE, EL_PASO_SENTRI_SHARE * total,
+                                                        daily["Good Neighbor Bridge"], rest, lh,
+                                                        {k: round(v) for k, v in res.items()}))
+    return res
+
+
+def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
     out = []
     res = {"sc": sc}
     port, mode = sc["port"], sc["mode"]
@@ -377,9 +404,10 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton):
         out.append("volume: cbp_tx_crossings_monthly, crossing=%r, mode=%r, 2025 without June"
                    " (June %d == May %d): %d / %d days = %.1f per day  [2024: %d / %d = %.1f]"
                    % (src[1], src[2], jun, may, total, days, daily, t24, d24, daily24))
-        res["volume_text"] = ("CBP bridge counts (cbp_tx_crossings_monthly), %s, %s, calendar 2025"
-                              " without June (June duplicates May): %d vehicles / %d days = %.0f a day"
-                              " (2024: %.0f a day)" % (src[1], src[2], total, days, daily, daily24))
+        res["volume_src"] = ("cbp_tx_crossings_monthly/tx_el_paso_laredo_monthly_by_crossing.csv,"
+                             " crossing = \"%s\", mode = \"%s\", year 2025 without June (a copy of May):"
+                             " %d / %d days = %.0f a day (2024: %.0f a day)"
+                             % (src[1], src[2], total, days, daily, daily24))
     else:
         total, days, daily, nm = bts_daily(bts, src[1], src[2], 2024)
         t23, d23, daily23, _ = bts_daily(bts, src[1], src[2], 2023)
@@ -388,33 +416,24 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton):
         out.append("volume: BTS port %s %r, calendar 2024: %d / %d days = %.1f per day"
                    "  [2023: %.1f; Jan+Feb 2025 vs 2024: %d vs %d = %+.1f%%]"
                    % (src[1], src[2], total, days, daily, daily23, jf25, jf24, 100.0 * (jf25 / jf24 - 1)))
-        res["volume_text"] = ("BTS port counts (bts_border_crossing_entry), port %s, %s, calendar 2024:"
-                              " %d vehicles / %d days = %.0f a day (2023: %.0f a day)"
-                              % (src[1], src[2], total, days, daily, daily23))
+        res["volume_src"] = ("bts_border_crossing_entry/bts_us_mexico_monthly.csv, port_code = %s,"
+                             " measure = \"%s\", calendar 2024 (latest full year): %d / %d days = %.0f a day"
+                             " (2023: %.0f a day)" % (src[1], src[2], total, days, daily, daily23))
     res["daily"] = daily
 
-    # ---- weekday factors (trucks only: Ysleta cargo runs Mon-Fri and Saturday mornings)
+    # ---- lanes
     lanes = sc["lanes"]
     booths = {l: lanes_by_hour(summ, port, mode, FEED_LANE[l]) for l in lanes}
+    mean_lanes = {l: waits_by_hour(summ, port, mode, FEED_LANE[l], "mean_lanes_open") for l in lanes}
     waits = {l: waits_by_hour(summ, port, mode, FEED_LANE[l]) for l in lanes}
     p95 = {l: waits_by_hour(summ, port, mode, FEED_LANE[l], "p95_wait_min") for l in lanes}
-    res["booths"], res["obs_wait"], res["obs_p95"] = booths, waits, p95
-    wf = None
+    res["obs_wait"], res["obs_p95"] = waits, p95
     if sc.get("trucks"):
-        # ASSUMPTION: trucks already queued at midnight are cleared: keep the 23h booths open
-        # for hour 0 (no new arrivals) so that nobody waits through the night closure.
+        # ASSUMPTION: trucks already in line at midnight are cleared: the 23h booths stay
+        # open through hour 0 (no new arrivals then), so nobody waits through the closure.
         for l in lanes:
             booths[l][0] = booths[l][23]
-        # readings by weekday: Saturday share of weekday readings
-        import datetime
-        cnt = {d: 0 for d in range(1, 8)}
-        for r in hourly:
-            if r["port_number"] == port and r["mode"] == mode and r["lane"] == "STANDARD":
-                cnt[datetime.date.fromisoformat(r["date"]).isoweekday()] += 1
-        wk = sum(cnt[d] for d in range(1, 6)) / 5.0
-        sat = cnt[6] / wk
-        res["weekday_readings"] = cnt
-        res["sat_frac_readings"] = sat
+    res["booths"] = booths
     out.append("booths (median lanes open, hours with < %d readings = 0):" % MIN_READINGS)
     for l in lanes:
         out.append("  %-8s %s  lane-hours/day %d" % (l, booths[l], sum(booths[l])))
@@ -426,131 +445,122 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton):
                 if r["port_number"] == port and r["mode"] == mode and r["lane"] == FEED_LANE[l]]
         p99 = int(math.ceil(percentile(vals, 0.99)))
         maxb[l] = max(p99, max(booths[l]))
-        out.append("  %-8s lanes open p50/p90/p99/max = %d/%d/%d/%d -> max_booths %d"
-                   % (l, percentile(vals, .5), percentile(vals, .9), p99, max(vals), maxb[l]))
+        out.append("  %-8s lanes open p10/p50/p90/p99/max = %d/%d/%d/%d/%d -> max_booths %d"
+                   % (l, percentile(vals, .1), percentile(vals, .5), percentile(vals, .9), p99, max(vals), maxb[l]))
     res["max_booths"] = maxb
 
-    # ---- which lanes form the saturated (always-queued) group
-    sat_lanes = [l for l in lanes if l != "sentri" or sc.get("sentri_saturated")]
     rho = sc["rho"]
+    rel = dict(sc["ratio"])
+    sat_lanes = [l for l in lanes if l != "sentri" or sc.get("sentri_saturated")]
 
     # ---- SENTRI share
     share_s = 0.0
     if "sentri" in lanes:
         if sc.get("sentri_saturated"):
             share_s = sc["sentri_share"]
-        # non-saturated SENTRI is sized after the shape is known (below)
+        else:
+            share_s = ep_sentri[port] / daily
+    res["share_sentri"] = share_s
 
-    # ---- fluid inversion on the saturated lanes (general+ready[+sentri at SY], general+fast)
-    rel = dict(sc["ratio"])
+    # ---- weekday factors (trucks: Ysleta cargo runs Monday-Friday and Saturday mornings)
+    wf = None
+    if sc.get("trucks"):
+        import datetime
+        cnt = {k: 0 for k in range(1, 8)}
+        for r in hourly:
+            if r["port_number"] == port and r["mode"] == mode and r["lane"] == "STANDARD":
+                cnt[datetime.date.fromisoformat(r["date"]).isoweekday()] += 1
+        res["weekday_readings"] = cnt
+        res["sat_frac_readings"] = cnt[6] / (sum(cnt[k] for k in range(1, 6)) / 5.0)
+
+    # ---- relative service of the SENTRI lanes when they are part of the saturated group
+    gr = [l for l in sat_lanes if l != "sentri"]
+    cap_units_gr = sum(sum(booths[l]) / rel[l] for l in gr)   # general-booth-hours a day
     if "sentri" in sat_lanes:
-        rel["sentri"] = 1.0  # placeholder; SENTRI gets its own scale below
-        # SENTRI lanes have their own service scale: compute the relative factor so that the
-        # SENTRI lanes run at rho_sentri with share_s of the volume, and general+ready at rho.
-        gr = [l for l in sat_lanes if l != "sentri"]
-        cap_units_gr = sum(sum(booths[l]) / rel[l] for l in gr)
         s_gen = rho * 3600.0 * cap_units_gr / (daily * (1 - share_s))
         s_sen = sc["rho_sentri"] * 3600.0 * sum(booths["sentri"]) / (daily * share_s)
         rel["sentri"] = s_sen / s_gen
-    C, Q, A = fluid_inversion({l: booths[l] for l in sat_lanes},
-                              {l: waits[l] for l in sat_lanes}, rel)
-    if "sentri" in sat_lanes:
-        rho_eff = (daily) / (sum(C) * 3600.0 / s_gen)
-    else:
-        rho_eff = rho
-    A2, drain = remove_slack(C, Q, A, rho_eff)
+
+    # ---- fluid inversion (mean lanes open, observed mean waits)
+    inv_lanes = mean_lanes if sc.get("invert_on_mean_lanes") else booths
+    C, Q, A = fluid_inversion({l: inv_lanes[l] for l in sat_lanes}, {l: waits[l] for l in sat_lanes}, rel)
+    # capacity with the integer booths actually simulated
+    Cint = [sum(booths[l][h] / rel[l] for l in sat_lanes) for h in range(24)]
+    # rho of the inverted demand against the simulated booths; slack sized against it
+    A2, slack_hours = remove_slack(C, Q, A, rho, sc.get("slack_window", 8))
     if sc.get("trucks"):
-        # closed hours: no arrivals; hour 0 only clears the queue
         for h in range(24):
             if h == 0 or all(booths[l][h] == 0 for l in lanes):
                 A2[h] = 0.0
-    shape = [a / sum(A2) for a in A2]
+    shape = [x / sum(A2) for x in A2]
+    res["shape"], res["slack_hours"] = shape, slack_hours
+    res["inv"] = (C, Q, A)
 
-    # ---- daily demand per operating day and weekday factors
+    # ---- demand per (operating) day, weekday factors
     if sc.get("trucks"):
-        # Saturday: open 06-14h (readings), so it carries the share of the daily shape
-        # that falls in 06..13h (ASSUMPTION); Sunday closed.
+        # Saturday is open about 06-14h (reading counts), so it carries the part of the
+        # daily shape that falls in 06..13h (ASSUMPTION); Sunday closed.
         sat_frac = sum(shape[h] for h in range(6, 14))
         f = 7.0 / (5.0 + sat_frac)
         wf = [round(f, 3)] * 5 + [round(f * sat_frac, 3), 0.0]
-        day_demand = daily * f  # Mon-Fri volume
+        day_demand = daily * f
         res["sat_frac_shape"] = sat_frac
     else:
         day_demand = daily
-    res["weekday_factors"] = wf
-    res["day_demand"] = day_demand
+    res["weekday_factors"], res["day_demand"] = wf, day_demand
 
-    # demand that goes through the saturated group
-    if "sentri" in lanes and not sc.get("sentri_saturated"):
-        gr_share_placeholder = None
-    # ---- service times
+    # ---- service times: saturated group runs at rho against the simulated booths
     svc = {}
-    if "sentri" in sat_lanes:
-        svc["general"] = s_gen
-        for l in sat_lanes:
-            svc[l] = s_gen * rel[l]
-    else:
-        # non-saturated SENTRI (PDN, Ysleta): size the SENTRI share first
-        if "sentri" in lanes:
-            s_s = s_sentri_stanton
-            bS = booths["sentri"]
-            # share such that the busiest hour runs the SENTRI lane at sentri_peak_rho
-            peak = max(shape[h] * day_demand / (bS[h] * 3600.0 / s_s) for h in range(24) if bS[h] > 0)
-            share_s = sc["sentri_peak_rho"] / peak
-            svc["sentri"] = s_s
-            res["sentri_rho_by_hour"] = [share_s * shape[h] * day_demand / (bS[h] * 3600.0 / s_s)
-                                         if bS[h] else 0.0 for h in range(24)]
-            # stationary M/G/c check of the SENTRI lane wait by hour
-            lam = [share_s * shape[h] * day_demand for h in range(24)]
-            res["sentri_mgc_wait_min"] = [mgc_wait_s(lam[h], bS[h], s_s, sc["cv"]) / 60.0 for h in range(24)]
-        gr_demand = day_demand * (1 - share_s)
-        cap_units = sum(sum(booths[l]) / rel[l] for l in sat_lanes)
-        s_gen = rho * 3600.0 * cap_units / gr_demand
-        for l in sat_lanes:
-            svc[l] = s_gen * rel[l]
-    res["share_sentri"] = share_s
+    sat_demand = day_demand * (1 - (share_s if "sentri" not in sat_lanes else 0.0))
+    cap_units = sum(sum(booths[l]) / rel[l] for l in sat_lanes)
+    s_gen = rho * 3600.0 * cap_units / sat_demand
+    for l in sat_lanes:
+        svc[l] = s_gen * rel[l]
+    if "sentri" in lanes and "sentri" not in sat_lanes:
+        svc["sentri"] = s_sentri_stanton
+    res["svc_exact"] = dict(svc)
+    svc = {l: float(round(v)) for l, v in svc.items()}   # whole seconds go into the TOML
     res["svc"] = svc
 
-    # ---- per_hour
     per_hour = [int(round(x * day_demand)) for x in shape]
     res["per_hour"] = per_hour
-    res["shape"] = shape
-    res["drain_hours"] = drain
 
-    # ---- class shares
+    # ---- class shares: the general-only class loads the general lane like the others
     cap_day = {l: sum(booths[l]) * 3600.0 / svc[l] for l in lanes}
     res["cap_day"] = cap_day
     raw = {}
-    first = sc["classes"][0][0]
-    nonsent = 1.0 - share_s
     if sc.get("trucks"):
-        raw[first] = cap_day["general"] / (cap_day["general"] + cap_day["fast"])
-        raw["fast-truck"] = 1 - raw[first]
+        raw["standard-truck"] = sc.get("gen_load", 1.0) * cap_day["general"] / (cap_day["general"] + cap_day["fast"])
+        raw["fast-truck"] = 1 - raw["standard-truck"]
     else:
-        raw["general"] = nonsent * cap_day["general"] / (cap_day["general"] + cap_day["ready"])
+        nonsent = 1.0 - share_s
+        raw["general"] = sc.get("gen_load", 1.0) * nonsent * cap_day["general"] / (cap_day["general"] + cap_day["ready"])
         raw["ready"] = nonsent - raw["general"]
         if "sentri" in lanes:
             raw["sentri"] = share_s
     shares = round_shares(raw)
     res["shares"] = shares
 
-    # ---- capacity arithmetic per lane and per class (daily, per operating day)
     demand_day = sum(per_hour)
     res["demand_day"] = demand_day
-    checks = []
-    for cid, cl in sc["classes"]:
-        d = shares[cid] * demand_day
-        checks.append((cid, cl, d))
-    res["class_checks"] = checks
+    res["class_checks"] = [(cid, cl, shares[cid] * demand_day) for cid, cl in sc["classes"]]
 
-    # ---- fluid forward check (hourly, in vehicles)
+    # ---- SENTRI lane by hour (non-saturated): utilisation and stationary M/G/c wait
+    if "sentri" in lanes and "sentri" not in sat_lanes:
+        bS, s_s = booths["sentri"], svc["sentri"]
+        lam = [shares["sentri"] * per_hour[h] for h in range(24)]
+        res["sentri_rho_by_hour"] = [lam[h] * s_s / 3600.0 / bS[h] if bS[h] else 0.0 for h in range(24)]
+        res["sentri_mgc_wait_min"] = [mgc_wait_s(lam[h], bS[h], s_s, sc["cv"]) / 60.0 for h in range(24)]
+
+    # ---- fluid forward check (hourly, vehicles)
     Cveh = [sum(booths[l][h] * 3600.0 / svc[l] for l in sat_lanes) for h in range(24)]
-    sat_share = 1.0 - (share_s if "sentri" not in sat_lanes else 0.0)
+    sat_share = 1.0 - (shares.get("sentri", 0.0) if "sentri" not in sat_lanes else 0.0)
     Aveh = [per_hour[h] * sat_share for h in range(24)]
     res["fluid_wait"] = fluid_forward(Aveh, Cveh)
     res["Cveh"], res["Aveh"] = Cveh, Aveh
-    obs_q = [sum(waits[l][h] * booths[l][h] / svc[l] * 60 for l in sat_lanes) for h in range(24)]
-    res["obs_wait_sat"] = [obs_q[h] / Cveh[h] * 60 if Cveh[h] else 0.0 for h in range(24)]
+    wq = [sum(waits[l][h] * booths[l][h] / svc[l] for l in sat_lanes) for h in range(24)]
+    wc = [sum(booths[l][h] / svc[l] for l in sat_lanes) for h in range(24)]
+    res["obs_wait_sat"] = [wq[h] / wc[h] if wc[h] else 0.0 for h in range(24)]
     res["out"] = out
     return res
 
@@ -568,7 +578,7 @@ def report(res):
                  " Saturday share of daily shape in 06-13h = %.3f" %
                  ([res["weekday_readings"][d] for d in range(1, 8)], res["sat_frac_readings"], res["sat_frac_shape"]))
         o.append("weekday_factors = %s  (mean %.3f)" % (res["weekday_factors"], sum(res["weekday_factors"]) / 7))
-    o.append("drain hours (observed queue shrinking; slack removed there): %s" % res["drain_hours"])
+    o.append("slack hours (night drain before the smallest observed queue): %s" % res["slack_hours"])
     o.append("per_hour = %s  (sum %d)" % (res["per_hour"], sum(res["per_hour"])))
     for l, s in res["svc"].items():
         o.append("service %-8s mean %.1f s" % (l, s))
@@ -599,6 +609,184 @@ def report(res):
     return "\n".join(o)
 
 
+# ---------------------------------------------------------------------------
+# TOML output
+# ---------------------------------------------------------------------------
+
+def toml_display(d):
+    return '{ en = "%s", es = "%s" }' % (d["en"], d["es"])
+
+
+def toml_int_list(v):
+    return "[" + ", ".join("%d" % x for x in v) + "]"
+
+
+def scenario_toml(res, s_sentri):
+    sc = res["sc"]
+    port, mode = sc["port"], sc["mode"]
+    trucks = bool(sc.get("trucks"))
+    L = []
+    c = L.append
+    c("# %s" % sc["title"])
+    c("#")
+    c("# Generated by tools/derive_scenarios.py from the public data set (CBP and BTS); the data are")
+    c("# not needed at run time.  docs/scenario-data.md explains every number, docs/validation.md")
+    c("# compares the simulated waits with CBP's posted waits.  Every modelling choice that is not")
+    c("# read directly from the data is marked ASSUMPTION.")
+    c("#")
+    c("# DEMAND")
+    c("# - Daily volume: %s." % res["volume_src"])
+    if trucks:
+        c("#   Cargo operates Monday-Friday and Saturday mornings only (no readings on Sundays; Saturday")
+        c("#   readings end about 14h), so the Monday-Friday volume is daily x 7 / (5 + %.3f) = %.0f."
+          % (res["sat_frac_shape"], res["day_demand"]))
+    c("# - per_hour (ASSUMPTION, the hourly shape is not in any data set): fluid inversion of the observed")
+    c("#   waits.  While a lane has a queue it works at capacity, so arrivals(h) = capacity(h) +")
+    c("#   queue(h+1) - queue(h), with queue(h) = mean posted wait(h) x capacity(h) and capacity from the")
+    c("#   mean lanes open (cbp_bwt_hourly_2025/summary_by_hour_target_crossings.csv, port_number = %s," % port)
+    c("#   mode = %s, lanes %s)." % (mode, ", ".join(FEED_LANE[l] for l in sc["lanes"]
+                                                    if l != "sentri" or sc.get("sentri_saturated"))))
+    c("#   Then %.0f%% of the daily capacity is taken out of the night hours %s (the hours" % (100 * (1 - sc["rho"]), res["slack_hours"]))
+    c("#   before the smallest observed queue), so the queue can drain overnight, and the result is")
+    c("#   scaled to the daily volume.")
+    if trucks:
+        c("#   Hours 01-05 are closed (no readings): no arrivals.  Hour 0 has no arrivals either; the")
+        c("#   23h booths stay open through hour 0 to clear trucks already in line (ASSUMPTION).")
+        c("# - weekday_factors: Monday-Friday %.3f, Saturday %.3f (the part of the daily shape that falls"
+          % (res["weekday_factors"][0], res["weekday_factors"][5]))
+        c("#   in 06-13h; ASSUMPTION), Sunday 0 (closed).  Their mean is 1, so the annual volume is kept.")
+    else:
+        c("# - weekday_factors: omitted.  The data have no volumes by day of week (the posted waits vary")
+        c("#   by about +-10% between weekdays, which does not identify a volume factor).")
+    c("#")
+    c("# CLASSES")
+    if "sentri" in sc["lanes"]:
+        if sc.get("sentri_saturated"):
+            c("# - sentri share %.3f: CBP (2011, Ready Lane announcement for San Ysidro): about 30 percent of"
+              % res["shares"]["sentri"])
+            c("#   San Ysidro traffic uses the SENTRI lanes.  ASSUMPTION: still true for 2024.")
+        else:
+            c("# - sentri share %.3f = %.0f vehicles a day.  ASSUMPTION: 30%% of all El Paso passenger vehicles"
+              % (res["shares"]["sentri"], res["share_sentri"] * res["daily"]))
+            c("#   are SENTRI (the San Ysidro figure, CBP 2011); after the SENTRI-only Good Neighbor bridge")
+            c("#   (4,808 a day in 2025), the rest is split between PDN and Ysleta by SENTRI lane-hours.")
+        c("#   SENTRI members may also use the Ready and general lanes (a SENTRI card is Ready-Lane")
+        c("#   eligible); with the shortest-expected-wait rule they keep to the SENTRI lane unless it is")
+        c("#   the longer queue.")
+    if trucks:
+        c("# - standard-truck share %.3f: the share of the daily capacity that the standard lanes provide,"
+          % res["shares"]["standard-truck"])
+        c("#   so that the standard lanes carry the same load as the FAST lanes (ASSUMPTION; the data have")
+        c("#   no FAST/standard split).  FAST trucks may use the FAST lanes and the standard lanes.")
+    else:
+        c("# - general share %.3f: the general lanes' share of the general+Ready daily capacity (times the"
+          % res["shares"]["general"])
+        c("#   non-SENTRI share), so the general-only class loads the general lanes as much as the Ready")
+        c("#   class loads the Ready lanes (ASSUMPTION; no Ready/general split is published).  Ready")
+        c("#   travellers may also use the general lanes.")
+    c("#")
+    c("# LANES")
+    c("# - booths: median lanes open at each local hour, same summary file (hours with fewer than %d" % MIN_READINGS)
+    c("#   readings count as closed).  max_booths: 99th percentile of lanes_open in")
+    c("#   cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv for that lane type.")
+    c("# - service: effective booth cycle (inspection plus move-up and idle gaps), lognormal with")
+    c("#   sd = %.1f x mean (ASSUMPTION).  The mean is set so that the daily volume equals %.0f%% of the" % (sc["cv"], 100 * sc["rho"]))
+    c("#   daily capacity of the simulated booths (calibration, docs/validation.md).  Ratio of the")
+    ratio_txt = ", ".join("%s/general = %.2f" % (l, r) for l, r in sc["ratio"].items() if l != "general")
+    c("#   service means: %s (ASSUMPTION)." % ratio_txt)
+    if "sentri" in sc["lanes"] and not sc.get("sentri_saturated"):
+        c("#   SENTRI %.0f s: the effective SENTRI booth cycle at the SENTRI-only Good Neighbor bridge" % res["svc"]["sentri"])
+        c("#   (2025 volume / lane-hours, at the utilisation that reproduces its posted waits).")
+    if trucks:
+        c("#   Published truck figures are only qualitative (minutes per truck, FAST faster).")
+    else:
+        c("#   Published primary-inspection figures (34 s at El Paso, TRR 1942, 2006; Ready Lane 20-30 s,")
+        c("#   CBP 2015) are shorter: with them these lanes would have no queue at all (see")
+        c("#   docs/scenario-data.md, 'Service times').")
+    c("#")
+    c("# CAPACITY CHECK (vehicles per %s day; demand must stay below capacity)" % ("Monday-Friday" if trucks else "average"))
+    for cid, cl, d in res["class_checks"]:
+        cap = sum(res["cap_day"][l] for l in cl)
+        c("#   class %-14s %6.0f  vs lanes %-26s %6.0f  (%.2f)" % (cid, d, "+".join(cl), cap, d / cap))
+    tot_d = sum(d for _, _, d in res["class_checks"])
+    tot_c = sum(res["cap_day"].values())
+    c("#   all classes          %6.0f  vs all lanes                      %6.0f  (%.2f)" % (tot_d, tot_c, tot_d / tot_c))
+    c("")
+    c('name = "%s"' % sc["name"])
+    c('description = "%s. Demand and booths derived from CBP/BTS public data (see header)."' % sc["title"])
+    c("seed = %d" % sc.get("seed", 1))
+    c('horizon = "28d"')
+    c('warmup = "2d"')
+    c("replications = 10")
+    c("")
+    c("[demand]")
+    c("per_hour = %s" % toml_int_list(res["per_hour"]))
+    if res["weekday_factors"]:
+        c("weekday_factors = [%s]" % ", ".join(("%.3f" % x).rstrip("0").rstrip(".") if x else "0" for x in res["weekday_factors"]))
+    for cid, cl in sc["classes"]:
+        c("")
+        c("[[classes]]")
+        c('id = "%s"' % cid)
+        c("share = %s" % repr(res["shares"][cid]))
+        c("lanes = [%s]" % ", ".join('"%s"' % l for l in cl))
+        c("display = %s" % toml_display(CLASS_DISPLAY[cid]))
+        if cid in ("sentri", "fast-truck"):
+            c("trusted = true")
+        if trucks:
+            c('mode = "truck"')
+    for l in sc["lanes"]:
+        c("")
+        c("[[lanes]]")
+        c('id = "%s"' % l)
+        c('kind = "%s"' % l)
+        c("display = %s" % toml_display(LANE_DISPLAY["general-truck" if (trucks and l == "general") else l]))
+        c("booths = %s" % toml_int_list(res["booths"][l]))
+        c("max_booths = %d" % res["max_booths"][l])
+        m = res["svc"][l]
+        sd = round(sc["cv"] * m)
+        c('service = { dist = "lognormal", mean = "%ds", sd = "%ds" }' % (m, sd))
+    return "\n".join(L) + "\n"
+
+
+MMC_EXAMPLE = """# A plain M/M/c example: Poisson arrivals at 408 an hour, 6 booths, exponential service with a
+# 45 s mean.  Utilisation = 408 x 45 / 3600 / 6 = 0.85.  Not a real port: use it to check the
+# simulator against the exact M/M/c formulas (Erlang C gives a mean wait of 31.2 s here).
+
+name = "mmc-example"
+description = "Plain M/M/c queue: 408 arrivals an hour, 6 booths, exponential 45 s service"
+seed = 7
+horizon = "30d"
+warmup = "1d"
+replications = 8
+
+[demand]
+rate = 408
+
+[[classes]]
+id = "general"
+share = 1.0
+lanes = ["main"]
+
+[[lanes]]
+id = "main"
+booths = 6
+service = { dist = "exponential", mean = "45s" }
+"""
+
+
+def write_all(results, outdir, s_sentri):
+    os.makedirs(outdir, exist_ok=True)
+    for res in results:
+        path = os.path.join(outdir, res["sc"]["name"] + ".toml")
+        with open(path, "w") as f:
+            f.write(scenario_toml(res, s_sentri))
+        print("wrote", path)
+    path = os.path.join(outdir, "mmc-example.toml")
+    with open(path, "w") as f:
+        f.write(MMC_EXAMPLE)
+    print("wrote", path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", help="data folder (default: <repo>/../shared/data)")
@@ -608,16 +796,16 @@ def main():
     tx, bts, summ, hourly = load_tx(d), load_bts(d), load_summary(d), load_hourly(d)
     out = []
     s_sentri = stanton_sentri(tx, summ, out)
+    ep_sentri = el_paso_sentri(tx, summ, out)
     print("\n".join(out))
     results = []
     for sc in SCENARIOS:
-        res = derive(sc, tx, bts, summ, hourly, s_sentri)
+        res = derive(sc, tx, bts, summ, hourly, s_sentri, ep_sentri)
         results.append(res)
         print("\n=== %s: %s" % (sc["name"], sc["title"]))
         print(report(res))
     if args.write:
-        import scenario_toml
-        scenario_toml.write_all(results, args.write, s_sentri)
+        write_all(results, args.write, s_sentri)
 
 
 if __name__ == "__main__":

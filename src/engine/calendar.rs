@@ -148,7 +148,10 @@ mod tests {
                 now = t;
             }
             assert_eq!(cal.len(), model.len());
-            assert_eq!(cal.peek_time().map(|t| t.as_nanos()), model.keys().next().map(|k| k.0));
+            assert_eq!(
+                cal.peek_time().map(|t| t.as_nanos()),
+                model.keys().next().map(|k| k.0)
+            );
         }
     }
 }

@@ -5,8 +5,10 @@
 //! so the output does not depend on the number of threads.
 
 mod aggregate;
+mod compare;
 
 pub use aggregate::{Aggregate, GroupAggregate, aggregate};
+pub use compare::{MetricDiff, paired_diffs};
 
 use crate::port::{PortConfig, ReplicationResult, TraceSink, simulate};
 
@@ -47,7 +49,11 @@ pub fn run_replications(
         .flat_map(|(i, c)| (0..c.replications).map(move |r| (i, r)))
         .collect();
     let run_job = |&(i, r): &(usize, u32)| {
-        let mut sink = if r == 0 { trace.and_then(|f| f(i)) } else { None };
+        let mut sink = if r == 0 {
+            trace.and_then(|f| f(i))
+        } else {
+            None
+        };
         let sink_ref: Option<&mut dyn TraceSink> = match sink.as_mut() {
             Some(b) => Some(b.as_mut()),
             None => None,
@@ -74,7 +80,10 @@ pub fn run_replications(
 }
 
 /// Runs `f` inside a rayon pool of `threads` workers (0 = one per core).
-pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, ExperimentError> {
+pub fn in_pool<T: Send>(
+    threads: usize,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

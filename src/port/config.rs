@@ -92,7 +92,9 @@ pub struct DemandConfig {
 impl DemandConfig {
     /// Arrival rate (per hour) in hour `hour_of_week` (0 = Monday 00:00).
     pub fn rate_per_hour(&self, hour_of_week: usize) -> f64 {
-        self.per_hour[hour_of_week % 24] * self.weekday_factors[(hour_of_week / 24) % 7] * self.scale
+        self.per_hour[hour_of_week % 24]
+            * self.weekday_factors[(hour_of_week / 24) % 7]
+            * self.scale
     }
 }
 

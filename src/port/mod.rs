@@ -12,6 +12,6 @@ mod service;
 pub use config::{
     ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, PortConfig, TravelMode,
 };
-pub use metrics::{CDF_POINTS_S, GroupResult, GroupRef, HourlyMetric, Metric, ReplicationResult};
+pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};
 pub use service::ServiceDist;

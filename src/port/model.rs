@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 use rand_distr::{Distribution, Exp1};
 
 use super::config::PortConfig;
-use super::metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
+use super::metrics::{
+    CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
+};
 use super::service::ServiceSampler;
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
 use crate::stats::{Histogram, HourlyLevel};
@@ -283,7 +285,11 @@ impl<'a, 'b> Model<'a, 'b> {
             cfg,
             cal: Calendar::with_capacity(64),
             lanes,
-            classes: cfg.classes.iter().map(|_| WaitStats::new(warmup_ns)).collect(),
+            classes: cfg
+                .classes
+                .iter()
+                .map(|_| WaitStats::new(warmup_ns))
+                .collect(),
             class_cum,
             arrivals_rng: RngStream::new(cfg.seed, rep, StreamId::named("arrivals")),
             class_rng: RngStream::new(cfg.seed, rep, StreamId::named("class")),
@@ -333,7 +339,8 @@ impl<'a, 'b> Model<'a, 'b> {
     fn run(&mut self) {
         self.apply_staffing(0);
         if let Some(t) = self.next_staffing_change(0) {
-            self.cal.schedule(SimTime::from_nanos(t), Event::StaffingChange);
+            self.cal
+                .schedule(SimTime::from_nanos(t), Event::StaffingChange);
         }
         if let Some(t) = self.next_arrival(0) {
             self.cal.schedule(SimTime::from_nanos(t), Event::Arrival);
@@ -350,11 +357,14 @@ impl<'a, 'b> Model<'a, 'b> {
                         self.cal.schedule(SimTime::from_nanos(t), Event::Arrival);
                     }
                 }
-                Event::ServiceEnd { lane, booth } => self.service_end(now, lane as usize, booth as u32),
+                Event::ServiceEnd { lane, booth } => {
+                    self.service_end(now, lane as usize, booth as u32)
+                }
                 Event::StaffingChange => {
                     self.apply_staffing(now);
                     if let Some(t) = self.next_staffing_change(now) {
-                        self.cal.schedule(SimTime::from_nanos(t), Event::StaffingChange);
+                        self.cal
+                            .schedule(SimTime::from_nanos(t), Event::StaffingChange);
                     }
                 }
             }
@@ -374,7 +384,11 @@ impl<'a, 'b> Model<'a, 'b> {
         let mut best_ahead = self.lanes[best].queue.len();
         for &l in &options[1..] {
             let w = self.lanes[l].expected_wait_s();
-            if w < best_w || (best_w.is_infinite() && w.is_infinite() && self.lanes[l].queue.len() < best_ahead) {
+            if w < best_w
+                || (best_w.is_infinite()
+                    && w.is_infinite()
+                    && self.lanes[l].queue.len() < best_ahead)
+            {
                 best = l;
                 best_w = w;
                 best_ahead = self.lanes[l].queue.len();
@@ -466,12 +480,10 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn service_end(&mut self, now: u64, lane: usize, booth: u32) {
         let open = booth < self.lanes[lane].target;
-        if open {
-            if let Some(v) = self.pop_queue(now, lane) {
-                // The booth stays busy: no level changes.
-                self.start_service(now, lane, booth, v);
-                return;
-            }
+        if open && let Some(v) = self.pop_queue(now, lane) {
+            // The booth stays busy: no level changes.
+            self.start_service(now, lane, booth, v);
+            return;
         }
         let st = &mut self.lanes[lane];
         st.busy.remove(booth);
@@ -597,7 +609,14 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         for (i, cs) in self.classes.iter_mut().enumerate() {
             let q = cs.queue.finish(end);
-            groups.push(group_result(GroupRef::Class(i), cs, &q, None, &hour_s, days));
+            groups.push(group_result(
+                GroupRef::Class(i),
+                cs,
+                &q,
+                None,
+                &hour_s,
+                days,
+            ));
         }
         ReplicationResult {
             replication,
@@ -619,7 +638,7 @@ fn observed_seconds_by_hour(start_ns: u64, end_ns: u64) -> [f64; 24] {
             break;
         }
         // Whole days at once.
-        if end_ns - t >= SimTime::DAY.as_nanos() && t % SimTime::DAY.as_nanos() == 0 {
+        if end_ns - t >= SimTime::DAY.as_nanos() && t.is_multiple_of(SimTime::DAY.as_nanos()) {
             let days = (end_ns - t) / SimTime::DAY.as_nanos();
             for o in &mut out {
                 *o += days as f64 * 3600.0;
@@ -677,7 +696,8 @@ fn group_result(
             let hs = &s.hourly_hist[h];
             let qs = hs.quantiles(&[0.5, 0.95]);
             let served_h = s.hourly_served[h] as f64;
-            r[HourlyMetric::Arrivals as usize] = ratio(s.hourly_arrivals[h] as f64 * 3600.0, hour_s[h]);
+            r[HourlyMetric::Arrivals as usize] =
+                ratio(s.hourly_arrivals[h] as f64 * 3600.0, hour_s[h]);
             r[HourlyMetric::WaitMean as usize] = ratio(s.hourly_wait_sum[h], served_h);
             r[HourlyMetric::WaitP50 as usize] = qs[0];
             r[HourlyMetric::WaitP95 as usize] = qs[1];

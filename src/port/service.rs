@@ -203,7 +203,10 @@ mod tests {
             // 200k draws: the standard error of the mean is sd/447; allow 5 standard errors.
             let se = d.sd_s() / (200_000f64).sqrt();
             assert!((m - d.mean_s()).abs() <= 5.0 * se + 1e-9, "{d:?}: mean {m}");
-            assert!((sd - d.sd_s()).abs() <= 0.02 * d.sd_s() + 1e-9, "{d:?}: sd {sd}");
+            assert!(
+                (sd - d.sd_s()).abs() <= 0.02 * d.sd_s() + 1e-9,
+                "{d:?}: sd {sd}"
+            );
         }
     }
 }

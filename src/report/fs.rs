@@ -41,7 +41,10 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> io::Result<()> {
-        let out = self.out.take().expect("an uncommitted AtomicFile has a writer");
+        let out = self
+            .out
+            .take()
+            .expect("an uncommitted AtomicFile has a writer");
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);

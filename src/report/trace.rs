@@ -15,7 +15,8 @@ pub struct CsvTraceSink {
 }
 
 /// The trace's header row.
-pub const TRACE_HEADER: &str = "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth\n";
+pub const TRACE_HEADER: &str =
+    "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth\n";
 
 impl CsvTraceSink {
     /// Starts a trace into `out`.
@@ -28,7 +29,6 @@ impl CsvTraceSink {
             error,
         }
     }
-
 }
 
 impl TraceSink for CsvTraceSink {

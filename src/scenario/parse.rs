@@ -233,7 +233,11 @@ impl<'s> Ctx<'s> {
                 self.err(
                     v.span(),
                     path,
-                    format!("expected a string, got {} ({})", type_name(other), show(other)),
+                    format!(
+                        "expected a string, got {} ({})",
+                        type_name(other),
+                        show(other)
+                    ),
                 );
                 None
             }
@@ -250,7 +254,11 @@ impl<'s> Ctx<'s> {
                 self.err(
                     v.span(),
                     path,
-                    format!("expected a number, got {} ({})", type_name(other), show(other)),
+                    format!(
+                        "expected a number, got {} ({})",
+                        type_name(other),
+                        show(other)
+                    ),
                 );
                 return None;
             }
@@ -299,7 +307,11 @@ impl<'s> Ctx<'s> {
                 self.err(
                     v.span(),
                     path,
-                    format!("expected true or false, got {} ({})", type_name(other), show(other)),
+                    format!(
+                        "expected true or false, got {} ({})",
+                        type_name(other),
+                        show(other)
+                    ),
                 );
                 None
             }
@@ -485,15 +497,15 @@ impl<'s> Ctx<'s> {
         };
         let warmup = match Self::get(root, "warmup") {
             Some(v) => self.duration(v, "warmup").and_then(|w| {
-                if let Some(h) = horizon {
-                    if w >= h {
-                        self.err(
-                            v.span(),
-                            "warmup",
-                            format!("must be shorter than the horizon ({h} s), got {w} s"),
-                        );
-                        return None;
-                    }
+                if let Some(h) = horizon
+                    && w >= h
+                {
+                    self.err(
+                        v.span(),
+                        "warmup",
+                        format!("must be shorter than the horizon ({h} s), got {w} s"),
+                    );
+                    return None;
                 }
                 Some(w)
             }),
@@ -515,16 +527,26 @@ impl<'s> Ctx<'s> {
             None => Some(10),
         };
         let demand = match Self::get(root, "demand") {
-            Some(v) => self.table(v, "demand").and_then(|t| self.demand(t, v.span())),
+            Some(v) => self
+                .table(v, "demand")
+                .and_then(|t| self.demand(t, v.span())),
             None => {
-                self.err(0..0, "demand", "missing required table [demand]".to_string());
+                self.err(
+                    0..0,
+                    "demand",
+                    "missing required table [demand]".to_string(),
+                );
                 None
             }
         };
         let lanes = match Self::get(root, "lanes") {
             Some(v) => self.lanes(v),
             None => {
-                self.err(0..0, "lanes", "missing required [[lanes]] (at least one lane)".to_string());
+                self.err(
+                    0..0,
+                    "lanes",
+                    "missing required [[lanes]] (at least one lane)".to_string(),
+                );
                 None
             }
         };
@@ -553,7 +575,11 @@ impl<'s> Ctx<'s> {
     }
 
     fn demand(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<DemandConfig> {
-        self.check_keys(t, "demand", &["rate", "per_hour", "weekday_factors", "scale"]);
+        self.check_keys(
+            t,
+            "demand",
+            &["rate", "per_hour", "weekday_factors", "scale"],
+        );
         let non_negative = |x: f64| (x < 0.0).then(|| format!("must not be negative, got {x}"));
         let per_hour = match (Self::get(t, "rate"), Self::get(t, "per_hour")) {
             (Some(_), Some(p)) => {
@@ -572,9 +598,12 @@ impl<'s> Ctx<'s> {
                     Some([x; 24])
                 }
             }),
-            (None, Some(p)) => {
-                self.numbers::<24>(p, "demand.per_hour", "arrivals per hour, hours 0-23", non_negative)
-            }
+            (None, Some(p)) => self.numbers::<24>(
+                p,
+                "demand.per_hour",
+                "arrivals per hour, hours 0-23",
+                non_negative,
+            ),
             (None, None) => {
                 self.err(
                     span.clone(),
@@ -620,12 +649,19 @@ impl<'s> Ctx<'s> {
         Some(d)
     }
 
-    fn array_of_tables<'t, 'i>(&mut self, v: &'t Val<'i>, path: &str) -> Vec<(usize, &'t Val<'i>, &'t DeTable<'i>)> {
+    fn array_of_tables<'t, 'i>(
+        &mut self,
+        v: &'t Val<'i>,
+        path: &str,
+    ) -> Vec<(usize, &'t Val<'i>, &'t DeTable<'i>)> {
         let DeValue::Array(a) = v.get_ref() else {
             self.err(
                 v.span(),
                 path,
-                format!("expected an array of tables ([[{path}]]), got {}", type_name(v.get_ref())),
+                format!(
+                    "expected an array of tables ([[{path}]]), got {}",
+                    type_name(v.get_ref())
+                ),
             );
             return Vec::new();
         };
@@ -641,7 +677,13 @@ impl<'s> Ctx<'s> {
         out
     }
 
-    fn id(&mut self, t: &DeTable<'_>, item: &Val<'_>, path: &str, seen: &mut Vec<String>) -> Option<String> {
+    fn id(
+        &mut self,
+        t: &DeTable<'_>,
+        item: &Val<'_>,
+        path: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<String> {
         let p = key_path(path, "id");
         let Some(v) = Self::get(t, "id") else {
             self.err(item.span(), &p, "missing required key".to_string());
@@ -684,7 +726,13 @@ impl<'s> Ctx<'s> {
         ok.then_some(out)
     }
 
-    fn lane(&mut self, t: &DeTable<'_>, item: &Val<'_>, path: &str, seen: &mut Vec<String>) -> Option<LaneConfig> {
+    fn lane(
+        &mut self,
+        t: &DeTable<'_>,
+        item: &Val<'_>,
+        path: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<LaneConfig> {
         self.check_keys(
             t,
             path,
@@ -727,7 +775,12 @@ impl<'s> Ctx<'s> {
         let booths: Option<[u32; 24]> = match Self::get(t, "booths") {
             Some(v) => match v.get_ref() {
                 DeValue::Array(_) => self
-                    .numbers::<24>(v, &bp, "open booths by hour of day, hours 0-23", booth_check)
+                    .numbers::<24>(
+                        v,
+                        &bp,
+                        "open booths by hour of day, hours 0-23",
+                        booth_check,
+                    )
                     .map(|a| a.map(|x| x as u32)),
                 _ => self.integer(v, &bp).and_then(|n| {
                     if let Some(msg) = booth_check(n as f64) {
@@ -742,38 +795,43 @@ impl<'s> Ctx<'s> {
                 self.err(
                     item.span(),
                     &bp,
-                    "missing required key (open booths: an integer or 24 integers by hour)".to_string(),
+                    "missing required key (open booths: an integer or 24 integers by hour)"
+                        .to_string(),
                 );
                 None
             }
         };
-        if let (Some(b), Some(v)) = (booths, Self::get(t, "booths")) {
-            if b.iter().all(|&x| x == 0) {
-                self.err(
-                    v.span(),
-                    &bp,
-                    "the lane never has an open booth (expected at least 1 in some hour)".to_string(),
-                );
-            }
+        if let (Some(b), Some(v)) = (booths, Self::get(t, "booths"))
+            && b.iter().all(|&x| x == 0)
+        {
+            self.err(
+                v.span(),
+                &bp,
+                "the lane never has an open booth (expected at least 1 in some hour)".to_string(),
+            );
         }
         let most = booths.map(|b| b.iter().copied().max().unwrap_or(0));
         let max_booths = match Self::get(t, "max_booths") {
             Some(v) => {
                 let p = key_path(path, "max_booths");
                 self.integer(v, &p).and_then(|m| {
-                    if m < 1 || m > MAX_BOOTHS {
-                        self.err(v.span(), &p, format!("must be between 1 and {MAX_BOOTHS}, got {m}"));
+                    if !(1..=MAX_BOOTHS).contains(&m) {
+                        self.err(
+                            v.span(),
+                            &p,
+                            format!("must be between 1 and {MAX_BOOTHS}, got {m}"),
+                        );
                         return None;
                     }
-                    if let Some(most) = most {
-                        if (m as u32) < most {
-                            self.err(
-                                v.span(),
-                                &p,
-                                format!("must be at least the most booths ever open ({most}), got {m}"),
-                            );
-                            return None;
-                        }
+                    if let Some(most) = most
+                        && (m as u32) < most
+                    {
+                        self.err(
+                            v.span(),
+                            &p,
+                            format!("must be at least the most booths ever open ({most}), got {m}"),
+                        );
+                        return None;
                     }
                     Some(m as u32)
                 })
@@ -789,7 +847,8 @@ impl<'s> Ctx<'s> {
                 self.err(
                     item.span(),
                     &key_path(path, "service"),
-                    "missing required key (e.g. { dist = \"exponential\", mean = \"45s\" })".to_string(),
+                    "missing required key (e.g. { dist = \"exponential\", mean = \"45s\" })"
+                        .to_string(),
                 );
                 None
             }
@@ -850,7 +909,10 @@ impl<'s> Ctx<'s> {
                     self.err(
                         v.span(),
                         &kp,
-                        format!("missing required key for a {name} distribution (expected {})", params.join(", ")),
+                        format!(
+                            "missing required key for a {name} distribution (expected {})",
+                            params.join(", ")
+                        ),
                     );
                     ok = false;
                 }
@@ -861,7 +923,11 @@ impl<'s> Ctx<'s> {
         }
         let positive = |cx: &mut Self, (x, span): &(f64, Range<usize>), key: &str| {
             if *x <= 0.0 {
-                cx.err(span.clone(), &key_path(path, key), format!("must be positive, got {x} s"));
+                cx.err(
+                    span.clone(),
+                    &key_path(path, key),
+                    format!("must be positive, got {x} s"),
+                );
                 false
             } else {
                 true
@@ -923,7 +989,11 @@ impl<'s> Ctx<'s> {
         }
     }
 
-    fn classes(&mut self, v: &Val<'_>, lanes: Option<&[(String, LaneConfig)]>) -> Option<Vec<ClassConfig>> {
+    fn classes(
+        &mut self,
+        v: &Val<'_>,
+        lanes: Option<&[(String, LaneConfig)]>,
+    ) -> Option<Vec<ClassConfig>> {
         let items = self.array_of_tables(v, "classes");
         let mut seen = Vec::new();
         let mut out = Vec::new();
@@ -972,7 +1042,11 @@ impl<'s> Ctx<'s> {
         seen: &mut Vec<String>,
         lanes: Option<&[(String, LaneConfig)]>,
     ) -> Option<ClassConfig> {
-        self.check_keys(t, path, &["id", "display", "share", "lanes", "trusted", "mode"]);
+        self.check_keys(
+            t,
+            path,
+            &["id", "display", "share", "lanes", "trusted", "mode"],
+        );
         let id = self.id(t, item, path, seen);
         let display = Self::get(t, "display")
             .map(|v| self.display(v, &key_path(path, "display")))
@@ -988,7 +1062,11 @@ impl<'s> Ctx<'s> {
                 }
             }),
             None => {
-                self.err(item.span(), &sp, "missing required key (share of all arrivals, 0-1)".to_string());
+                self.err(
+                    item.span(),
+                    &sp,
+                    "missing required key (share of all arrivals, 0-1)".to_string(),
+                );
                 None
             }
         };
@@ -1012,7 +1090,11 @@ impl<'s> Ctx<'s> {
                                 }
                                 Some(k) => idx.push(k),
                                 None => {
-                                    let known = ls.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ");
+                                    let known = ls
+                                        .iter()
+                                        .map(|(id, _)| id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ");
                                     self.err(
                                         lv.span(),
                                         &p,
@@ -1040,7 +1122,11 @@ impl<'s> Ctx<'s> {
                 }
             },
             None => {
-                self.err(item.span(), &lp, "missing required key (the lanes this class may use)".to_string());
+                self.err(
+                    item.span(),
+                    &lp,
+                    "missing required key (the lanes this class may use)".to_string(),
+                );
                 None
             }
         };

@@ -174,7 +174,10 @@ mod tests {
             let hi = lower_edge(b + 1);
             assert!(hi > lo);
             // 1 s or 0.5%, whichever is coarser.
-            assert!(hi - lo <= 1.0f64.max(0.00501 * lo) + 1e-9, "bin {b}: {lo}..{hi}");
+            assert!(
+                hi - lo <= 1.0f64.max(0.00501 * lo) + 1e-9,
+                "bin {b}: {lo}..{hi}"
+            );
             let mid = 0.5 * (lo + hi);
             assert_eq!(Histogram::bin(mid), b, "bin {b} mid {mid}");
         }
@@ -189,7 +192,10 @@ mod tests {
         }
         for (p, want) in [(0.5, 500.0), (0.9, 900.0), (0.99, 990.0)] {
             let got = h.quantile(p);
-            assert!((got - want).abs() <= 0.005 * want + 1.0, "p{p}: {got} vs {want}");
+            assert!(
+                (got - want).abs() <= 0.005 * want + 1.0,
+                "p{p}: {got} vs {want}"
+            );
         }
         assert!((h.cdf(250.0) - 0.25).abs() < 0.003);
         assert_eq!(h.cdf(2000.0), 1.0);
@@ -221,6 +227,6 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.count(), 2);
         assert_eq!(a.max(), 3000.0);
-        assert_eq!(Histogram::new().quantile(0.5).is_nan(), true);
+        assert!(Histogram::new().quantile(0.5).is_nan());
     }
 }

@@ -38,7 +38,8 @@ impl HourlyLevel {
             return;
         }
         while now_ns >= self.next_boundary_ns {
-            self.area[self.hour] += self.level as f64 * (self.next_boundary_ns - self.last_ns) as f64;
+            self.area[self.hour] +=
+                self.level as f64 * (self.next_boundary_ns - self.last_ns) as f64;
             self.last_ns = self.next_boundary_ns;
             self.next_boundary_ns += HOUR_NS;
             self.hour = (self.hour + 1) % 24;

@@ -111,7 +111,10 @@ pub struct RunConfig {
 /// Where each scenario's files go.
 fn output_dirs(scenarios: &[Scenario], out: Option<&Path>) -> Result<Vec<PathBuf>, AppError> {
     for (i, a) in scenarios.iter().enumerate() {
-        if let Some(b) = scenarios[..i].iter().find(|b| b.config.name == a.config.name) {
+        if let Some(b) = scenarios[..i]
+            .iter()
+            .find(|b| b.config.name == a.config.name)
+        {
             return Err(AppError::Usage(format!(
                 "{} and {} both have name {:?}: outputs would collide (give each scenario its own name)",
                 b.source_name, a.source_name, a.config.name
