@@ -60,91 +60,83 @@ CLASS_DISPLAY = {
 # CBP lane label in the wait-time feed for each scenario lane id
 FEED_LANE = {"general": "STANDARD", "ready": "READY", "sentri": "SENTRI", "fast": "FAST"}
 
+# Calibration knobs (docs/validation.md):
+#   rho          daily demand / daily capacity of the queued lanes (general, Ready, FAST)
+#   slack_window number of night hours from which the (1 - rho) slack is taken
+#   gen_load     load of the general-only class on the general lanes, relative to rho
+COMMON = {"rho": 0.98, "slack_window": 2, "gen_load": 0.92, "cv": 0.6}
+
 SCENARIOS = [
-    {
+    dict(COMMON, **{
         "name": "bota-pov",
         "title": "El Paso Bridge of the Americas (BOTA), northbound passenger vehicles",
         "port": "240201", "mode": "POV",
         "volume": ("tx", "Bridge of the Americas", "Passenger Vehicles"),
         "lanes": ["general", "ready"],
-        # service-time ratio to the general lane (ASSUMPTION, see docs)
-        "ratio": {"general": 1.0, "ready": 0.8},
-        "rho": 0.97,          # calibration knob: daily demand / daily capacity
-        "cv": 0.6,            # ASSUMPTION: service-time coefficient of variation
+        "ratio": {"general": 1.0, "ready": 0.8},   # service-time ratio to general (ASSUMPTION)
         "classes": [
             ("general", ["general"]),
             ("ready", ["ready", "general"]),
         ],
-    },
-    {
+    }),
+    dict(COMMON, **{
         "name": "san-ysidro-pov",
         "title": "San Ysidro, northbound passenger vehicles",
         "port": "250401", "mode": "POV",
         "volume": ("bts", "2504", "Personal Vehicles"),
         "lanes": ["general", "ready", "sentri"],
         "ratio": {"general": 1.0, "ready": 0.8},
-        "rho": 0.97,
-        "cv": 0.6,
-        # SENTRI share of traffic: CBP, Ready Lane announcement for San Ysidro (2011):
-        # "approximately 30 percent of the traffic ... already uses a dedicated SENTRI lane".
+        # CBP (2011, Ready Lane announcement for San Ysidro): "approximately 30 percent of the
+        # traffic ... already uses a dedicated SENTRI lane".
         "sentri_share": 0.30,
-        "sentri_saturated": True,   # SENTRI lanes carry a standing queue (posted 6-19 min)
-        "rho_sentri": 0.97,
+        # ASSUMPTION: SENTRI lanes near saturation by day (posted 15-19 min with 10-12 lanes)
+        "sentri_day_rho": 0.95,
         "classes": [
             ("general", ["general"]),
             ("ready", ["ready", "general"]),
             ("sentri", ["sentri", "ready", "general"]),
         ],
-    },
-    {
+    }),
+    dict(COMMON, **{
         "name": "pdn-pov",
         "title": "El Paso Paso del Norte (PDN), northbound passenger vehicles",
         "port": "240202", "mode": "POV",
         "volume": ("tx", "Paso del Norte Bridge", "Passenger Vehicles"),
         "lanes": ["general", "ready", "sentri"],
         "ratio": {"general": 1.0, "ready": 0.8},
-        "rho": 0.97,
-        "cv": 0.6,
-        "sentri_saturated": False,  # SENTRI lane posted 1-5 min: not saturated
-        "sentri_peak_rho": 0.85,    # ASSUMPTION: SENTRI lane utilisation in the busiest hour
         "classes": [
             ("general", ["general"]),
             ("ready", ["ready", "general"]),
             ("sentri", ["sentri", "ready", "general"]),
         ],
-    },
-    {
+    }),
+    dict(COMMON, **{
         "name": "ysleta-pov",
         "title": "El Paso Ysleta-Zaragoza, northbound passenger vehicles",
         "port": "240203", "mode": "POV",
         "volume": ("tx", "Ysleta Bridge", "Passenger Vehicles"),
         "lanes": ["general", "ready", "sentri"],
         "ratio": {"general": 1.0, "ready": 0.8},
-        "rho": 0.97,
-        "cv": 0.6,
-        "sentri_saturated": False,
-        "sentri_peak_rho": 0.85,
         "classes": [
             ("general", ["general"]),
             ("ready", ["ready", "general"]),
             ("sentri", ["sentri", "ready", "general"]),
         ],
-    },
-    {
+    }),
+    dict(COMMON, **{
         "name": "ysleta-cov",
         "title": "El Paso Ysleta-Zaragoza, northbound commercial trucks",
         "port": "240203", "mode": "COV",
         "volume": ("tx", "Ysleta Bridge", "Commercial Trucks"),
         "lanes": ["general", "fast"],
         "ratio": {"general": 1.0, "fast": 0.7},
-        "rho": 0.97,
         "cv": 0.8,
         "trucks": True,
         "classes": [
             ("standard-truck", ["general"]),
             ("fast-truck", ["fast", "general"]),
         ],
-    },
+    }),
 ]
 
 # SENTRI effective service time for the non-saturated SENTRI lanes (PDN, Ysleta) is taken
@@ -395,6 +387,7 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
     out = []
     res = {"sc": sc}
     port, mode = sc["port"], sc["mode"]
+    trucks = bool(sc.get("trucks"))
     # ---- daily volume
     src = sc["volume"]
     if src[0] == "tx":
@@ -424,16 +417,17 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
     # ---- lanes
     lanes = sc["lanes"]
     booths = {l: lanes_by_hour(summ, port, mode, FEED_LANE[l]) for l in lanes}
-    mean_lanes = {l: waits_by_hour(summ, port, mode, FEED_LANE[l], "mean_lanes_open") for l in lanes}
     waits = {l: waits_by_hour(summ, port, mode, FEED_LANE[l]) for l in lanes}
     p95 = {l: waits_by_hour(summ, port, mode, FEED_LANE[l], "p95_wait_min") for l in lanes}
     res["obs_wait"], res["obs_p95"] = waits, p95
-    if sc.get("trucks"):
+    closed = [h for h in range(24) if all(booths[l][h] == 0 for l in lanes)]
+    if trucks:
         # ASSUMPTION: trucks already in line at midnight are cleared: the 23h booths stay
         # open through hour 0 (no new arrivals then), so nobody waits through the closure.
         for l in lanes:
             booths[l][0] = booths[l][23]
-    res["booths"] = booths
+        closed = sorted(set(closed) | {0})   # no arrivals in these hours
+    res["booths"], res["closed_hours"] = booths, closed
     out.append("booths (median lanes open, hours with < %d readings = 0):" % MIN_READINGS)
     for l in lanes:
         out.append("  %-8s %s  lane-hours/day %d" % (l, booths[l], sum(booths[l])))
@@ -451,20 +445,10 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
 
     rho = sc["rho"]
     rel = dict(sc["ratio"])
-    sat_lanes = [l for l in lanes if l != "sentri" or sc.get("sentri_saturated")]
-
-    # ---- SENTRI share
-    share_s = 0.0
-    if "sentri" in lanes:
-        if sc.get("sentri_saturated"):
-            share_s = sc["sentri_share"]
-        else:
-            share_s = ep_sentri[port] / daily
-    res["share_sentri"] = share_s
+    gr = [l for l in lanes if l != "sentri"]   # lanes with a standing queue all day
 
     # ---- weekday factors (trucks: Ysleta cargo runs Monday-Friday and Saturday mornings)
-    wf = None
-    if sc.get("trucks"):
+    if trucks:
         import datetime
         cnt = {k: 0 for k in range(1, 8)}
         for r in hourly:
@@ -473,93 +457,127 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
         res["weekday_readings"] = cnt
         res["sat_frac_readings"] = cnt[6] / (sum(cnt[k] for k in range(1, 6)) / 5.0)
 
-    # ---- relative service of the SENTRI lanes when they are part of the saturated group
-    gr = [l for l in sat_lanes if l != "sentri"]
-    cap_units_gr = sum(sum(booths[l]) / rel[l] for l in gr)   # general-booth-hours a day
-    if "sentri" in sat_lanes:
-        s_gen = rho * 3600.0 * cap_units_gr / (daily * (1 - share_s))
-        s_sen = sc["rho_sentri"] * 3600.0 * sum(booths["sentri"]) / (daily * share_s)
-        rel["sentri"] = s_sen / s_gen
+    # ---- SENTRI share
+    share_s = 0.0
+    if "sentri" in lanes:
+        share_s = sc["sentri_share"] if "sentri_share" in sc else ep_sentri[port] / daily
+    res["share_sentri"] = share_s
 
-    # ---- fluid inversion (mean lanes open, observed mean waits)
-    inv_lanes = mean_lanes if sc.get("invert_on_mean_lanes") else booths
-    C, Q, A = fluid_inversion({l: inv_lanes[l] for l in sat_lanes}, {l: waits[l] for l in sat_lanes}, rel)
-    # capacity with the integer booths actually simulated
-    Cint = [sum(booths[l][h] / rel[l] for l in sat_lanes) for h in range(24)]
-    # rho of the inverted demand against the simulated booths; slack sized against it
-    A2, slack_hours = remove_slack(C, Q, A, rho, sc.get("slack_window", 8))
-    if sc.get("trucks"):
-        for h in range(24):
-            if h == 0 or all(booths[l][h] == 0 for l in lanes):
-                A2[h] = 0.0
-    shape = [x / sum(A2) for x in A2]
-    res["shape"], res["slack_hours"] = shape, slack_hours
-    res["inv"] = (C, Q, A)
+    # ---- fluid inversion on the queued lanes (units: general-booth-hours)
+    C, Q, X = fluid_inversion({l: booths[l] for l in gr}, {l: waits[l] for l in gr}, rel)
+    X2, slack_hours = remove_slack(C, Q, X, rho, sc.get("slack_window", 2))
+    for h in closed:
+        X2[h] = 0.0
+    res["inv"], res["slack_hours"] = (C, Q, X, X2), slack_hours
 
-    # ---- demand per (operating) day, weekday factors
-    if sc.get("trucks"):
+    shape0 = [x / sum(X2) for x in X2]
+    if trucks:
         # Saturday is open about 06-14h (reading counts), so it carries the part of the
         # daily shape that falls in 06..13h (ASSUMPTION); Sunday closed.
-        sat_frac = sum(shape[h] for h in range(6, 14))
+        sat_frac = sum(shape0[h] for h in range(6, 14))
         f = 7.0 / (5.0 + sat_frac)
         wf = [round(f, 3)] * 5 + [round(f * sat_frac, 3), 0.0]
-        day_demand = daily * f
         res["sat_frac_shape"] = sat_frac
     else:
-        day_demand = daily
+        wf = None
+    fmax = max(wf) if wf else 1.0
+    day_demand = daily * fmax          # demand of the busiest (operating) day
     res["weekday_factors"], res["day_demand"] = wf, day_demand
 
-    # ---- service times: saturated group runs at rho against the simulated booths
-    svc = {}
-    sat_demand = day_demand * (1 - (share_s if "sentri" not in sat_lanes else 0.0))
-    cap_units = sum(sum(booths[l]) / rel[l] for l in sat_lanes)
-    s_gen = rho * 3600.0 * cap_units / sat_demand
-    for l in sat_lanes:
-        svc[l] = s_gen * rel[l]
-    if "sentri" in lanes and "sentri" not in sat_lanes:
-        svc["sentri"] = s_sentri_stanton
-    res["svc_exact"] = dict(svc)
-    svc = {l: float(round(v)) for l, v in svc.items()}   # whole seconds go into the TOML
+    # ---- arrivals per hour for a given general service time, with SENTRI overflow
+    bS = booths.get("sentri", [0] * 24)
+
+    def arrivals(s_gen, s_s):
+        A = []
+        for h in range(24):
+            x = X2[h] * 3600.0 / s_gen                 # vehicles the queued lanes take in hour h
+            cs = bS[h] * 3600.0 / s_s if s_s else 0.0  # SENTRI lane capacity in hour h
+            if share_s == 0.0:
+                A.append(x)
+            elif share_s * x / (1 - share_s) <= cs:
+                A.append(x / (1 - share_s))
+            else:                                       # SENTRI lane full: its overflow joins Ready
+                A.append(x + cs)
+        return A
+
+    def solve_gen(s_s):
+        lo, hi = 1.0, 5000.0
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if sum(arrivals(mid, s_s)) > day_demand:
+                lo = mid
+            else:
+                hi = mid
+        return (lo + hi) / 2
+
+    s_s = None
+    if "sentri" in lanes:
+        if sc.get("sentri_day_rho"):
+            # SENTRI booth cycle such that the SENTRI lanes run at sentri_day_rho over the
+            # hours when at least 3/4 of their peak booths are open (ASSUMPTION)
+            day_h = [h for h in range(24) if bS[h] >= 0.75 * max(bS)]
+            s_s = 30.0
+            for _ in range(50):
+                s_gen = solve_gen(s_s)
+                A = arrivals(s_gen, s_s)
+                s_s = sc["sentri_day_rho"] * 3600.0 * sum(bS[h] for h in day_h) / sum(share_s * A[h] for h in day_h)
+            res["sentri_day_hours"] = day_h
+        else:
+            s_s = s_sentri_stanton
+    s_gen = solve_gen(s_s)
+    A = arrivals(s_gen, s_s)
+    svc_exact = {l: s_gen * rel[l] for l in gr}
+    if s_s:
+        svc_exact["sentri"] = s_s
+    res["svc_exact"] = svc_exact
+    svc = {l: float(round(v)) for l, v in svc_exact.items()}   # whole seconds go into the TOML
     res["svc"] = svc
 
-    per_hour = [int(round(x * day_demand)) for x in shape]
+    # per_hour is the average day; weekday_factors scale it up on operating days
+    per_hour = [int(round(a * daily / day_demand)) for a in A]
     res["per_hour"] = per_hour
+    busy = [x * fmax for x in per_hour]            # arrivals per hour on the busiest day
+    res["busy_per_hour"] = busy
 
-    # ---- class shares: the general-only class loads the general lane like the others
+    # ---- class shares: the general-only class loads the general lane a little less than
+    # the others (gen_load), so that Ready travellers also use the general lanes
     cap_day = {l: sum(booths[l]) * 3600.0 / svc[l] for l in lanes}
     res["cap_day"] = cap_day
     raw = {}
-    if sc.get("trucks"):
-        raw["standard-truck"] = sc.get("gen_load", 1.0) * cap_day["general"] / (cap_day["general"] + cap_day["fast"])
+    g = sc.get("gen_load", 1.0)
+    if trucks:
+        raw["standard-truck"] = g * cap_day["general"] / (cap_day["general"] + cap_day["fast"])
         raw["fast-truck"] = 1 - raw["standard-truck"]
     else:
-        nonsent = 1.0 - share_s
-        raw["general"] = sc.get("gen_load", 1.0) * nonsent * cap_day["general"] / (cap_day["general"] + cap_day["ready"])
-        raw["ready"] = nonsent - raw["general"]
+        raw["general"] = g * (1.0 - share_s) * cap_day["general"] / (cap_day["general"] + cap_day["ready"])
+        raw["ready"] = (1.0 - share_s) - raw["general"]
         if "sentri" in lanes:
             raw["sentri"] = share_s
     shares = round_shares(raw)
     res["shares"] = shares
 
-    demand_day = sum(per_hour)
+    demand_day = sum(busy)
     res["demand_day"] = demand_day
     res["class_checks"] = [(cid, cl, shares[cid] * demand_day) for cid, cl in sc["classes"]]
 
-    # ---- SENTRI lane by hour (non-saturated): utilisation and stationary M/G/c wait
-    if "sentri" in lanes and "sentri" not in sat_lanes:
-        bS, s_s = booths["sentri"], svc["sentri"]
-        lam = [shares["sentri"] * per_hour[h] for h in range(24)]
-        res["sentri_rho_by_hour"] = [lam[h] * s_s / 3600.0 / bS[h] if bS[h] else 0.0 for h in range(24)]
-        res["sentri_mgc_wait_min"] = [mgc_wait_s(lam[h], bS[h], s_s, sc["cv"]) / 60.0 for h in range(24)]
+    # ---- SENTRI lane by hour: utilisation, overflow into the Ready lane, stationary M/G/c wait
+    over = [0.0] * 24
+    if "sentri" in lanes:
+        lam = [shares["sentri"] * busy[h] for h in range(24)]
+        capS = [bS[h] * 3600.0 / svc["sentri"] for h in range(24)]
+        res["sentri_rho_by_hour"] = [lam[h] / capS[h] if capS[h] else 0.0 for h in range(24)]
+        res["sentri_mgc_wait_min"] = [mgc_wait_s(lam[h], bS[h], svc["sentri"], sc["cv"]) / 60.0 for h in range(24)]
+        over = [max(0.0, lam[h] - capS[h]) for h in range(24)]
+        res["sentri_overflow"] = over
 
-    # ---- fluid forward check (hourly, vehicles)
-    Cveh = [sum(booths[l][h] * 3600.0 / svc[l] for l in sat_lanes) for h in range(24)]
-    sat_share = 1.0 - (shares.get("sentri", 0.0) if "sentri" not in sat_lanes else 0.0)
-    Aveh = [per_hour[h] * sat_share for h in range(24)]
+    # ---- fluid forward check on the queued lanes (hourly, vehicles)
+    Cveh = [sum(booths[l][h] * 3600.0 / svc[l] for l in gr) for h in range(24)]
+    Aveh = [busy[h] * (1.0 - shares.get("sentri", 0.0)) + over[h] for h in range(24)]
     res["fluid_wait"] = fluid_forward(Aveh, Cveh)
     res["Cveh"], res["Aveh"] = Cveh, Aveh
-    wq = [sum(waits[l][h] * booths[l][h] / svc[l] for l in sat_lanes) for h in range(24)]
-    wc = [sum(booths[l][h] / svc[l] for l in sat_lanes) for h in range(24)]
+    res["gr_ratio"] = sum(Aveh) / sum(Cveh)
+    wq = [sum(waits[l][h] * booths[l][h] / svc[l] for l in gr) for h in range(24)]
+    wc = [sum(booths[l][h] / svc[l] for l in gr) for h in range(24)]
     res["obs_wait_sat"] = [wq[h] / wc[h] if wc[h] else 0.0 for h in range(24)]
     res["out"] = out
     return res

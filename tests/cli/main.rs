@@ -1,0 +1,4 @@
+//! The one integration-test binary: drives the `garita` executable end to end.
+
+mod common;
+mod run;
