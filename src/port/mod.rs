@@ -15,3 +15,6 @@ pub use config::{
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};
 pub use service::ServiceDist;
+
+#[cfg(test)]
+mod tests;

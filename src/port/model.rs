@@ -722,6 +722,7 @@ fn group_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::port::PortConfig;
 
     #[test]
     fn observed_hours() {
@@ -731,6 +732,99 @@ mod tests {
         assert_eq!(h[23], 3600.0 * 2.0);
         let total: f64 = h.iter().sum();
         assert_eq!(total, 2.0 * 86_400.0 + 1800.0);
+    }
+
+    fn two_lane_config() -> PortConfig {
+        use crate::port::{
+            ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, ServiceDist, TravelMode,
+        };
+        let lane = |id: &str, booths: u32, mean_s: f64| LaneConfig {
+            id: id.into(),
+            kind: LaneKind::General,
+            display: DisplayName::default(),
+            booths: [booths; 24],
+            max_booths: booths.max(1),
+            service: ServiceDist::Exponential { mean_s },
+        };
+        PortConfig {
+            name: "t".into(),
+            description: String::new(),
+            seed: 1,
+            horizon: SimTime::DAY,
+            warmup: SimTime::ZERO,
+            replications: 1,
+            demand: DemandConfig {
+                per_hour: [10.0; 24],
+                weekday_factors: [1.0; 7],
+                scale: 1.0,
+            },
+            classes: vec![ClassConfig {
+                id: "flex".into(),
+                display: DisplayName::default(),
+                share: 1.0,
+                lanes: vec![0, 1],
+                trusted: false,
+                mode: TravelMode::Car,
+            }],
+            lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
+        }
+    }
+
+    fn enqueue(m: &mut Model<'_, '_>, lane: usize, n: usize) {
+        for i in 0..n {
+            m.lanes[lane].queue.push_back(Vehicle {
+                id: i as u64,
+                arrival_ns: 0,
+                class: 0,
+                counted: false,
+            });
+        }
+    }
+
+    #[test]
+    fn lane_choice_prefers_the_shortest_expected_wait() {
+        let cfg = two_lane_config();
+        let mut m = Model::new(&cfg, 0, None);
+        m.apply_staffing(0);
+        // Both empty with idle booths: expected wait 0 in both, tie goes to the first listed.
+        assert_eq!(m.choose_lane(0), 0);
+        // Lane a: 2 booths busy + 3 waiting -> (5-2+1)/2 x 60 = 120 s.
+        // Lane b: 1 booth busy + 2 waiting -> (3-1+1)/1 x 30 = 90 s.
+        for (lane, busy, waiting) in [(0, 2, 3), (1, 1, 2)] {
+            let st = &mut m.lanes[lane];
+            st.n_busy = busy;
+            st.n_idle = 0;
+            enqueue(&mut m, lane, waiting);
+        }
+        assert_eq!(m.choose_lane(0), 1);
+        // One more in b: 120 s each; the tie goes to a.
+        enqueue(&mut m, 1, 1);
+        assert_eq!(m.choose_lane(0), 0);
+        // A closed lane is chosen only if no eligible lane is open.
+        m.lanes[0].target = 0;
+        assert_eq!(m.choose_lane(0), 1);
+        m.lanes[1].target = 0;
+        // Both closed: the shorter queue (a has 3 waiting, b has 3: tie to a).
+        assert_eq!(m.choose_lane(0), 0);
+        enqueue(&mut m, 0, 1);
+        assert_eq!(m.choose_lane(0), 1);
+    }
+
+    #[test]
+    fn a_flexible_class_balances_two_lanes() {
+        let mut cfg = two_lane_config();
+        cfg.demand.per_hour = [200.0; 24];
+        cfg.horizon = SimTime::from_hours(24 * 7);
+        let r = simulate(&cfg, 0, None);
+        // Capacity a: 2 x 60/h = 120; b: 120/h. Balanced choice splits 200/h about evenly.
+        let a = r.groups[1].metric(Metric::Arrivals);
+        let b = r.groups[2].metric(Metric::Arrivals);
+        let share_a = a / (a + b);
+        assert!((0.4..0.6).contains(&share_a), "share to a: {share_a}");
+        // Expected waits are equalised, so mean waits of the two lanes are close.
+        let wa = r.groups[1].metric(Metric::WaitMean);
+        let wb = r.groups[2].metric(Metric::WaitMean);
+        assert!((wa - wb).abs() < 0.5 * wa.max(wb), "{wa} vs {wb}");
     }
 
     #[test]

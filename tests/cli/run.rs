@@ -1,28 +1,329 @@
 //! `garita run` and `garita check` end to end.
 
-use crate::common::{garita, stderr, stdout, temp_dir};
+use std::path::{Path, PathBuf};
+
+use crate::common::{garita, root, stderr, stdout, temp_dir};
+
+const RESULT_FILES: [&str; 6] = [
+    "summary.csv",
+    "hourly.csv",
+    "replications.csv",
+    "distribution.csv",
+    "summary.json",
+    "run.json",
+];
+
+fn run_to(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        "scenarios/mmc-example.toml",
+        "--replications",
+        "3",
+        "-o",
+        dir.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    garita(&args)
+}
+
+fn read(p: PathBuf) -> Vec<u8> {
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
 
 #[test]
 fn run_writes_every_result_file() {
     let out = temp_dir("run_writes_every_result_file");
-    let o = garita(&[
-        "run",
-        "scenarios/mmc-example.toml",
-        "--replications",
-        "2",
-        "-o",
-        out.to_str().expect("utf-8 path"),
-    ]);
+    let o = run_to(&out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("lane:main"), "{}", stdout(&o));
-    for f in [
-        "summary.csv",
-        "hourly.csv",
-        "replications.csv",
-        "distribution.csv",
-        "summary.json",
-        "run.json",
-    ] {
+    let text = stdout(&o);
+    assert!(
+        text.contains("lane:main") && text.contains("mean wait (min)"),
+        "{text}"
+    );
+    for f in RESULT_FILES {
         assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let summary = String::from_utf8(read(out.join("summary.csv"))).expect("utf-8");
+    assert!(summary.starts_with("scenario,group,metric,mean,ci95,n\n"));
+    for metric in [
+        "arrivals",
+        "served",
+        "unserved_at_end",
+        "wait_mean_s",
+        "wait_p50_s",
+        "wait_p90_s",
+        "wait_p95_s",
+        "wait_p99_s",
+        "wait_max_s",
+        "share_wait_le_20m",
+        "utilization",
+        "queue_mean",
+        "vehicle_hours_waiting",
+    ] {
+        assert!(
+            summary.contains(&format!("mmc-example,lane:main,{metric},")),
+            "summary.csv lacks {metric}"
+        );
+    }
+    let hourly = String::from_utf8(read(out.join("hourly.csv"))).expect("utf-8");
+    assert!(hourly.starts_with("scenario,hour,group,metric,mean,ci95,n\n"));
+    for metric in [
+        "arrivals",
+        "wait_mean_s",
+        "wait_p95_s",
+        "queue_mean",
+        "booths_open",
+        "utilization",
+    ] {
+        assert!(
+            hourly.contains(&format!("mmc-example,23,lane:main,{metric},")),
+            "{metric}"
+        );
+    }
+    // Every row has n = 3 replications and 7 fields.
+    for line in summary.lines().skip(1) {
+        assert_eq!(line.split(',').count(), 6, "{line}");
+        assert!(line.ends_with(",3"), "{line}");
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&read(out.join("run.json"))).expect("run.json is JSON");
+    assert_eq!(run["seed"], 7);
+    assert_eq!(run["replications"], 3);
+    assert_eq!(run["horizon_s"], 30 * 86_400);
+    assert_eq!(run["scenario_hash"].as_str().map(str::len), Some(64));
+    // No temporary files are left behind.
+    for e in std::fs::read_dir(&out).expect("read dir") {
+        let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".partial"), "{name}");
+    }
+}
+
+#[test]
+fn same_seed_gives_identical_files_on_any_thread_count() {
+    let a = temp_dir("determinism_a");
+    let b = temp_dir("determinism_b");
+    let c = temp_dir("determinism_c");
+    for (dir, threads) in [(&a, "1"), (&b, "2"), (&c, "2")] {
+        let o = run_to(dir, &["--threads", threads, "--trace"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in RESULT_FILES.iter().chain(&["trace.csv"]) {
+        assert_eq!(read(a.join(f)), read(b.join(f)), "{f}: 1 vs 2 threads");
+        assert_eq!(read(b.join(f)), read(c.join(f)), "{f}: two identical runs");
+    }
+    let d = temp_dir("determinism_d");
+    let o = run_to(&d, &["--seed", "8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(read(a.join("summary.csv")), read(d.join("summary.csv")));
+    let run: serde_json::Value =
+        serde_json::from_slice(&read(d.join("run.json"))).expect("run.json is JSON");
+    assert_eq!(run["seed"], 8);
+}
+
+#[test]
+fn trace_has_one_row_per_vehicle_of_replication_one() {
+    let out = temp_dir("trace_rows");
+    let o = run_to(&out, &["--trace"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let trace = String::from_utf8(read(out.join("trace.csv"))).expect("utf-8");
+    let mut lines = trace.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // Counted rows = arrivals of replication 1 in replications.csv.
+    let reps = String::from_utf8(read(out.join("replications.csv"))).expect("utf-8");
+    let arrivals: f64 = reps
+        .lines()
+        .find(|l| l.starts_with("mmc-example,1,all,arrivals,"))
+        .and_then(|l| l.rsplit(',').next())
+        .and_then(|v| v.parse().ok())
+        .expect("arrivals of replication 1");
+    let counted = rows.iter().filter(|r| r[3] == "1").count();
+    assert_eq!(counted as f64, arrivals);
+    let mut ids: Vec<u64> = rows.iter().map(|r| r[0].parse().expect("id")).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), rows.len(), "one row per vehicle");
+    for r in rows.iter().filter(|r| !r[5].is_empty()).take(1000) {
+        let arrival: f64 = r[4].parse().expect("arrival");
+        let wait: f64 = r[5].parse().expect("wait");
+        let start: f64 = r[6].parse().expect("start");
+        assert!((arrival + wait - start).abs() < 1e-5, "{r:?}");
+        let booth: u32 = r[9].parse().expect("booth");
+        assert!((1..=6).contains(&booth));
+    }
+}
+
+/// Every bundled scenario passes `check`, and runs (briefly).
+#[test]
+fn every_bundled_scenario_checks_and_runs() {
+    let files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert!(files.len() >= 4, "bundled scenarios: {files:?}");
+    let mut args = vec!["check".to_string()];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = garita(&argv);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).matches(": ok (").count(), files.len());
+    for f in &files {
+        let mut s = garita::scenario::load_file(f).expect("valid scenario");
+        s.config.horizon = garita::engine::SimTime::from_hours(30);
+        s.config.warmup = garita::engine::SimTime::from_hours(6);
+        let r = garita::port::simulate(&s.config, 0, None);
+        let all = r.group(garita::port::GroupRef::All).expect("all");
+        assert!(
+            all.metric(garita::port::Metric::Arrivals) > 0.0,
+            "{}: no arrivals",
+            f.display()
+        );
+    }
+}
+
+/// Each malformed scenario gives its own message, with file:line:col, and exit code 2.
+#[test]
+fn bad_scenarios_give_specific_messages() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "syntax-error.toml",
+            &["syntax-error.toml:6:8: invalid TOML"],
+        ),
+        (
+            "unknown-key.toml",
+            &[
+                "unknown-key.toml:4:1: replicatons: unknown key",
+                "did you mean `replications`?",
+            ],
+        ),
+        (
+            "negative-booths.toml",
+            &["negative-booths.toml:15:10: lanes[0].booths: must be at least 0, got -2"],
+        ),
+        (
+            "shares-not-one.toml",
+            &[
+                "shares-not-one.toml:10:9: classes[*].share: shares must sum to 1, got 0.9 (general 0.9)",
+            ],
+        ),
+        (
+            "missing-lane.toml",
+            &[
+                "missing-lane.toml:11:18: classes[0].lanes[1]: no lane with id \"ready\" (lanes are: main)",
+            ],
+        ),
+        (
+            "bad-duration.toml",
+            &[
+                "bad-duration.toml:2:11: horizon: invalid duration (got \"5 parsecs\", expected seconds",
+            ],
+        ),
+        (
+            "per-hour-23.toml",
+            &[
+                "per-hour-23.toml:6:12: demand.per_hour: expected 24 values (arrivals per hour, hours 0-23), got 23",
+            ],
+        ),
+        (
+            "unknown-dist.toml",
+            &[
+                "unknown-dist.toml:16:20: lanes[0].service.dist: unknown distribution (got \"weibull\"",
+            ],
+        ),
+        (
+            "extra-param.toml",
+            &[
+                "extra-param.toml:16:49: lanes[0].service.sd: unknown key (expected one of: dist, mean)",
+            ],
+        ),
+        (
+            "never-open.toml",
+            &["never-open.toml:15:10: lanes[0].booths: the lane never has an open booth"],
+        ),
+        (
+            "max-booths-too-small.toml",
+            &[
+                "max-booths-too-small.toml:16:14: lanes[0].max_booths: must be at least the most booths ever open (3), got 2",
+            ],
+        ),
+        (
+            "bad-name.toml",
+            &["bad-name.toml:1:8: name: invalid name (got \"Bad Name\""],
+        ),
+        (
+            "warmup-too-long.toml",
+            &["warmup-too-long.toml:3:10: warmup: must be shorter than the horizon"],
+        ),
+        (
+            "lane-renamed.toml",
+            &["lane-renamed.toml:11:10: classes[0].lanes[0]: no lane with id \"main\""],
+        ),
+        (
+            "many-problems.toml",
+            &[
+                "many-problems.toml:3:16: replications: expected an integer, got a string (\"two\")",
+                "many-problems.toml:10:9: classes[0].share: must be between 0 and 1, got 1.5",
+                "many-problems.toml:15:10: lanes[0].booths: expected an integer, got a float (3.5)",
+            ],
+        ),
+        (
+            "empty.toml",
+            &[
+                "empty.toml:1:1: horizon: missing required key",
+                "empty.toml:1:1: demand: missing required table [demand]",
+                "empty.toml:1:1: lanes: missing required [[lanes]]",
+                "empty.toml:1:1: classes: missing required [[classes]]",
+            ],
+        ),
+        ("not-utf8.toml", &["not-utf8.toml: cannot read scenario"]),
+    ];
+    let dir = root().join("tests/fixtures/bad");
+    let on_disk = std::fs::read_dir(&dir).expect("fixtures").count();
+    assert_eq!(on_disk, cases.len(), "every fixture has a case");
+    for (file, wants) in cases {
+        let path = format!("tests/fixtures/bad/{file}");
+        for cmd in ["check", "run"] {
+            let o = garita(
+                &[cmd, &path, "-o", "target/never-written"][..if cmd == "run" { 4 } else { 2 }],
+            );
+            assert_eq!(o.status.code(), Some(2), "{cmd} {file}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(!err.contains("panicked"), "{file}: {err}");
+            for w in *wants {
+                assert!(err.contains(w), "{cmd} {file}: expected {w:?} in:\n{err}");
+            }
+        }
+    }
+    assert!(!root().join("target/never-written").exists());
+    // All files at once: every file's problems are listed.
+    let o = garita(&[
+        "check",
+        "tests/fixtures/bad/negative-booths.toml",
+        "tests/fixtures/bad/bad-name.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("negative-booths.toml:15:10")
+            && stderr(&o).contains("bad-name.toml:1:8")
+    );
+}
+
+#[test]
+fn bad_command_lines_exit_with_2() {
+    for args in [
+        &["run"][..],
+        &["run", "scenarios/mmc-example.toml", "--replications", "0"],
+        &["run", "scenarios/mmc-example.toml", "--threads", "many"],
+        &["frobnicate"],
+        &["run", "no-such-file.toml"],
+    ] {
+        let o = garita(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
     }
 }
