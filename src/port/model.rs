@@ -66,17 +66,13 @@ struct Vehicle {
     counted: bool,
 }
 
-/// Wait statistics of one group (a lane or a class).
+/// Wait statistics of one group (a lane or a class), by hour of day of arrival. Whole-run
+/// figures are sums over the hours, so each vehicle is recorded once.
 struct WaitStats {
-    arrivals: u64,
-    served: u64,
-    wait_sum: f64,
-    service_sum: f64,
-    le20: u64,
-    hist: Histogram,
     hourly_arrivals: [u64; 24],
     hourly_served: [u64; 24],
     hourly_wait_sum: [f64; 24],
+    hourly_service_sum: [f64; 24],
     hourly_le20: [u64; 24],
     hourly_hist: Vec<Histogram>,
     queue: HourlyLevel,
@@ -89,15 +85,10 @@ struct WaitStats {
 impl WaitStats {
     fn new(start_ns: u64) -> Self {
         WaitStats {
-            arrivals: 0,
-            served: 0,
-            wait_sum: 0.0,
-            service_sum: 0.0,
-            le20: 0,
-            hist: Histogram::new(),
             hourly_arrivals: [0; 24],
             hourly_served: [0; 24],
             hourly_wait_sum: [0.0; 24],
+            hourly_service_sum: [0.0; 24],
             hourly_le20: [0; 24],
             hourly_hist: (0..24).map(|_| Histogram::new()).collect(),
             queue: HourlyLevel::new(start_ns),
@@ -109,15 +100,10 @@ impl WaitStats {
 
     #[inline]
     fn record_wait(&mut self, hour: usize, wait_s: f64, service_s: f64) {
-        self.served += 1;
-        self.wait_sum += wait_s;
-        self.service_sum += service_s;
-        let le = u64::from(wait_s <= TWENTY_MIN_S);
-        self.le20 += le;
-        self.hist.record(wait_s);
         self.hourly_served[hour] += 1;
         self.hourly_wait_sum[hour] += wait_s;
-        self.hourly_le20[hour] += le;
+        self.hourly_service_sum[hour] += service_s;
+        self.hourly_le20[hour] += u64::from(wait_s <= TWENTY_MIN_S);
         self.hourly_hist[hour].record(wait_s);
     }
 
@@ -128,21 +114,39 @@ impl WaitStats {
     }
 
     fn merge_from(&mut self, o: &WaitStats) {
-        self.arrivals += o.arrivals;
-        self.served += o.served;
-        self.wait_sum += o.wait_sum;
-        self.service_sum += o.service_sum;
-        self.le20 += o.le20;
-        self.hist.merge(&o.hist);
         for h in 0..24 {
             self.hourly_arrivals[h] += o.hourly_arrivals[h];
             self.hourly_served[h] += o.hourly_served[h];
             self.hourly_wait_sum[h] += o.hourly_wait_sum[h];
+            self.hourly_service_sum[h] += o.hourly_service_sum[h];
             self.hourly_le20[h] += o.hourly_le20[h];
             self.hourly_hist[h].merge(&o.hourly_hist[h]);
         }
         self.censored_wait_sum += o.censored_wait_sum;
         self.unserved += o.unserved;
+    }
+
+    fn arrivals(&self) -> u64 {
+        self.hourly_arrivals.iter().sum()
+    }
+    fn served(&self) -> u64 {
+        self.hourly_served.iter().sum()
+    }
+    fn wait_sum(&self) -> f64 {
+        self.hourly_wait_sum.iter().sum()
+    }
+    fn service_sum(&self) -> f64 {
+        self.hourly_service_sum.iter().sum()
+    }
+    fn le20(&self) -> u64 {
+        self.hourly_le20.iter().sum()
+    }
+    fn hist(&self) -> Histogram {
+        let mut h = Histogram::new();
+        for x in &self.hourly_hist {
+            h.merge(x);
+        }
+        h
     }
 }
 
@@ -379,6 +383,9 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn choose_lane(&self, class: usize) -> usize {
         let options = &self.cfg.classes[class].lanes;
+        if options.len() == 1 {
+            return options[0];
+        }
         let mut best = options[0];
         let mut best_w = self.lanes[best].expected_wait_s();
         let mut best_ahead = self.lanes[best].queue.len();
@@ -411,12 +418,8 @@ impl<'a, 'b> Model<'a, 'b> {
         };
         if counted {
             let hour = ((now / HOUR_NS) % 24) as usize;
-            let ls = &mut self.lanes[lane].stats;
-            ls.arrivals += 1;
-            ls.hourly_arrivals[hour] += 1;
-            let cs = &mut self.classes[class];
-            cs.arrivals += 1;
-            cs.hourly_arrivals[hour] += 1;
+            self.lanes[lane].stats.hourly_arrivals[hour] += 1;
+            self.classes[class].hourly_arrivals[hour] += 1;
         }
         let st = &mut self.lanes[lane];
         if st.queue.is_empty() && st.n_idle > 0 {
@@ -663,22 +666,25 @@ fn group_result(
     days: f64,
 ) -> GroupResult {
     let total_s: f64 = hour_s.iter().sum();
-    let served = s.served as f64;
-    let q = s.hist.quantiles(&[0.5, 0.9, 0.95, 0.99]);
+    let served = s.served() as f64;
+    let hist = s.hist();
+    let wait_sum = s.wait_sum();
+    let q = hist.quantiles(&[0.5, 0.9, 0.95, 0.99]);
     let mut m = vec![f64::NAN; Metric::COUNT];
-    let vh = (s.wait_sum + s.censored_wait_sum) / 3600.0;
-    m[Metric::Arrivals as usize] = s.arrivals as f64;
-    m[Metric::ArrivalsPerDay as usize] = ratio(s.arrivals as f64, days);
+    let vh = (wait_sum + s.censored_wait_sum) / 3600.0;
+    let arrivals = s.arrivals() as f64;
+    m[Metric::Arrivals as usize] = arrivals;
+    m[Metric::ArrivalsPerDay as usize] = ratio(arrivals, days);
     m[Metric::Served as usize] = served;
     m[Metric::UnservedAtEnd as usize] = s.unserved as f64;
-    m[Metric::WaitMean as usize] = ratio(s.wait_sum, served);
+    m[Metric::WaitMean as usize] = ratio(wait_sum, served);
     m[Metric::WaitP50 as usize] = q[0];
     m[Metric::WaitP90 as usize] = q[1];
     m[Metric::WaitP95 as usize] = q[2];
     m[Metric::WaitP99 as usize] = q[3];
-    m[Metric::WaitMax as usize] = if s.served > 0 { s.hist.max() } else { f64::NAN };
-    m[Metric::ShareWaitLe20m as usize] = ratio(s.le20 as f64, served);
-    m[Metric::CrossingMean as usize] = ratio(s.wait_sum + s.service_sum, served);
+    m[Metric::WaitMax as usize] = if served > 0.0 { hist.max() } else { f64::NAN };
+    m[Metric::ShareWaitLe20m as usize] = ratio(s.le20() as f64, served);
+    m[Metric::CrossingMean as usize] = ratio(wait_sum + s.service_sum(), served);
     m[Metric::QueueMean as usize] = ratio(queue_area.iter().sum(), total_s);
     m[Metric::QueueMax as usize] = s.queue_max as f64;
     m[Metric::VehicleHoursWaiting as usize] = vh;
@@ -710,7 +716,7 @@ fn group_result(
             r
         })
         .collect();
-    let wait_cdf = CDF_POINTS_S.iter().map(|&x| s.hist.cdf(x)).collect();
+    let wait_cdf = hist.cdf_many(&CDF_POINTS_S);
     GroupResult {
         group,
         metrics: m,

@@ -1,18 +1,21 @@
 //! A bounded-memory histogram of non-negative durations (seconds) for quantiles and CDFs.
 //!
 //! Bins: one for exact zeros (waits of vehicles that found a free booth), 1-second bins on
-//! [0, 200 s), then geometric bins growing by 0.5% up to about 116 days, then one overflow bin.
-//! The resolution is therefore 1 s or 0.5%, whichever is coarser. Within a bin, quantiles are
-//! interpolated linearly and clamped to the observed maximum.
+//! [0, 256 s), then each octave [2^k, 2^(k+1)) from 256 s up to 2^24 s (about 194 days) split
+//! into 256 equal bins, then one overflow bin. Bin widths are therefore 1 s below 512 s and at
+//! most 1/256 (0.39%) of the value above: finer than "1 s or 0.5%, whichever is coarser". The
+//! bin of a value comes from its floating-point exponent and top mantissa bits, with no
+//! logarithm. Within a bin, quantiles are interpolated linearly and clamped to the maximum.
 
-const LINEAR_LIMIT_S: f64 = 200.0;
-const LINEAR_BINS: usize = 200;
-const GROWTH: f64 = 1.005;
-const LOG_BINS: usize = 2200;
-/// Zero bin + linear bins + log bins + overflow bin.
-const N_BINS: usize = 1 + LINEAR_BINS + LOG_BINS + 1;
+const LINEAR_BINS: usize = 256;
+const SUB_BITS: u32 = 8;
+const SUB_BINS: usize = 1 << SUB_BITS;
+const FIRST_OCTAVE: i64 = 8; // 2^8 = 256 s
+const OCTAVES: usize = 16; // up to 2^24 s
+/// Zero bin + linear bins + octave bins + overflow bin.
+const N_BINS: usize = 1 + LINEAR_BINS + OCTAVES * SUB_BINS + 1;
 
-/// Counts of observations by bin, plus exact count, sum, sum of squares and maximum.
+/// Counts of observations by bin, with the exact count and maximum.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Histogram {
     counts: Box<[u32]>,
@@ -26,18 +29,17 @@ impl Default for Histogram {
     }
 }
 
-fn inv_ln_growth() -> f64 {
-    1.0 / GROWTH.ln()
-}
-
-/// Lower edge of bin `b` (b >= 1).
+/// Lower edge of bin `b`.
 fn lower_edge(b: usize) -> f64 {
     if b == 0 {
         0.0
     } else if b <= LINEAR_BINS {
         (b - 1) as f64
     } else {
-        LINEAR_LIMIT_S * GROWTH.powi((b - 1 - LINEAR_BINS) as i32)
+        let j = b - 1 - LINEAR_BINS;
+        let octave = (j / SUB_BINS) as i32;
+        let sub = (j % SUB_BINS) as f64;
+        2f64.powi(FIRST_OCTAVE as i32 + octave) * (1.0 + sub / SUB_BINS as f64)
     }
 }
 
@@ -53,13 +55,18 @@ impl Histogram {
 
     #[inline]
     fn bin(x: f64) -> usize {
-        if x <= 0.0 {
+        if x <= 0.0 || x.is_nan() {
             0
-        } else if x < LINEAR_LIMIT_S {
+        } else if x < LINEAR_BINS as f64 {
             1 + x as usize
         } else {
-            let k = ((x / LINEAR_LIMIT_S).ln() * inv_ln_growth()) as usize;
-            (1 + LINEAR_BINS + k).min(N_BINS - 1)
+            let bits = x.to_bits();
+            let octave = ((bits >> 52) & 0x7ff) as i64 - 1023 - FIRST_OCTAVE;
+            if octave >= OCTAVES as i64 {
+                return N_BINS - 1;
+            }
+            let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUB_BINS - 1);
+            1 + LINEAR_BINS + octave as usize * SUB_BINS + sub
         }
     }
 
@@ -139,6 +146,44 @@ impl Histogram {
         self.quantiles(&[p])[0]
     }
 
+    /// `cdf` at each of the sorted points `xs`, in one pass over the bins.
+    pub fn cdf_many(&self, xs: &[f64]) -> Vec<f64> {
+        if self.n == 0 {
+            return vec![f64::NAN; xs.len()];
+        }
+        let mut out = Vec::with_capacity(xs.len());
+        let mut below = 0u64;
+        let mut b = 0usize;
+        for &x in xs {
+            if x < 0.0 {
+                out.push(0.0);
+                continue;
+            }
+            if x >= self.max {
+                out.push(1.0);
+                continue;
+            }
+            let target = Self::bin(x);
+            while b < target {
+                below += u64::from(self.counts[b]);
+                b += 1;
+            }
+            out.push(self.cdf_within(b, below, x));
+        }
+        out
+    }
+
+    fn cdf_within(&self, b: usize, below: u64, x: f64) -> f64 {
+        let lo = lower_edge(b);
+        let hi = self.upper_edge(b);
+        let within = if b == 0 || hi <= lo {
+            f64::from(self.counts[b])
+        } else {
+            f64::from(self.counts[b]) * ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+        };
+        (below as f64 + within) / self.n as f64
+    }
+
     /// Share of observations less than or equal to `x` (bin-interpolated); NaN when empty.
     pub fn cdf(&self, x: f64) -> f64 {
         if self.n == 0 {
@@ -152,14 +197,7 @@ impl Histogram {
         }
         let b = Self::bin(x);
         let below: u64 = self.counts[..b].iter().map(|&c| u64::from(c)).sum();
-        let lo = lower_edge(b);
-        let hi = self.upper_edge(b);
-        let within = if b == 0 || hi <= lo {
-            f64::from(self.counts[b])
-        } else {
-            f64::from(self.counts[b]) * ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
-        };
-        (below as f64 + within) / self.n as f64
+        self.cdf_within(b, below, x)
     }
 }
 
@@ -181,7 +219,10 @@ mod tests {
             let mid = 0.5 * (lo + hi);
             assert_eq!(Histogram::bin(mid), b, "bin {b} mid {mid}");
         }
-        assert!(lower_edge(N_BINS - 1) > 100.0 * 86_400.0);
+        assert!(lower_edge(N_BINS - 1) > 190.0 * 86_400.0);
+        assert_eq!(Histogram::bin(1e12), N_BINS - 1);
+        assert_eq!(Histogram::bin(255.9), 256);
+        assert_eq!(Histogram::bin(256.0), 257);
     }
 
     #[test]
@@ -198,6 +239,11 @@ mod tests {
             );
         }
         assert!((h.cdf(250.0) - 0.25).abs() < 0.003);
+        let pts = [-1.0, 0.0, 0.5, 250.0, 600.0, 999.0, 5000.0];
+        let many = h.cdf_many(&pts);
+        for (x, got) in pts.iter().zip(&many) {
+            assert_eq!(*got, h.cdf(*x), "cdf({x})");
+        }
         assert_eq!(h.cdf(2000.0), 1.0);
     }
 
