@@ -327,3 +327,16 @@ fn bad_command_lines_exit_with_2() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
     }
 }
+
+/// The complete example in docs/scenario-format.md is a valid scenario.
+#[test]
+fn documented_example_is_valid() {
+    let doc = std::fs::read_to_string(root().join("docs/scenario-format.md")).expect("doc");
+    let start = doc.find("```toml\n").expect("a toml block") + 8;
+    let end = start + doc[start..].find("```").expect("block end");
+    let dir = temp_dir("documented_example_is_valid");
+    let path = dir.join("example.toml");
+    std::fs::write(&path, &doc[start..end]).expect("write");
+    let o = garita(&["check", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
