@@ -3,11 +3,13 @@
 
 Standard library only. Reads the public data set that sits next to the repository
 (``<repo>/../shared/data``; override with ``--data DIR``) and prints every derived
-number that goes into the scenario files, plus the capacity arithmetic that
-docs/scenario-data.md reports.
+number that goes into the scenario files, plus the capacity arithmetic reported in
+docs/scenario-data.md.
 
-    python3 tools/derive_scenarios.py                 # print the derivation
-    python3 tools/derive_scenarios.py --write scenarios   # also (re)write the TOML files
+    python3 tools/derive_scenarios.py                       # print the derivation
+    python3 tools/derive_scenarios.py --write scenarios     # (re)write the scenario TOML files
+    python3 tools/derive_scenarios.py --compare output      # compare `garita run` output
+                                                            # (output/<scenario>/) with CBP waits
 
 Method in short (docs/scenario-data.md has the full explanation):
 
@@ -16,22 +18,22 @@ Method in short (docs/scenario-data.md has the full explanation):
 * Booths by hour of day: median number of lanes CBP reported open at each local hour
   (CBP Border Wait Times hourly archive, 2025-03-28 .. 2026-01-18). Hours with fewer than
   MIN_READINGS readings count as closed.
-* Hourly arrival shape (ASSUMPTION): a deterministic fluid-queue inversion of the
-  observed hourly mean posted waits.  While a lane has a queue it works at capacity, so
-  arrivals in hour h = capacity in hour h + (queue at h+1) - (queue at h), with
-  queue(h) = posted wait(h) x capacity rate(h).  The inverted arrivals add up exactly to
-  the daily capacity; a daily slack of (1 - rho) x capacity is then taken out of the
-  hours in which the observed queue shrinks (the night drain), so that the daily
-  demand stays below the daily capacity and the simulated queue can empty.
-* Service times: the effective booth cycle that makes the counted daily volume equal to
-  rho x the daily capacity of the reported open lanes.  rho (target daily utilisation)
-  is the calibration knob (docs/validation.md).
+* Hourly arrivals (ASSUMPTION): a deterministic fluid-queue inversion of the observed
+  hourly mean posted waits on the lanes that queue all day (general + Ready, standard +
+  FAST).  While a lane has a queue it works at capacity, so arrivals(h) = capacity(h) +
+  queue(h+1) - queue(h), with queue(h) = posted wait(h) x capacity(h).  These add up to
+  exactly the daily capacity; a slack of (1 - rho) x capacity is taken out of the night
+  hours just before the smallest observed queue, so that the simulated queue can empty.
+* Service times: the general-lane mean is solved so that the daily volume equals rho x the
+  daily capacity of the simulated booths; the other lanes follow fixed ratios.  SENTRI is a
+  fixed share of every hour; what the SENTRI booths cannot take is counted as joining the
+  Ready lanes.
 """
 
 import argparse
 import calendar
+import datetime
 import csv
-import gzip  # noqa: F401  (the all-ports archive is gzip; not needed for these ports)
 import math
 import os
 import sys
@@ -63,8 +65,9 @@ FEED_LANE = {"general": "STANDARD", "ready": "READY", "sentri": "SENTRI", "fast"
 # Calibration knobs (docs/validation.md):
 #   rho          daily demand / daily capacity of the queued lanes (general, Ready, FAST)
 #   slack_window number of night hours from which the (1 - rho) slack is taken
-#   gen_load     load of the general-only class on the general lanes, relative to rho
-COMMON = {"rho": 0.98, "slack_window": 2, "gen_load": 0.92, "cv": 0.6}
+#   gen_load     multiplier on the general-only class share (1.0 = the smallest hourly share
+#                of the general lanes in the general + Ready/FAST capacity)
+COMMON = {"rho": 0.98, "slack_window": 2, "gen_load": 1.0, "cv": 0.6}
 
 SCENARIOS = [
     dict(COMMON, **{
@@ -89,8 +92,9 @@ SCENARIOS = [
         # CBP (2011, Ready Lane announcement for San Ysidro): "approximately 30 percent of the
         # traffic ... already uses a dedicated SENTRI lane".
         "sentri_share": 0.30,
-        # ASSUMPTION: SENTRI lanes near saturation by day (posted 15-19 min with 10-12 lanes)
-        "sentri_day_rho": 0.95,
+        # ASSUMPTION: SENTRI lanes saturated by day (posted 15-19 min with 10-12 lanes open):
+        # SENTRI demand = 1.03 x SENTRI capacity over the hours with >= 3/4 of the peak booths
+        "sentri_day_rho": 1.03,
         "classes": [
             ("general", ["general"]),
             ("ready", ["ready", "general"]),
@@ -423,10 +427,11 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
     closed = [h for h in range(24) if all(booths[l][h] == 0 for l in lanes)]
     if trucks:
         # ASSUMPTION: trucks already in line at midnight are cleared: the 23h booths stay
-        # open through hour 0 (no new arrivals then), so nobody waits through the closure.
+        # open through hours 0 and 1 (no new arrivals then), so that (nearly) nobody waits
+        # through the night closure.
         for l in lanes:
-            booths[l][0] = booths[l][23]
-        closed = sorted(set(closed) | {0})   # no arrivals in these hours
+            booths[l][0] = booths[l][1] = booths[l][23]
+        closed = sorted(set(closed) | {0, 1})   # no arrivals in these hours
     res["booths"], res["closed_hours"] = booths, closed
     out.append("booths (median lanes open, hours with < %d readings = 0):" % MIN_READINGS)
     for l in lanes:
@@ -449,7 +454,7 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
 
     # ---- weekday factors (trucks: Ysleta cargo runs Monday-Friday and Saturday mornings)
     if trucks:
-        import datetime
+
         cnt = {k: 0 for k in range(1, 8)}
         for r in hourly:
             if r["port_number"] == port and r["mode"] == mode and r["lane"] == "STANDARD":
@@ -539,17 +544,27 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
     busy = [x * fmax for x in per_hour]            # arrivals per hour on the busiest day
     res["busy_per_hour"] = busy
 
-    # ---- class shares: the general-only class loads the general lane a little less than
-    # the others (gen_load), so that Ready travellers also use the general lanes
+    # ---- class shares.  The general-only class (standard trucks) gets gen_load x the
+    # smallest hourly share of the general lanes in the capacity of the general + Ready
+    # (FAST) lanes, over the hours with arrivals: it then never needs more than the general
+    # lanes give it in any hour, and the Ready (FAST) class fills the rest, using the general
+    # lanes whenever they are the shorter queue (ASSUMPTION; no split is published).
     cap_day = {l: sum(booths[l]) * 3600.0 / svc[l] for l in lanes}
     res["cap_day"] = cap_day
+    other = "fast" if trucks else "ready"
+    hs = [h for h in range(24) if per_hour[h] > 0 and booths["general"][h] + booths[other][h] > 0]
+    gshare_h = [booths["general"][h] / svc["general"] /
+                (booths["general"][h] / svc["general"] + booths[other][h] / svc[other]) for h in hs]
+    gmin = min(gshare_h)
+    res["gen_cap_share_min"] = gmin
+    res["gen_cap_share_day"] = cap_day["general"] / (cap_day["general"] + cap_day[other])
     raw = {}
     g = sc.get("gen_load", 1.0)
     if trucks:
-        raw["standard-truck"] = g * cap_day["general"] / (cap_day["general"] + cap_day["fast"])
+        raw["standard-truck"] = g * gmin
         raw["fast-truck"] = 1 - raw["standard-truck"]
     else:
-        raw["general"] = g * (1.0 - share_s) * cap_day["general"] / (cap_day["general"] + cap_day["ready"])
+        raw["general"] = g * (1.0 - share_s) * gmin
         raw["ready"] = (1.0 - share_s) - raw["general"]
         if "sentri" in lanes:
             raw["sentri"] = share_s
@@ -583,44 +598,56 @@ def derive(sc, tx, bts, summ, hourly, s_sentri_stanton, ep_sentri):
     return res
 
 
-def fmt_list(v, w=5):
-    return "[" + ", ".join(("%d" % x).rjust(1) for x in v) + "]"
+def capacity_checks(res):
+    """For each class's lane set L: demand of every class restricted to lanes within L
+    versus the capacity of L (vehicles per busiest day).  All ratios must be below 1."""
+    sc = res["sc"]
+    rows = []
+    seen = set()
+    for cid, cl in sc["classes"]:
+        key = frozenset(cl)
+        if key in seen:
+            continue
+        seen.add(key)
+        who = [c2 for c2, l2 in sc["classes"] if set(l2) <= key]
+        dem = sum(d for c2, _, d in res["class_checks"] if c2 in who)
+        cap = sum(res["cap_day"][l] for l in cl)
+        rows.append((who, sorted(key, key=sc["lanes"].index), dem, cap))
+    return rows
 
 
 def report(res):
     sc = res["sc"]
     o = list(res["out"])
-    o.append("daily demand used: %.0f per %s day" % (res["day_demand"], "operating (Mon-Fri)" if sc.get("trucks") else "average"))
+    o.append("daily demand: %.0f (average day); busiest day %.0f" % (res["daily"], res["day_demand"]))
     if res["weekday_factors"]:
         o.append("weekday readings Mon..Sun %s; Saturday readings / weekday = %.2f;"
-                 " Saturday share of daily shape in 06-13h = %.3f" %
+                 " share of the daily shape in 06-13h = %.3f" %
                  ([res["weekday_readings"][d] for d in range(1, 8)], res["sat_frac_readings"], res["sat_frac_shape"]))
         o.append("weekday_factors = %s  (mean %.3f)" % (res["weekday_factors"], sum(res["weekday_factors"]) / 7))
-    o.append("slack hours (night drain before the smallest observed queue): %s" % res["slack_hours"])
+    o.append("slack hours (night hours before the smallest observed queue): %s" % res["slack_hours"])
     o.append("per_hour = %s  (sum %d)" % (res["per_hour"], sum(res["per_hour"])))
-    for l, s in res["svc"].items():
-        o.append("service %-8s mean %.1f s" % (l, s))
+    for l in res["svc"]:
+        o.append("service %-8s mean %.1f s -> %.0f s" % (l, res["svc_exact"][l], res["svc"][l]))
     if res["share_sentri"]:
-        o.append("SENTRI share %.3f" % res["share_sentri"])
+        o.append("SENTRI share %.3f (%.0f vehicles a day)" % (res["share_sentri"], res["share_sentri"] * res["daily"]))
     if "sentri_rho_by_hour" in res:
         o.append("  SENTRI lane utilisation by hour: %s" % [round(x, 2) for x in res["sentri_rho_by_hour"]])
+        o.append("  SENTRI overflow to other lanes (veh/h): %s  (%.0f a day)"
+                 % ([round(x) for x in res["sentri_overflow"]], sum(res["sentri_overflow"])))
         o.append("  SENTRI stationary M/G/c wait (min): %s" % [round(x, 1) for x in res["sentri_mgc_wait_min"]])
         o.append("  observed SENTRI mean wait (min):   %s" % [round(x, 1) for x in res["obs_wait"]["sentri"]])
+    o.append("general-lane share of general+%s capacity: whole day %.3f, smallest hour %.3f"
+             % ("fast" if sc.get("trucks") else "ready", res["gen_cap_share_day"], res["gen_cap_share_min"]))
     o.append("shares %s" % res["shares"])
     o.append("capacity per day by lane: %s" % {l: round(c) for l, c in res["cap_day"].items()})
-    for cid, cl, d in res["class_checks"]:
-        cap = sum(res["cap_day"][l] for l in cl)
-        o.append("  class %-14s demand %7.0f/day  lanes %-28s capacity %7.0f/day  ratio %.3f"
-                 % (cid, d, cl, cap, d / cap))
-    lanes = sc["lanes"]
-    for l in lanes:
-        own = sum(d for cid, cl, d in res["class_checks"] if cl[0] == l)
-        o.append("  lane  %-8s first-choice demand %7.0f/day  capacity %7.0f/day  ratio %.3f"
-                 % (l, own, res["cap_day"][l], own / res["cap_day"][l]))
-    tot_d = sum(d for _, _, d in res["class_checks"])
-    tot_c = sum(res["cap_day"].values())
-    o.append("  all lanes demand %.0f capacity %.0f ratio %.3f" % (tot_d, tot_c, tot_d / tot_c))
-    o.append("hour | arrivals | capacity(saturated lanes) | fluid wait | observed wait (cap-weighted)")
+    for who, lanes, dem, cap in capacity_checks(res):
+        o.append("  classes %-28s demand %7.0f/day  lanes %-24s capacity %7.0f/day  ratio %.3f"
+                 % ("+".join(who), dem, "+".join(lanes), cap, dem / cap))
+    o.append("  queued lanes (%s)%s: demand/capacity %.3f"
+             % ("+".join(l for l in sc["lanes"] if l != "sentri"),
+                " incl. SENTRI overflow" if "sentri" in sc["lanes"] else "", res["gr_ratio"]))
+    o.append("hour | arrivals | capacity (queued lanes) | fluid wait | observed wait (capacity-weighted)")
     for h in range(24):
         o.append("  %2d  %6.0f  %6.0f  %6.1f  %6.1f" % (h, res["Aveh"][h], res["Cveh"][h],
                                                       res["fluid_wait"][h], res["obs_wait_sat"][h]))
@@ -639,96 +666,120 @@ def toml_int_list(v):
     return "[" + ", ".join("%d" % x for x in v) + "]"
 
 
+def wrap_comment(text, first="# - ", rest="#   ", width=98):
+    import textwrap
+    lines = textwrap.wrap(text, width=width - len(first), break_on_hyphens=False)
+    return [(first if i == 0 else rest) + ln for i, ln in enumerate(lines)]
+
+
 def scenario_toml(res, s_sentri):
     sc = res["sc"]
     port, mode = sc["port"], sc["mode"]
     trucks = bool(sc.get("trucks"))
+    gr = [l for l in sc["lanes"] if l != "sentri"]
     L = []
     c = L.append
+    w = lambda text, first="# - ", rest="#   ": L.extend(wrap_comment(text, first, rest))
     c("# %s" % sc["title"])
     c("#")
-    c("# Generated by tools/derive_scenarios.py from the public data set (CBP and BTS); the data are")
-    c("# not needed at run time.  docs/scenario-data.md explains every number, docs/validation.md")
-    c("# compares the simulated waits with CBP's posted waits.  Every modelling choice that is not")
-    c("# read directly from the data is marked ASSUMPTION.")
+    w("Generated by tools/derive_scenarios.py from the public CBP and BTS data (not needed at run "
+      "time). docs/scenario-data.md explains every number; docs/validation.md compares the simulated "
+      "waits with CBP's posted waits. Every choice that is not read directly from the data is marked "
+      "ASSUMPTION.", "# ", "# ")
     c("#")
     c("# DEMAND")
-    c("# - Daily volume: %s." % res["volume_src"])
+    w("Daily volume: %s." % res["volume_src"])
     if trucks:
-        c("#   Cargo operates Monday-Friday and Saturday mornings only (no readings on Sundays; Saturday")
-        c("#   readings end about 14h), so the Monday-Friday volume is daily x 7 / (5 + %.3f) = %.0f."
-          % (res["sat_frac_shape"], res["day_demand"]))
-    c("# - per_hour (ASSUMPTION, the hourly shape is not in any data set): fluid inversion of the observed")
-    c("#   waits.  While a lane has a queue it works at capacity, so arrivals(h) = capacity(h) +")
-    c("#   queue(h+1) - queue(h), with queue(h) = mean posted wait(h) x capacity(h) and capacity from the")
-    c("#   mean lanes open (cbp_bwt_hourly_2025/summary_by_hour_target_crossings.csv, port_number = %s," % port)
-    c("#   mode = %s, lanes %s)." % (mode, ", ".join(FEED_LANE[l] for l in sc["lanes"]
-                                                    if l != "sentri" or sc.get("sentri_saturated"))))
-    c("#   Then %.0f%% of the daily capacity is taken out of the night hours %s (the hours" % (100 * (1 - sc["rho"]), res["slack_hours"]))
-    c("#   before the smallest observed queue), so the queue can drain overnight, and the result is")
-    c("#   scaled to the daily volume.")
+        w("Cargo runs Monday-Friday and Saturday mornings (no readings on Sundays; Saturday readings "
+          "stop about 14h), so Monday-Friday carry daily x 7 / (5 + %.3f) = %.0f trucks."
+          % (res["sat_frac_shape"], res["day_demand"]), "#   ", "#   ")
+    w("per_hour (ASSUMPTION: no data set has hourly volumes): fluid inversion of the observed waits. "
+      "A lane with a queue works at capacity, so arrivals(h) = capacity(h) + queue(h+1) - queue(h), "
+      "with queue(h) = mean posted wait(h) x capacity(h), for the %s lanes (mean_wait_min and the "
+      "booths below, cbp_bwt_hourly_2025/summary_by_hour_target_crossings.csv, port_number = %s, "
+      "mode = %s). %.0f%% of the daily capacity is then taken out of hours %s, the hours just before "
+      "the smallest observed queue, so that the queue can empty at night (a stable queue needs "
+      "demand below capacity), and the profile is scaled to the daily volume."
+      % ("/".join(FEED_LANE[l] for l in gr), port, mode, 100 * (1 - sc["rho"]),
+         ", ".join("%02dh" % h for h in res["slack_hours"])))
+    if "sentri" in sc["lanes"]:
+        w("SENTRI lanes are not part of the inversion: the SENTRI class is a fixed share of every hour "
+          "(the format has one class mix for all hours); in hours when the SENTRI booths cannot take "
+          "it, the excess is counted as joining the Ready lanes (%.0f vehicles a day)."
+          % sum(res["sentri_overflow"]), "#   ", "#   ")
     if trucks:
-        c("#   Hours 01-05 are closed (no readings): no arrivals.  Hour 0 has no arrivals either; the")
-        c("#   23h booths stay open through hour 0 to clear trucks already in line (ASSUMPTION).")
-        c("# - weekday_factors: Monday-Friday %.3f, Saturday %.3f (the part of the daily shape that falls"
+        w("Hours 01-05 have no readings (closed): no arrivals. Hour 0 has none either. The 23h booths "
+          "stay open through hours 0-1 to clear trucks already in line (ASSUMPTION).", "#   ", "#   ")
+        w("weekday_factors: Monday-Friday %.3f, Saturday %.3f (the part of the daily profile that falls "
+          "in 06-13h; ASSUMPTION), Sunday 0 (closed). Their mean is 1, so the annual volume is kept. "
+          "The booths do not change by weekday, so a Saturday here is a light full day."
           % (res["weekday_factors"][0], res["weekday_factors"][5]))
-        c("#   in 06-13h; ASSUMPTION), Sunday 0 (closed).  Their mean is 1, so the annual volume is kept.")
     else:
-        c("# - weekday_factors: omitted.  The data have no volumes by day of week (the posted waits vary")
-        c("#   by about +-10% between weekdays, which does not identify a volume factor).")
+        w("weekday_factors: omitted. No data set has volumes by day of week; the posted waits differ "
+          "by about +-10% between weekdays, which does not give a volume factor.")
     c("#")
     c("# CLASSES")
     if "sentri" in sc["lanes"]:
-        if sc.get("sentri_saturated"):
-            c("# - sentri share %.3f: CBP (2011, Ready Lane announcement for San Ysidro): about 30 percent of"
+        if "sentri_share" in sc:
+            w("sentri share %.3f: about 30 percent of San Ysidro traffic uses the SENTRI lanes (CBP, "
+              "2011 news release announcing the San Ysidro Ready Lane). ASSUMPTION: still true in 2024."
               % res["shares"]["sentri"])
-            c("#   San Ysidro traffic uses the SENTRI lanes.  ASSUMPTION: still true for 2024.")
         else:
-            c("# - sentri share %.3f = %.0f vehicles a day.  ASSUMPTION: 30%% of all El Paso passenger vehicles"
-              % (res["shares"]["sentri"], res["share_sentri"] * res["daily"]))
-            c("#   are SENTRI (the San Ysidro figure, CBP 2011); after the SENTRI-only Good Neighbor bridge")
-            c("#   (4,808 a day in 2025), the rest is split between PDN and Ysleta by SENTRI lane-hours.")
-        c("#   SENTRI members may also use the Ready and general lanes (a SENTRI card is Ready-Lane")
-        c("#   eligible); with the shortest-expected-wait rule they keep to the SENTRI lane unless it is")
-        c("#   the longer queue.")
-    if trucks:
-        c("# - standard-truck share %.3f: the share of the daily capacity that the standard lanes provide,"
-          % res["shares"]["standard-truck"])
-        c("#   so that the standard lanes carry the same load as the FAST lanes (ASSUMPTION; the data have")
-        c("#   no FAST/standard split).  FAST trucks may use the FAST lanes and the standard lanes.")
-    else:
-        c("# - general share %.3f: the general lanes' share of the general+Ready daily capacity (times the"
-          % res["shares"]["general"])
-        c("#   non-SENTRI share), so the general-only class loads the general lanes as much as the Ready")
-        c("#   class loads the Ready lanes (ASSUMPTION; no Ready/general split is published).  Ready")
-        c("#   travellers may also use the general lanes.")
+            w("sentri share %.3f (%.0f vehicles a day). ASSUMPTION: 30%% of all El Paso passenger "
+              "vehicles are SENTRI (the San Ysidro figure, CBP 2011); after the SENTRI-only Good Neighbor "
+              "(Stanton) bridge, 4,808 a day in 2025, the remaining SENTRI traffic is split between PDN "
+              "and Ysleta by SENTRI lane-hours." % (res["shares"]["sentri"], res["share_sentri"] * res["daily"]))
+        w("SENTRI members may also use the Ready and general lanes (a SENTRI card is Ready-Lane "
+          "eligible); with the shortest-expected-wait rule they keep to the SENTRI lanes unless those "
+          "have the longer wait.", "#   ", "#   ")
+    other = "FAST" if trucks else "Ready"
+    first = "standard-truck" if trucks else "general"
+    w("%s share %.3f = the smallest hourly share of the %s lanes in the %s + %s capacity (%.3f; "
+      "%.3f over the whole day)%s. The %s-only class then never needs more than its lanes give in any "
+      "hour, and the %s class fills the rest, also using the %s lanes when they are shorter "
+      "(ASSUMPTION: no %s/%s split is published)."
+      % (first, res["shares"][first], "standard" if trucks else "general", "standard" if trucks else "general",
+         other, res["gen_cap_share_min"], res["gen_cap_share_day"],
+         "" if trucks else " x the non-SENTRI share", "standard" if trucks else "general",
+         other, "standard" if trucks else "general", other, "standard" if trucks else "general"))
     c("#")
     c("# LANES")
-    c("# - booths: median lanes open at each local hour, same summary file (hours with fewer than %d" % MIN_READINGS)
-    c("#   readings count as closed).  max_booths: 99th percentile of lanes_open in")
-    c("#   cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv for that lane type.")
-    c("# - service: effective booth cycle (inspection plus move-up and idle gaps), lognormal with")
-    c("#   sd = %.1f x mean (ASSUMPTION).  The mean is set so that the daily volume equals %.0f%% of the" % (sc["cv"], 100 * sc["rho"]))
-    c("#   daily capacity of the simulated booths (calibration, docs/validation.md).  Ratio of the")
+    w("booths: median lanes open at each local hour, same summary file (median_lanes_open; hours with "
+      "fewer than %d readings count as closed). max_booths: 99th percentile of lanes_open for that lane "
+      "type in cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv." % MIN_READINGS)
     ratio_txt = ", ".join("%s/general = %.2f" % (l, r) for l, r in sc["ratio"].items() if l != "general")
-    c("#   service means: %s (ASSUMPTION)." % ratio_txt)
-    if "sentri" in sc["lanes"] and not sc.get("sentri_saturated"):
-        c("#   SENTRI %.0f s: the effective SENTRI booth cycle at the SENTRI-only Good Neighbor bridge" % res["svc"]["sentri"])
-        c("#   (2025 volume / lane-hours, at the utilisation that reproduces its posted waits).")
+    w("service: effective booth cycle (inspection plus move-up and idle gaps), lognormal with "
+      "sd = %.1f x mean (ASSUMPTION). The general mean is set so that the queued lanes' daily demand "
+      "%sis %.0f%% of their daily capacity with the booths below (calibrated, docs/validation.md). "
+      "Ratio of means %s (ASSUMPTION)."
+      % (sc["cv"], "(with the SENTRI overflow) " if "sentri" in sc["lanes"] else "", 100 * sc["rho"], ratio_txt))
+    if "sentri" in sc["lanes"]:
+        if sc.get("sentri_day_rho"):
+            w("SENTRI %.0f s: set so that SENTRI demand is %.2f x the SENTRI capacity over hours %s, when "
+              "at least 3/4 of the peak SENTRI booths are open (ASSUMPTION: posted SENTRI waits of 15-19 "
+              "min with 10-12 lanes open mean the lanes are saturated by day)."
+              % (res["svc"]["sentri"], sc["sentri_day_rho"],
+                 "%02d-%02dh" % (min(res["sentri_day_hours"]), max(res["sentri_day_hours"]))), "#   ", "#   ")
+        else:
+            w("SENTRI %.0f s: effective SENTRI booth cycle of the SENTRI-only Good Neighbor bridge (2025 "
+              "volume over its lane-hours, at the utilisation that reproduces its posted waits)."
+              % res["svc"]["sentri"], "#   ", "#   ")
     if trucks:
-        c("#   Published truck figures are only qualitative (minutes per truck, FAST faster).")
+        w("Published truck figures are only qualitative (minutes per truck; FAST faster).", "#   ", "#   ")
     else:
-        c("#   Published primary-inspection figures (34 s at El Paso, TRR 1942, 2006; Ready Lane 20-30 s,")
-        c("#   CBP 2015) are shorter: with them these lanes would have no queue at all (see")
-        c("#   docs/scenario-data.md, 'Service times').")
+        w("Published primary-inspection times are shorter (about 34 s at El Paso, TRR 1942, 2006; "
+          "Ready Lane 20-30 s, CBP in El Paso Times, 2015): with them the reported lanes would have "
+          "almost no queue (docs/scenario-data.md, 'Service times').", "#   ", "#   ")
     c("#")
-    c("# CAPACITY CHECK (vehicles per %s day; demand must stay below capacity)" % ("Monday-Friday" if trucks else "average"))
-    for cid, cl, d in res["class_checks"]:
-        cap = sum(res["cap_day"][l] for l in cl)
-        c("#   class %-14s %6.0f  vs lanes %-26s %6.0f  (%.2f)" % (cid, d, "+".join(cl), cap, d / cap))
-    tot_d = sum(d for _, _, d in res["class_checks"])
-    tot_c = sum(res["cap_day"].values())
-    c("#   all classes          %6.0f  vs all lanes                      %6.0f  (%.2f)" % (tot_d, tot_c, tot_d / tot_c))
+    c("# CAPACITY CHECK (vehicles per %s day; every ratio must stay below 1)"
+      % ("Monday-Friday" if trucks else "average"))
+    for who, lanes, dem, cap in capacity_checks(res):
+        c("#   classes %-24s %6.0f  vs lanes %-22s %6.0f  (%.2f)" % ("+".join(who), dem, "+".join(lanes), cap, dem / cap))
+    if "sentri" in sc["lanes"]:
+        c("#   queued lanes (%s), including SENTRI overflow: demand / capacity = %.2f"
+          % ("+".join(gr), res["gr_ratio"]))
+    if trucks:
+        c("#   (the capacity includes the clearing hours 00-01h, which have no arrivals)")
     c("")
     c('name = "%s"' % sc["name"])
     c('description = "%s. Demand and booths derived from CBP/BTS public data (see header)."' % sc["title"])
@@ -740,7 +791,8 @@ def scenario_toml(res, s_sentri):
     c("[demand]")
     c("per_hour = %s" % toml_int_list(res["per_hour"]))
     if res["weekday_factors"]:
-        c("weekday_factors = [%s]" % ", ".join(("%.3f" % x).rstrip("0").rstrip(".") if x else "0" for x in res["weekday_factors"]))
+        c("weekday_factors = [%s]" % ", ".join(("%.3f" % x).rstrip("0").rstrip(".") if x else "0"
+                                               for x in res["weekday_factors"]))
     for cid, cl in sc["classes"]:
         c("")
         c("[[classes]]")
@@ -771,7 +823,7 @@ MMC_EXAMPLE = """# A plain M/M/c example: Poisson arrivals at 408 an hour, 6 boo
 # simulator against the exact M/M/c formulas (Erlang C gives a mean wait of 31.2 s here).
 
 name = "mmc-example"
-description = "Plain M/M/c queue: 408 arrivals an hour, 6 booths, exponential 45 s service"
+description = "A plain M/M/c queue: 408 arrivals per hour, 6 booths, exponential 45 s inspections (utilization 0.85)"
 seed = 7
 horizon = "30d"
 warmup = "1d"
@@ -805,10 +857,90 @@ def write_all(results, outdir, s_sentri):
     print("wrote", path)
 
 
+# ---------------------------------------------------------------------------
+# Comparison with simulator output (docs/validation.md)
+# ---------------------------------------------------------------------------
+
+def load_typical(d):
+    """CBP 'historical' average wait by hour (mean over month x weekday cells)."""
+    out = {}
+    path = os.path.join(d, "cbp_bwt_typical_el_paso", "typical_wait_by_month_dow_hour.csv")
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            out.setdefault((r["port_number"], r["mode"], r["lane"], int(r["hour"])), []).append(float(r["avg_wait_min"]))
+    path = os.path.join(d, "cbp_bwt_typical_san_ysidro", "typical_wait_by_month_dow_hour.csv")
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            if r["source"] == "crosswise_2025fetch":   # likely the 2024 averages
+                out.setdefault(("250401", r["mode"], r["lane"], int(r["hour"])), []).append(float(r["avg_wait_min"]))
+    return {k: sum(v) / len(v) for k, v in out.items()}
+
+
+def load_run(folder):
+    summ, hourly = {}, {}
+    with open(os.path.join(folder, "summary.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            summ[(r["group"], r["metric"])] = (float(r["mean"]), float(r["ci95"]))
+    with open(os.path.join(folder, "hourly.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            hourly[(int(r["hour"]), r["group"], r["metric"])] = (float(r["mean"]), float(r["ci95"]))
+    return summ, hourly
+
+
+def compare(results, outroot, d):
+    """Markdown tables: observed posted waits vs simulated waits, per lane and by hour."""
+    hourly_obs = load_hourly(d)
+    typical = load_typical(d)
+    for res in results:
+        sc = res["sc"]
+        folder = os.path.join(outroot, sc["name"])
+        if not os.path.exists(os.path.join(folder, "summary.csv")):
+            print("\n(no simulator output in %s)" % folder)
+            continue
+        S, H = load_run(folder)
+        port, mode = sc["port"], sc["mode"]
+        print("\n### %s\n" % sc["name"])
+        print("| lane | observed mean | observed mean, arrival-weighted | observed p50 | observed p95 "
+              "| simulated mean ± CI | simulated mean of hourly means | simulated p50 | simulated p95 ± CI "
+              "| simulated utilisation |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for l in sc["lanes"]:
+            vals = [float(r["delay_min"]) for r in hourly_obs if r["port_number"] == port
+                    and r["mode"] == mode and r["lane"] == FEED_LANE[l]]
+            om, op, o50 = sum(vals) / len(vals), percentile(vals, 0.95), percentile(vals, 0.5)
+            ow = res["obs_wait"][l]
+            arr = [H.get((h, "lane:" + l, "arrivals"), (0, 0))[0] for h in range(24)]
+            hs = [h for h in range(24) if ow[h] > 0 or res["booths"][l][h] > 0]
+            oaw = sum(arr[h] * ow[h] for h in hs) / max(1e-9, sum(arr[h] for h in hs))
+            g = "lane:" + l
+            sm, sp, su = S[(g, "wait_mean_s")], S[(g, "wait_p95_s")], S[(g, "utilization")]
+            hm = [H[(h, g, "wait_mean_s")][0] / 60 for h in range(24) if (h, g, "wait_mean_s") in H and arr[h] > 0]
+            s50 = S[(g, "wait_p50_s")]
+            print("| %s | %.1f | %.1f | %.0f | %.0f | %.1f ± %.1f | %.1f | %.1f | %.1f ± %.1f | %.2f |"
+                  % (l, om, oaw, o50, op, sm[0] / 60, sm[1] / 60, sum(hm) / len(hm), s50[0] / 60,
+                     sp[0] / 60, sp[1] / 60, su[0]))
+        print()
+        hours = [2, 6, 10, 14, 16, 18, 20, 22] if not sc.get("trucks") else [6, 8, 10, 12, 14, 16, 18, 20, 22]
+        print("| lane | hour | observed mean (p95) | CBP historical average | simulated mean ± CI | simulated p95 ± CI |")
+        print("|---|---|---|---|---|---|")
+        for l in sc["lanes"]:
+            g = "lane:" + l
+            for h in hours:
+                if (h, g, "wait_mean_s") not in H:
+                    continue
+                t = typical.get((port, mode, FEED_LANE[l], h))
+                m, p = H[(h, g, "wait_mean_s")], H[(h, g, "wait_p95_s")]
+                print("| %s | %02dh | %.0f (%.0f) | %s | %.0f ± %.0f | %.0f ± %.0f |"
+                      % (l, h, res["obs_wait"][l][h], res["obs_p95"][l][h],
+                         "%.0f" % t if t is not None else "-", m[0] / 60, m[1] / 60, p[0] / 60, p[1] / 60))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", help="data folder (default: <repo>/../shared/data)")
     ap.add_argument("--write", metavar="DIR", help="write the scenario TOML files into DIR")
+    ap.add_argument("--compare", metavar="DIR", help="compare simulator output in DIR/<scenario>/ "
+                    "(garita run scenarios/X.toml -o DIR/X) with the observed waits")
     args = ap.parse_args()
     d = data_dir(args.data)
     tx, bts, summ, hourly = load_tx(d), load_bts(d), load_summary(d), load_hourly(d)
@@ -824,6 +956,8 @@ def main():
         print(report(res))
     if args.write:
         write_all(results, args.write, s_sentri)
+    if args.compare:
+        compare(results, args.compare, d)
 
 
 if __name__ == "__main__":
