@@ -80,7 +80,7 @@ pub fn check(files: &[PathBuf]) -> Result<String, AppError> {
         .iter()
         .map(|s| {
             format!(
-                "{}: ok ({}: {} lanes, {} classes, {} replications)\n",
+                "{}: ok ({}: {} lane(s), {} class(es), {} replications)\n",
                 s.source_name,
                 s.config.name,
                 s.config.lanes.len(),
