@@ -81,5 +81,19 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
             let _ = writeln!(out, "{}", "-".repeat(total));
         }
     }
+    for g in &agg.groups {
+        if let GroupRef::Lane(_) = g.group {
+            let left = g.metric(Metric::UnservedAtEnd).mean;
+            let per_day = g.metric(Metric::ArrivalsPerDay).mean;
+            if left > 0.05 * per_day && left >= 10.0 {
+                let _ = writeln!(
+                    out,
+                    "warning: {}: {left:.0} vehicles still queued at the horizon ({:.0}% of a day's arrivals): demand may exceed capacity, so waits grow with the horizon",
+                    group_label(cfg, g.group),
+                    100.0 * left / per_day
+                );
+            }
+        }
+    }
     out
 }
