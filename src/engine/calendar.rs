@@ -20,15 +20,21 @@ pub struct Scheduled<E> {
     pub event: E,
 }
 
+/// A heap entry: time in the high 64 bits of the key, sequence number in the low 64 bits,
+/// so one integer comparison orders by (time, seq).
 struct Entry<E> {
-    time: SimTime,
-    seq: u64,
+    key: u128,
     event: E,
+}
+
+#[inline]
+fn key(time: SimTime, seq: u64) -> u128 {
+    (u128::from(time.as_nanos()) << 64) | u128::from(seq)
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.key == other.key
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -39,8 +45,9 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     // Reversed so that std's max-heap pops the earliest (time, seq) first.
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -74,25 +81,48 @@ impl<E> Calendar<E> {
     }
 
     /// Schedules `event` at `time`; returns its sequence number.
+    #[inline]
     pub fn schedule(&mut self, time: SimTime, event: E) -> u64 {
+        let seq = self.take_seq();
+        self.heap.push(Entry {
+            key: key(time, seq),
+            event,
+        });
+        seq
+    }
+
+    /// Takes the next sequence number without scheduling anything: for an event that a model
+    /// keeps outside the calendar (such as the next arrival of a single source) but that must
+    /// still order first-in first-out against scheduled events. Compare its `(time, seq)` with
+    /// [`Calendar::peek_key`].
+    #[inline]
+    pub fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
         seq
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).
+    #[inline]
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
         self.heap.pop().map(|e| Scheduled {
-            time: e.time,
-            seq: e.seq,
+            time: SimTime::from_nanos((e.key >> 64) as u64),
+            seq: e.key as u64,
             event: e.event,
         })
     }
 
+    /// The `(time, seq)` of the earliest pending event.
+    #[inline]
+    pub fn peek_key(&self) -> Option<(SimTime, u64)> {
+        self.heap
+            .peek()
+            .map(|e| (SimTime::from_nanos((e.key >> 64) as u64), e.key as u64))
+    }
+
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
+        self.peek_key().map(|(t, _)| t)
     }
 
     /// Number of pending events.

@@ -28,14 +28,16 @@ impl SimTime {
 
     /// From seconds, rounded to the nearest nanosecond; negative or NaN values become zero and
     /// values past the range saturate.
+    #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
-        let ns = (s * Self::NS_PER_S).round();
-        if ns.is_nan() || ns <= 0.0 {
-            SimTime(0)
-        } else if ns >= u64::MAX as f64 {
-            SimTime(u64::MAX)
+        // `x + 0.5` truncated is round-half-up for the non-negative values that reach the
+        // cast, without a libm call; the float-to-int cast saturates at u64::MAX and maps NaN
+        // and negatives to 0.
+        let ns = s * Self::NS_PER_S;
+        if ns > 0.0 {
+            SimTime((ns + 0.5) as u64)
         } else {
-            SimTime(ns as u64)
+            SimTime(0)
         }
     }
 

@@ -53,7 +53,6 @@ pub trait TraceSink {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    Arrival,
     ServiceEnd { lane: u16, booth: u16 },
     StaffingChange,
 }
@@ -323,7 +322,7 @@ impl<'a, 'b> Model<'a, 'b> {
             let lam = self.rate_per_s[(h % 168) as usize];
             let rem_s = (seg_end - t) as f64 * 1e-9;
             if lam * rem_s > e {
-                let dt = ((e / lam) * 1e9).round() as u64;
+                let dt = ((e / lam) * 1e9 + 0.5) as u64;
                 return Some((t + dt).min(seg_end));
             }
             e -= lam * rem_s;
@@ -346,23 +345,34 @@ impl<'a, 'b> Model<'a, 'b> {
             self.cal
                 .schedule(SimTime::from_nanos(t), Event::StaffingChange);
         }
-        if let Some(t) = self.next_arrival(0) {
-            self.cal.schedule(SimTime::from_nanos(t), Event::Arrival);
-        }
-        while let Some(ev) = self.cal.pop() {
+        // The next arrival is kept outside the calendar (one push and pop fewer per vehicle)
+        // with its own sequence number, so ties still resolve first-in first-out.
+        let mut arrival = self.next_arrival(0).map(|t| (t, self.cal.take_seq()));
+        loop {
+            let heap_next = self.cal.peek_key().map(|(t, s)| (t.as_nanos(), s));
+            let take_arrival = match (arrival, heap_next) {
+                (Some(a), Some(h)) => a < h,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_arrival {
+                let (now, _) = arrival.expect("take_arrival implies a pending arrival");
+                if now >= self.horizon_ns {
+                    break;
+                }
+                self.arrive(now);
+                arrival = self.next_arrival(now).map(|t| (t, self.cal.take_seq()));
+                continue;
+            }
+            let ev = self.cal.pop().expect("heap_next implies a pending event");
             let now = ev.time.as_nanos();
             if now >= self.horizon_ns {
                 break;
             }
             match ev.event {
-                Event::Arrival => {
-                    self.arrive(now);
-                    if let Some(t) = self.next_arrival(now) {
-                        self.cal.schedule(SimTime::from_nanos(t), Event::Arrival);
-                    }
-                }
                 Event::ServiceEnd { lane, booth } => {
-                    self.service_end(now, lane as usize, booth as u32)
+                    self.service_end(now, lane as usize, u32::from(booth))
                 }
                 Event::StaffingChange => {
                     self.apply_staffing(now);
