@@ -10,7 +10,6 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use garita::engine::{Calendar, RngStream, SimTime, StreamId};
 use garita::experiment::run_replications;
 use garita::port::{PortConfig, simulate};
-use rand_distr::{Distribution, Exp1};
 
 fn load(name: &str) -> PortConfig {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -76,7 +75,7 @@ fn bare_three_lane(vehicles: u64) -> f64 {
     let mut t = 0.0f64;
     let mut wait_sum = 0.0;
     for _ in 0..vehicles {
-        let e: f64 = Exp1.sample(&mut arr);
+        let e = arr.exp1();
         t += e / rate_per_s;
         let u = cls.uniform();
         let lane = if u < 0.5 {
@@ -90,7 +89,7 @@ fn bare_three_lane(vehicles: u64) -> f64 {
         let Reverse(f) = free[lane].pop().expect("booths");
         let start = f.max(now);
         wait_sum += (start - now) as f64 * 1e-9;
-        let s: f64 = Exp1.sample(&mut svc);
+        let s = svc.exp1();
         free[lane].push(Reverse(
             start + SimTime::from_secs_f64(s * means[lane]).as_nanos(),
         ));

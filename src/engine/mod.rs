@@ -5,6 +5,7 @@
 mod calendar;
 mod rng;
 mod time;
+mod variates;
 
 pub use calendar::{Calendar, Scheduled};
 pub use rng::{RngStream, StreamId, derive_seed};

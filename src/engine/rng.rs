@@ -64,6 +64,12 @@ impl RngStream {
     pub fn uniform(&mut self) -> f64 {
         (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
+
+    /// 64 random bits.
+    #[inline]
+    pub fn next_bits(&mut self) -> u64 {
+        self.0.next_u64()
+    }
 }
 
 impl TryRng for RngStream {

@@ -6,8 +6,6 @@
 
 use std::collections::VecDeque;
 
-use rand_distr::{Distribution, Exp1};
-
 use super::config::PortConfig;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
@@ -314,7 +312,7 @@ impl<'a, 'b> Model<'a, 'b> {
         if !self.any_demand {
             return None;
         }
-        let mut e: f64 = Exp1.sample(&mut self.arrivals_rng);
+        let mut e = self.arrivals_rng.exp1();
         let mut t = now_ns;
         while t < self.horizon_ns {
             let h = t / HOUR_NS;

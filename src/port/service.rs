@@ -1,7 +1,6 @@
 //! Primary inspection time distributions.
 
-use rand::Rng;
-use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Triangular};
+use crate::engine::RngStream;
 
 /// A service-time distribution; all parameters in seconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,30 +93,44 @@ impl ServiceDist {
 
     /// A sampler; `None` if the parameters are invalid (validation rules them out first).
     pub fn sampler(&self) -> Option<ServiceSampler> {
+        let finite = |x: f64| x.is_finite() && x >= 0.0;
         Some(match *self {
-            ServiceDist::Exponential { mean_s } if mean_s > 0.0 => ServiceSampler::Exp(mean_s),
-            ServiceDist::Exponential { .. } => ServiceSampler::Constant(0.0),
-            ServiceDist::Constant { mean_s } => ServiceSampler::Constant(mean_s),
-            ServiceDist::LogNormal { mean_s, sd_s } if sd_s > 0.0 => {
-                let s2 = (1.0 + (sd_s / mean_s).powi(2)).ln();
-                ServiceSampler::LogNormal(LogNormal::new(mean_s.ln() - 0.5 * s2, s2.sqrt()).ok()?)
+            ServiceDist::Exponential { mean_s } if finite(mean_s) => ServiceSampler::Exp(mean_s),
+            ServiceDist::Constant { mean_s } if finite(mean_s) => ServiceSampler::Constant(mean_s),
+            ServiceDist::LogNormal { mean_s, sd_s } if mean_s > 0.0 && sd_s > 0.0 => {
+                let s2 = libm::log(1.0 + (sd_s / mean_s).powi(2));
+                ServiceSampler::LogNormal {
+                    mu: libm::log(mean_s) - 0.5 * s2,
+                    sigma: s2.sqrt(),
+                }
             }
-            ServiceDist::Gamma { mean_s, sd_s } if sd_s > 0.0 => {
+            ServiceDist::Gamma { mean_s, sd_s } if mean_s > 0.0 && sd_s > 0.0 => {
                 let shape = (mean_s / sd_s).powi(2);
-                ServiceSampler::Gamma(Gamma::new(shape, mean_s / shape).ok()?)
+                ServiceSampler::Gamma {
+                    shape,
+                    scale: mean_s / shape,
+                }
             }
-            ServiceDist::LogNormal { mean_s, .. } | ServiceDist::Gamma { mean_s, .. } => {
+            ServiceDist::LogNormal { mean_s, sd_s } | ServiceDist::Gamma { mean_s, sd_s }
+                if finite(mean_s) && sd_s == 0.0 =>
+            {
                 ServiceSampler::Constant(mean_s)
             }
-            ServiceDist::Uniform { min_s, max_s } => ServiceSampler::Uniform(min_s, max_s - min_s),
+            ServiceDist::Uniform { min_s, max_s } if finite(min_s) && max_s >= min_s => {
+                ServiceSampler::Uniform(min_s, max_s - min_s)
+            }
             ServiceDist::Triangular {
                 min_s,
                 mode_s,
                 max_s,
-            } if max_s > min_s => {
-                ServiceSampler::Triangular(Triangular::new(min_s, max_s, mode_s).ok()?)
+            } if finite(min_s) && min_s <= mode_s && mode_s <= max_s && min_s < max_s => {
+                ServiceSampler::Triangular {
+                    min_s,
+                    mode_s,
+                    max_s,
+                }
             }
-            ServiceDist::Triangular { min_s, .. } => ServiceSampler::Constant(min_s),
+            _ => return None,
         })
     }
 }
@@ -129,33 +142,56 @@ pub enum ServiceSampler {
     Exp(f64),
     /// Fixed.
     Constant(f64),
-    /// Log-normal.
-    LogNormal(LogNormal<f64>),
+    /// exp(mu + sigma Z).
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
     /// Gamma.
-    Gamma(Gamma<f64>),
+    Gamma {
+        /// Shape.
+        shape: f64,
+        /// Scale (s).
+        scale: f64,
+    },
     /// Uniform: (min, width).
     Uniform(f64, f64),
-    /// Triangular.
-    Triangular(Triangular<f64>),
+    /// Triangular, by inversion.
+    Triangular {
+        /// Minimum (s).
+        min_s: f64,
+        /// Mode (s).
+        mode_s: f64,
+        /// Maximum (s).
+        max_s: f64,
+    },
 }
 
 impl ServiceSampler {
     /// One draw, in seconds.
     #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match self {
-            ServiceSampler::Exp(m) => {
-                let e: f64 = Exp1.sample(rng);
-                e * m
+    pub fn sample(&self, rng: &mut RngStream) -> f64 {
+        match *self {
+            ServiceSampler::Exp(m) => rng.exp1() * m,
+            ServiceSampler::Constant(c) => c,
+            ServiceSampler::LogNormal { mu, sigma } => libm::exp(mu + sigma * rng.normal()),
+            ServiceSampler::Gamma { shape, scale } => rng.gamma(shape) * scale,
+            ServiceSampler::Uniform(lo, w) => lo + w * rng.uniform(),
+            ServiceSampler::Triangular {
+                min_s: a,
+                mode_s: c,
+                max_s: b,
+            } => {
+                let u = rng.uniform();
+                let fc = (c - a) / (b - a);
+                if u < fc {
+                    a + (u * (b - a) * (c - a)).sqrt()
+                } else {
+                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
+                }
             }
-            ServiceSampler::Constant(c) => *c,
-            ServiceSampler::LogNormal(d) => d.sample(rng),
-            ServiceSampler::Gamma(d) => d.sample(rng),
-            ServiceSampler::Uniform(lo, w) => {
-                let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-                lo + w * u
-            }
-            ServiceSampler::Triangular(d) => d.sample(rng),
         }
     }
 }
@@ -163,7 +199,7 @@ impl ServiceSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{RngStream, StreamId};
+    use crate::engine::StreamId;
 
     fn moments(d: &ServiceDist) -> (f64, f64) {
         let s = d.sampler().expect("valid");
