@@ -340,3 +340,29 @@ fn documented_example_is_valid() {
     let o = garita(&["check", path.to_str().expect("utf-8")]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// The README's worked example prints what the README shows.
+#[test]
+fn readme_worked_example_is_current() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let marker = "$ garita run scenarios/bota-pov.toml\n";
+    let start = readme.find(marker).expect("worked example") + marker.len();
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| !l.starts_with("results:"))
+        .collect();
+    let out = temp_dir("readme_worked_example");
+    let o = garita(&[
+        "run",
+        "scenarios/bota-pov.toml",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let printed: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("results:"))
+        .collect();
+    assert_eq!(printed, shown, "update the README's worked example");
+}
