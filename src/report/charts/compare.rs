@@ -65,7 +65,7 @@ pub(crate) fn comparison<DB: DrawingBackend>(
     let xmax = nice_max(ext * 1.15);
     let baseline = rows.first().map(|r| r.baseline.clone()).unwrap_or_default();
     // Leave the top band free for the legend.
-    let ytop = n as f64 - 0.5 + 0.25 * n as f64 + 0.8;
+    let ytop = n as f64 - 0.5 + (0.2 * n as f64).max(0.8);
     let mut chart = ChartBuilder::on(area)
         .caption(
             lang.fill(Key::TitleCompare, &[("baseline", &baseline)]),
@@ -93,7 +93,7 @@ pub(crate) fn comparison<DB: DrawingBackend>(
         .axis_desc_style(text(AXIS_PX))
         .label_style(text(LABEL_PX))
         .x_labels(11)
-        .y_labels(4 * n + 8)
+        .y_labels((ytop + 0.5).ceil() as usize + 2)
         .x_label_formatter(&xlab)
         .y_label_formatter(&ylab)
         .disable_y_mesh()

@@ -81,6 +81,9 @@ pub(crate) fn line<DB: DrawingBackend>(
     let (rows, _) = sliced(s, 1);
     let rows: Vec<&SweepRow> = rows.into_iter().filter(|r| r.metric == metric).collect();
     let (vals, numeric) = axis_values(&rows, 0);
+    let integral = vals
+        .iter()
+        .all(|v| v.parse::<f64>().is_ok_and(|x| x.fract() == 0.0));
     let xpos = |v: &str| -> f64 {
         if numeric {
             v.parse().unwrap_or(0.0)
@@ -138,6 +141,9 @@ pub(crate) fn line<DB: DrawingBackend>(
         .map_err(de)?;
     let xlab = |x: &f64| {
         if numeric {
+            if integral && (x - x.round()).abs() > 1e-9 {
+                return String::new();
+            }
             lang.num_short(*x, 3)
         } else {
             let r = x.round();
@@ -267,7 +273,7 @@ pub(crate) fn heatmap<DB: DrawingBackend>(
     if !fixed.is_empty() {
         title = format!("{title} ({fixed})");
     }
-    let (main, side) = area.split_horizontally(area.dim_in_pixel().0 - 300);
+    let (main, side) = area.split_horizontally(area.dim_in_pixel().0 - 340);
     let mut chart = ChartBuilder::on(&main)
         .caption(title, text(TITLE_PX))
         .margin(24)
@@ -330,6 +336,7 @@ pub(crate) fn heatmap<DB: DrawingBackend>(
             }
         }
     }
+    let mut contour_label = None;
     if let Some(t) = ctx.opts.target_s.map(|t| t / 60.0) {
         let ok = |i: usize, j: usize| grid[i][j].is_finite() && grid[i][j] <= t;
         let mut segs = Vec::new();
@@ -352,19 +359,8 @@ pub(crate) fn heatmap<DB: DrawingBackend>(
             .map_err(de)?;
         chart
             .draw_series(segs.iter().map(|s| PathElement::new(s.clone(), cs_inner)))
-            .map_err(de)?
-            .label(lang.fill(Key::LegendContour, &[("target", &lang.minutes(t))]))
-            .legend(move |(x, y)| legend_line(x, y, cs_inner));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::Coordinate(10, -60))
-            .label_font(text(LABEL_PX))
-            .background_style(WHITE)
-            .border_style(RGBColor(160, 160, 160))
-            .margin(10)
-            .legend_area_size(46)
-            .draw()
             .map_err(de)?;
+        contour_label = Some(lang.fill(Key::LegendContour, &[("target", &lang.minutes(t))]));
     }
     // Colour bar.
     let (_, h) = side.dim_in_pixel();
@@ -399,5 +395,19 @@ pub(crate) fn heatmap<DB: DrawingBackend>(
         text(LABEL_PX),
     ))
     .map_err(de)?;
+    if let Some(label) = contour_label {
+        let y = bottom + 60;
+        side.draw(&PathElement::new(
+            vec![(20, y), (60, y)],
+            TARGET_COLOR.stroke_width(3),
+        ))
+        .map_err(de)?;
+        side.draw(&Text::new(
+            label,
+            (70, y),
+            text(LABEL_PX - 4.0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(de)?;
+    }
     Ok(())
 }
