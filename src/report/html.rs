@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::report::charts::style::{FONT, FONT_BYTES, footer_text, group_name, metric_name};
 use crate::report::charts::{ChartKind, ChartOptions};
 use crate::report::i18n::{Key, Lang};
-use crate::report::read::{CompareRow, Est, OutputData, RunData};
+use crate::report::read::{CompareRow, Est, OutputData, RunData, RunMeta};
 
 const CSS: &str = r#"
 @page { margin: 14mm 12mm; }
@@ -34,7 +34,7 @@ code, .mono { font-family: "FONT", monospace; font-size: 13px; word-break: break
 pre { white-space: pre-wrap; word-break: break-all; background: #f5f5f5; padding: 8px 10px;
   border: 1px solid #ddd; font-size: 13px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
-dt { font-weight: bold; }
+dt { color: #444; }
 dd { margin: 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
@@ -248,19 +248,43 @@ fn repro(out: &mut String, data: &OutputData, lang: Lang) {
         );
         return;
     };
-    let file = if m.scenario_file.is_empty() {
-        format!("{}.toml", m.scenario)
-    } else {
-        m.scenario_file.clone()
+    let file_of = |m: &RunMeta| {
+        if m.scenario_file.is_empty() {
+            format!("{}.toml", m.scenario)
+        } else {
+            m.scenario_file.clone()
+        }
     };
-    let cmd = format!(
-        "garita run {file} --seed {} --replications {} -o {}\ngarita report {} --lang {}",
-        m.seed,
-        m.replications,
-        data.dir.display(),
-        data.dir.display(),
-        lang.code()
-    );
+    let file = file_of(m);
+    let dir = data.dir.display();
+    let run_cmd = match (&data.run, &data.comparison, &data.sweep) {
+        (Some(_), _, _) => Some(format!("garita run {file}")),
+        (None, Some(rows), _) => {
+            // The baseline, then each alternative in table order.
+            let mut files = vec![file.clone()];
+            for r in rows {
+                let f = data
+                    .sub_metas
+                    .iter()
+                    .find(|s| s.scenario == r.alternative)
+                    .map(file_of)
+                    .unwrap_or_else(|| format!("{}.toml", r.alternative));
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+            Some(format!("garita compare {}", files.join(" ")))
+        }
+        _ => None,
+    };
+    let report_cmd = format!("garita report {dir} --lang {}", lang.code());
+    let cmd = match run_cmd {
+        Some(c) => format!(
+            "{c} --seed {} --replications {} -o {dir}\n{report_cmd}",
+            m.seed, m.replications
+        ),
+        None => report_cmd,
+    };
     let row = |out: &mut String, k: Key, v: &str, mono: bool| {
         let _ = write!(
             out,
@@ -286,14 +310,38 @@ fn repro(out: &mut String, data: &OutputData, lang: Lang) {
         &m.replications.to_string(),
         false,
     );
-    let days = |s: f64| lang.fill(Key::Days, &[("x", &lang.num_short(s / 86_400.0, 2))]);
+    let days = |s: f64| {
+        let d = s / 86_400.0;
+        let key = if d == 1.0 { Key::OneDay } else { Key::Days };
+        lang.fill(key, &[("x", &lang.num_short(d, 2))])
+    };
     row(
         out,
         Key::ReproHorizon,
         &format!("{} / {}", days(m.horizon_s), days(m.warmup_s)),
         false,
     );
-    out.push_str("</dl></section>\n");
+    out.push_str("</dl>");
+    if data.run.is_none() && data.sub_metas.len() > 1 {
+        let _ = write!(
+            out,
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(lang.text(Key::SectionScenario)),
+            esc(lang.text(Key::ReproFile)),
+            esc(lang.text(Key::ReproHash)),
+        );
+        for s in &data.sub_metas {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+                esc(&s.scenario),
+                esc(&file_of(s)),
+                esc(&s.scenario_hash)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>\n");
 }
 
 /// Makes a plotters SVG scale to its container.

@@ -61,6 +61,7 @@ keys! {
     LaneReady => "Ready Lane", "Carril Ready";
     LaneSentri => "SENTRI", "SENTRI";
     LaneFast => "FAST", "FAST";
+    ClassNamed => "Class {id}", "Clase {id}";
     // Metrics.
     MetricWaitMean => "Mean wait", "Espera media";
     MetricWaitP95 => "95th percentile wait", "Espera percentil 95";
@@ -106,6 +107,7 @@ keys! {
     ReproHash => "Scenario file SHA-256", "SHA-256 del archivo de escenario";
     ReproHorizon => "Horizon and warm-up", "Horizonte y calentamiento";
     Days => "{x} days", "{x} días";
+    OneDay => "{x} day", "{x} día";
     NoDescription => "(no description)", "(sin descripción)";
 }
 

@@ -259,6 +259,8 @@ pub struct OutputData {
     /// The run.json describing the results (the folder's own, or for a comparison or sweep
     /// without one, that of the first sub-folder holding one, preferring the baseline).
     pub meta: Option<RunMeta>,
+    /// The run.json of each sub-folder (e.g. each scenario of a comparison), by folder name.
+    pub sub_metas: Vec<RunMeta>,
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
@@ -547,8 +549,8 @@ pub fn read_run(dir: &Path) -> Result<RunData, ReadError> {
     })
 }
 
-/// The run.json of the first sub-folder (by name) holding one, preferring `prefer`.
-fn sub_meta(dir: &Path, prefer: Option<&str>) -> Result<Option<RunMeta>, ReadError> {
+/// The run.json of every sub-folder holding one, by folder name.
+fn sub_metas(dir: &Path) -> Result<Vec<RunMeta>, ReadError> {
     let entries = std::fs::read_dir(dir).map_err(|source| ReadError::Io {
         path: dir.to_path_buf(),
         source,
@@ -558,15 +560,9 @@ fn sub_meta(dir: &Path, prefer: Option<&str>) -> Result<Option<RunMeta>, ReadErr
         .filter(|p| p.join("run.json").is_file())
         .collect();
     subs.sort();
-    let mut metas = Vec::new();
-    for s in subs {
-        metas.push(read_run_meta(&s.join("run.json"))?);
-    }
-    let preferred = prefer.and_then(|p| metas.iter().position(|m| m.scenario == p));
-    Ok(match preferred {
-        Some(i) => Some(metas.swap_remove(i)),
-        None => metas.into_iter().next(),
-    })
+    subs.iter()
+        .map(|s| read_run_meta(&s.join("run.json")))
+        .collect()
 }
 
 /// Reads everything garita can chart from `dir`.
@@ -603,13 +599,22 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     if run.is_none() && comparison.is_none() && sweep.is_none() {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
+    let sub_metas = if run.is_none() {
+        sub_metas(dir)?
+    } else {
+        Vec::new()
+    };
     let meta = match &run {
         Some(r) => Some(r.meta.clone()),
         None => {
             let baseline = comparison
                 .as_ref()
                 .and_then(|c| c.first().map(|r| r.baseline.clone()));
-            sub_meta(dir, baseline.as_deref())?
+            sub_metas
+                .iter()
+                .find(|m| Some(&m.scenario) == baseline.as_ref())
+                .or(sub_metas.first())
+                .cloned()
         }
     };
     Ok(OutputData {
@@ -618,5 +623,6 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         comparison,
         sweep,
         meta,
+        sub_metas,
     })
 }

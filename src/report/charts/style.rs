@@ -120,7 +120,15 @@ pub fn group_name(meta: Option<&RunMeta>, group: &str, lang: Lang) -> String {
         {
             return lane_name(&m.lanes, l, lang);
         }
-        return id.to_string();
+        // Without run.json, a lane named after a kind gets that kind's name.
+        let guess = LaneMeta {
+            id: id.to_string(),
+            kind: id.to_string(),
+            display_en: String::new(),
+            display_es: String::new(),
+            booths_by_hour: Vec::new(),
+        };
+        return lane_name(std::slice::from_ref(&guess), &guess, lang);
     }
     if let Some(id) = group.strip_prefix("class:") {
         if let Some(m) = meta
@@ -134,7 +142,7 @@ pub fn group_name(meta: Option<&RunMeta>, group: &str, lang: Lang) -> String {
                 return own.clone();
             }
         }
-        return id.to_string();
+        return lang.fill(Key::ClassNamed, &[("id", id)]);
     }
     group.to_string()
 }
