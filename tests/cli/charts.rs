@@ -156,6 +156,34 @@ fn spanish_uses_decimal_comma_and_lane_names() {
     let cdf = std::fs::read_to_string(es.join("wait_distribution.svg")).expect("svg");
     assert!(cdf.contains("Carril general: "), "{cdf}");
     assert!(cdf.contains("en 20 min o menos"));
+    // `--target` and `--no-target`.
+    let o = garita(&[
+        "plot",
+        s(&out),
+        "--lang",
+        "es",
+        "--format",
+        "svg",
+        "--target",
+        "12.5m",
+        "-o",
+        s(&es),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wait = std::fs::read_to_string(es.join("wait_by_hour.svg")).expect("svg");
+    assert!(wait.contains("Meta: 12,5 min"), "{wait}");
+    let o = garita(&[
+        "plot",
+        s(&out),
+        "--format",
+        "svg",
+        "--no-target",
+        "-o",
+        s(&es),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wait = std::fs::read_to_string(es.join("wait_by_hour.svg")).expect("svg");
+    assert!(!wait.contains("Target") && wait.contains("Hour of day"));
     // Key figures in Spanish number format: `0,5 ± 0,1`.
     let o = garita(&["report", s(&out), "--lang", "es", "-o", s(&es)]);
     assert!(o.status.success(), "{}", stderr(&o));
