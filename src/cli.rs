@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use garita::app::RunConfig;
+use garita::app::{PlotConfig, ReportConfig, RunConfig};
+use garita::report::charts::{ChartOptions, Format};
+use garita::report::i18n::Lang;
 
 /// A discrete-event simulator of wait times at land ports of entry.
 #[derive(Parser, Debug)]
@@ -36,6 +38,38 @@ enum Command {
         /// Also write trace.csv: one row per vehicle of replication 1.
         #[arg(long)]
         trace: bool,
+        /// Also draw the charts (as `garita plot` with default options) into <out>/charts.
+        #[arg(long)]
+        plot: bool,
+    },
+    /// Draw charts from the result files of a run, comparison or sweep (no simulation).
+    Plot {
+        /// Output folder of `garita run`, `compare` or `sweep`.
+        dir: PathBuf,
+        /// Language of titles, labels and numbers.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// Image format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Png)]
+        format: FormatArg,
+        /// Folder for the charts (default <DIR>/charts).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Write one self-contained report.html (charts, key figures, reproducibility).
+    Report {
+        /// Output folder of `garita run`, `compare` or `sweep`.
+        dir: PathBuf,
+        /// Language of the report.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// Folder for report.html (default <DIR>).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
     },
     /// Validate scenario files without running them; lists every problem.
     Check {
@@ -45,12 +79,61 @@ enum Command {
     },
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum LangArg {
+    /// English.
+    En,
+    /// Spanish.
+    Es,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    /// PNG, 1600x900.
+    Png,
+    /// SVG.
+    Svg,
+}
+
+#[derive(clap::Args, Debug)]
+struct TargetArgs {
+    /// Target wait drawn on the charts (e.g. 20m, 15min, 900s).
+    #[arg(long, default_value = "20m", value_parser = parse_target)]
+    target: f64,
+    /// Draw no target.
+    #[arg(long)]
+    no_target: bool,
+}
+
+fn parse_target(s: &str) -> Result<f64, String> {
+    match garita::scenario::parse_duration_s(s) {
+        Some(v) if v > 0.0 => Ok(v),
+        _ => Err(format!(
+            "expected a positive duration such as 20m, 15min or 900s, got {s:?}"
+        )),
+    }
+}
+
+fn chart_options(lang: LangArg, t: &TargetArgs) -> ChartOptions {
+    ChartOptions {
+        lang: match lang {
+            LangArg::En => Lang::En,
+            LangArg::Es => Lang::Es,
+        },
+        target_s: (!t.no_target).then_some(t.target),
+    }
+}
+
 /// What the user asked for.
 pub enum Action {
     /// `garita run`.
     Run(RunConfig),
     /// `garita check`.
     Check(Vec<PathBuf>),
+    /// `garita plot`.
+    Plot(PlotConfig),
+    /// `garita report`.
+    Report(ReportConfig),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -64,6 +147,7 @@ pub fn parse() -> Action {
             seed,
             threads,
             trace,
+            plot,
         } => Action::Run(RunConfig {
             files,
             out,
@@ -71,6 +155,32 @@ pub fn parse() -> Action {
             seed,
             threads,
             trace,
+            plot,
+        }),
+        Command::Plot {
+            dir,
+            lang,
+            format,
+            out,
+            target,
+        } => Action::Plot(PlotConfig {
+            dir,
+            out,
+            format: match format {
+                FormatArg::Png => Format::Png,
+                FormatArg::Svg => Format::Svg,
+            },
+            chart: chart_options(lang, &target),
+        }),
+        Command::Report {
+            dir,
+            lang,
+            out,
+            target,
+        } => Action::Report(ReportConfig {
+            dir,
+            out,
+            chart: chart_options(lang, &target),
         }),
         Command::Check { files } => Action::Check(files),
     }

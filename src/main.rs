@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     let result = match cli::parse() {
         cli::Action::Run(cfg) => garita::app::run(&cfg),
         cli::Action::Check(files) => garita::app::check(&files),
+        cli::Action::Plot(cfg) => garita::app::plot(&cfg),
+        cli::Action::Report(cfg) => garita::app::report(&cfg),
     };
     match result {
         Ok(text) => {

@@ -1,6 +1,10 @@
 //! The commands behind the binary, as plain functions over plain config structs: they load
 //! scenarios, run experiments and write results, and return the text to print.
 
+mod plot;
+
+pub use plot::{PlotConfig, ReportConfig, plot, report};
+
 use std::path::{Path, PathBuf};
 
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};
@@ -34,6 +38,12 @@ pub enum AppError {
     /// The experiment could not run (exit code 1).
     #[error(transparent)]
     Experiment(#[from] ExperimentError),
+    /// An output folder could not be read back (exit code 2, or 1 for an I/O failure).
+    #[error(transparent)]
+    Read(#[from] report::read::ReadError),
+    /// A chart could not be drawn (exit code 1).
+    #[error(transparent)]
+    Chart(#[from] report::charts::ChartError),
 }
 
 impl AppError {
@@ -44,7 +54,9 @@ impl AppError {
             AppError::Scenario(ScenarioError::Invalid(_)) => 2,
             AppError::Scenario(ScenarioError::Io { .. }) => 2,
             AppError::Scenarios(_) => 2,
-            AppError::Io { .. } | AppError::Experiment(_) => 1,
+            AppError::Read(report::read::ReadError::Io { .. }) => 1,
+            AppError::Read(_) => 2,
+            AppError::Io { .. } | AppError::Experiment(_) | AppError::Chart(_) => 1,
         }
     }
 }
@@ -106,6 +118,8 @@ pub struct RunConfig {
     pub threads: usize,
     /// Write `trace.csv` for replication 1.
     pub trace: bool,
+    /// Draw the charts (`garita plot` with default options) after the run.
+    pub plot: bool,
 }
 
 /// Where each scenario's files go.
@@ -171,7 +185,11 @@ pub fn run(cfg: &RunConfig) -> Result<String, AppError> {
         };
         report::write_run_outputs(dir, &s.config, &info, reps, &agg).map_err(io_err(dir))?;
         text.push_str(&report::summary_table(&s.config, &agg));
-        text.push_str(&format!("results: {}\n\n", dir.display()));
+        text.push_str(&format!("results: {}\n", dir.display()));
+        if cfg.plot {
+            text.push_str(&plot(&PlotConfig::for_dir(dir))?);
+        }
+        text.push('\n');
     }
     Ok(text)
 }

@@ -1,10 +1,15 @@
-//! The only code that writes files: tidy CSV, JSON, traces, and the console table.
+//! The only code that writes files: tidy CSV, JSON, traces, the console table, charts and the
+//! HTML report.
 //!
 //! Exporters return bytes (so they are tested without a disk); [`write_atomic`] puts bytes on
 //! disk by writing a temporary file and renaming it, so no reader ever sees half a file.
 
+pub mod charts;
 mod console;
 mod fs;
+pub mod html;
+pub mod i18n;
+pub mod read;
 mod tables;
 mod trace;
 

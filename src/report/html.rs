@@ -1,0 +1,461 @@
+//! The self-contained HTML report: scenario, key figures, charts (inline SVG), comparison
+//! table and a reproducibility section, in one file with the bundled font embedded.
+//!
+//! No network access, no scripts, no external fonts or images. The page prints to A4 or Letter
+//! (the `@page` box follows the printer's paper): charts scale to the page width and are never
+//! split across pages.
+
+use std::fmt::Write as _;
+
+use crate::report::charts::style::{FONT, FONT_BYTES, footer_text, group_name, metric_name};
+use crate::report::charts::{ChartKind, ChartOptions};
+use crate::report::i18n::{Key, Lang};
+use crate::report::read::{CompareRow, Est, OutputData, RunData, RunMeta};
+
+const CSS: &str = r#"
+@page { margin: 14mm 12mm; }
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { font-family: "FONT", sans-serif; color: #111; background: #fff; margin: 0 auto;
+  max-width: 1120px; padding: 24px 28px; line-height: 1.4; font-size: 15px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 28px 0 10px; border-bottom: 2px solid #0072b2; padding-bottom: 3px;
+  break-after: avoid; page-break-after: avoid; }
+p.meta { color: #555; font-size: 13px; margin: 0 0 8px; }
+p.note { color: #444; font-size: 13px; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
+th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+thead th { background: #eef3f8; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+figure.chart { margin: 0 0 18px; break-inside: avoid; page-break-inside: avoid; }
+figure.chart svg { display: block; width: 100%; height: auto; max-width: 100%; }
+code, .mono { font-family: "FONT", monospace; font-size: 13px; word-break: break-all; }
+pre { white-space: pre-wrap; word-break: break-all; background: #f5f5f5; padding: 8px 10px;
+  border: 1px solid #ddd; font-size: 13px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+dt { color: #444; }
+dd { margin: 0; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+}
+"#;
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding.
+pub fn base64(data: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(A[(n >> 18) as usize & 63] as char);
+        out.push(A[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            A[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            A[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+/// Minutes with CI: `12.3 ± 0.4`.
+fn min_ci(e: Option<Est>, lang: Lang) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() => {
+            let m = lang.num(e.mean / 60.0, 1);
+            if e.ci95.is_finite() {
+                format!("{m} ± {}", lang.num(e.ci95 / 60.0, 1))
+            } else {
+                m
+            }
+        }
+        _ => "–".to_string(),
+    }
+}
+
+fn pct_ci(e: Option<Est>, lang: Lang) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() => {
+            let m = lang.percent(e.mean, 1);
+            if e.ci95.is_finite() {
+                format!("{m} ± {}", lang.num(e.ci95 * 100.0, 1))
+            } else {
+                m
+            }
+        }
+        _ => "–".to_string(),
+    }
+}
+
+fn count_ci(e: Option<Est>, lang: Lang) -> String {
+    match e {
+        Some(e) if e.mean.is_finite() => {
+            let m = lang.num(e.mean, 0);
+            if e.ci95.is_finite() {
+                format!("{m} ± {}", lang.num(e.ci95, 0))
+            } else {
+                m
+            }
+        }
+        _ => "–".to_string(),
+    }
+}
+
+fn key_figures(out: &mut String, run: &RunData, lang: Lang) {
+    let _ = write!(
+        out,
+        "<section class=\"figures\"><h2>{}</h2><table><thead><tr><th>{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        esc(lang.text(Key::SectionKeyFigures)),
+        esc(lang.text(Key::ColGroup)),
+        esc(lang.text(Key::ColArrivalsPerDay)),
+        esc(lang.text(Key::ColWaitMean)),
+        esc(lang.text(Key::ColWaitP95)),
+        esc(lang.text(Key::ColShareLe20)),
+        esc(lang.text(Key::ColUtilization)),
+    );
+    let mut groups = vec!["all".to_string()];
+    groups.extend(run.meta.lanes.iter().map(|l| format!("lane:{}", l.id)));
+    groups.extend(run.meta.classes.iter().map(|c| format!("class:{}", c.id)));
+    for g in groups {
+        if run.summary(&g, "arrivals_per_day").is_none() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&group_name(Some(&run.meta), &g, lang)),
+            esc(&count_ci(run.summary(&g, "arrivals_per_day"), lang)),
+            esc(&min_ci(run.summary(&g, "wait_mean_s"), lang)),
+            esc(&min_ci(run.summary(&g, "wait_p95_s"), lang)),
+            esc(&pct_ci(run.summary(&g, "share_wait_le_20m"), lang)),
+            esc(&pct_ci(run.summary(&g, "utilization"), lang)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"note\">{}</p></section>",
+        esc(&lang.fill(Key::CiNote, &[("reps", &run.meta.replications.to_string())]))
+    );
+}
+
+/// A value of a comparison metric: minutes for waits, percent for shares, else the number.
+fn cmp_value(metric: &str, x: f64, lang: Lang) -> String {
+    if metric.ends_with("_s") {
+        lang.num(x / 60.0, 1)
+    } else if metric.starts_with("share_") || metric == "utilization" {
+        lang.percent(x, 1)
+    } else {
+        lang.num(x, 2)
+    }
+}
+
+fn comparison_table(out: &mut String, rows: &[CompareRow], data: &OutputData, lang: Lang) {
+    const SHOWN: [&str; 4] = [
+        "wait_mean_s",
+        "wait_p95_s",
+        "share_wait_le_20m",
+        "utilization",
+    ];
+    let _ = write!(
+        out,
+        "<section class=\"comparison\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th>\
+         <th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th>{}</th></tr></thead><tbody>",
+        esc(lang.text(Key::SectionComparison)),
+        esc(lang.text(Key::ColAlternative)),
+        esc(lang.text(Key::ColGroup)),
+        esc(lang.text(Key::ColMetric)),
+        esc(lang.text(Key::ColBaseline)),
+        esc(lang.text(Key::ColAltValue)),
+        esc(lang.text(Key::ColChange)),
+        esc(lang.text(Key::ColSignificant)),
+    );
+    for r in rows.iter().filter(|r| SHOWN.contains(&r.metric.as_str())) {
+        let mut metric = metric_name(&r.metric, lang);
+        if r.metric.ends_with("_s") {
+            metric.push_str(" (min)");
+        }
+        let change = if r.diff_ci95.is_finite() {
+            format!(
+                "{} ± {}",
+                cmp_value(&r.metric, r.diff_mean, lang),
+                cmp_value(&r.metric, r.diff_ci95, lang)
+            )
+        } else {
+            cmp_value(&r.metric, r.diff_mean, lang)
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&r.alternative),
+            esc(&group_name(data.meta.as_ref(), &r.group, lang)),
+            esc(&metric),
+            esc(&cmp_value(&r.metric, r.baseline_mean, lang)),
+            esc(&cmp_value(&r.metric, r.alternative_mean, lang)),
+            esc(&change),
+            esc(lang.text(if r.significant { Key::Yes } else { Key::No })),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"note\">{}</p></section>",
+        esc(lang.text(Key::CompareNote))
+    );
+}
+
+fn repro(out: &mut String, data: &OutputData, lang: Lang) {
+    let _ = write!(
+        out,
+        "<section class=\"repro\"><h2>{}</h2>",
+        esc(lang.text(Key::SectionRepro))
+    );
+    let Some(m) = &data.meta else {
+        let _ = writeln!(
+            out,
+            "<dl><dt>{}</dt><dd>{}</dd></dl></section>",
+            esc(lang.text(Key::ReproVersion)),
+            esc(crate::app::VERSION)
+        );
+        return;
+    };
+    let file_of = |m: &RunMeta| {
+        if m.scenario_file.is_empty() {
+            format!("{}.toml", m.scenario)
+        } else {
+            m.scenario_file.clone()
+        }
+    };
+    let file = file_of(m);
+    let dir = data.dir.display();
+    let run_cmd = match (&data.run, &data.comparison, &data.sweep) {
+        (Some(_), _, _) => Some(format!("garita run {file}")),
+        (None, Some(rows), _) => {
+            // The baseline, then each alternative in table order.
+            let mut files = vec![file.clone()];
+            for r in rows {
+                let f = data
+                    .sub_metas
+                    .iter()
+                    .find(|s| s.scenario == r.alternative)
+                    .map(file_of)
+                    .unwrap_or_else(|| format!("{}.toml", r.alternative));
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+            Some(format!("garita compare {}", files.join(" ")))
+        }
+        _ => None,
+    };
+    let report_cmd = format!("garita report {dir} --lang {}", lang.code());
+    let cmd = match run_cmd {
+        Some(c) => format!(
+            "{c} --seed {} --replications {} -o {dir}\n{report_cmd}",
+            m.seed, m.replications
+        ),
+        None => report_cmd,
+    };
+    let row = |out: &mut String, k: Key, v: &str, mono: bool| {
+        let _ = write!(
+            out,
+            "<dt>{}</dt><dd{}>{}</dd>",
+            esc(lang.text(k)),
+            if mono { " class=\"mono\"" } else { "" },
+            esc(v)
+        );
+    };
+    let _ = write!(
+        out,
+        "<p>{}</p><pre>{}</pre><dl>",
+        esc(lang.text(Key::ReproIntro)),
+        esc(&cmd)
+    );
+    row(out, Key::ReproVersion, &m.garita_version, false);
+    row(out, Key::ReproFile, &file, true);
+    row(out, Key::ReproHash, &m.scenario_hash, true);
+    row(out, Key::ReproSeed, &m.seed.to_string(), false);
+    row(
+        out,
+        Key::ReproReplications,
+        &m.replications.to_string(),
+        false,
+    );
+    let days = |s: f64| {
+        let d = s / 86_400.0;
+        let key = if d == 1.0 { Key::OneDay } else { Key::Days };
+        lang.fill(key, &[("x", &lang.num_short(d, 2))])
+    };
+    row(
+        out,
+        Key::ReproHorizon,
+        &format!("{} / {}", days(m.horizon_s), days(m.warmup_s)),
+        false,
+    );
+    out.push_str("</dl>");
+    if data.run.is_none() && data.sub_metas.len() > 1 {
+        let _ = write!(
+            out,
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(lang.text(Key::SectionScenario)),
+            esc(lang.text(Key::ReproFile)),
+            esc(lang.text(Key::ReproHash)),
+        );
+        for s in &data.sub_metas {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+                esc(&s.scenario),
+                esc(&file_of(s)),
+                esc(&s.scenario_hash)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>\n");
+}
+
+/// Makes a plotters SVG scale to its container.
+fn inline_svg(svg: &str, title: &str) -> String {
+    let body = svg.trim();
+    let body = body
+        .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        .unwrap_or(body);
+    body.replacen(
+        "<svg ",
+        &format!(
+            "<svg role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMidYMid meet\" ",
+            esc(title)
+        ),
+        1,
+    )
+}
+
+fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
+    match kind {
+        ChartKind::WaitByHour => lang.text(Key::TitleWaitByHour),
+        ChartKind::Staffing => lang.text(Key::TitleStaffing),
+        ChartKind::QueueByHour => lang.text(Key::TitleQueue),
+        ChartKind::WaitDistribution => lang.text(Key::TitleCdf),
+        ChartKind::Comparison => lang.text(Key::SectionComparison),
+        ChartKind::SweepWaitMean => lang.text(Key::MetricWaitMean),
+        ChartKind::SweepWaitP95 | ChartKind::SweepHeatmap => lang.text(Key::MetricWaitP95),
+    }
+}
+
+/// report.html for `data` with its charts already drawn as SVG.
+pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &ChartOptions) -> String {
+    let lang = opts.lang;
+    let name = data
+        .meta
+        .as_ref()
+        .map(|m| m.scenario.clone())
+        .unwrap_or_else(|| data.dir.display().to_string());
+    let title = lang.fill(Key::ReportTitle, &[("name", &name)]);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'; font-src data:; img-src data:\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n@font-face {{ font-family: \"{FONT}\"; \
+         src: url(data:font/ttf;base64,{}) format(\"truetype\"); font-weight: normal; \
+         font-style: normal; }}\n{}</style>\n</head>\n<body>\n",
+        lang.code(),
+        esc(&title),
+        base64(FONT_BYTES),
+        CSS.replace("FONT", FONT),
+    );
+    let _ = writeln!(
+        out,
+        "<header><h1>{}</h1><p class=\"meta\">{}</p></header>",
+        esc(&title),
+        esc(&footer_text(data.meta.as_ref(), lang))
+    );
+    let description = data
+        .meta
+        .as_ref()
+        .map(|m| m.description.clone())
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| lang.text(Key::NoDescription).to_string());
+    let _ = writeln!(
+        out,
+        "<section class=\"scenario\"><h2>{}</h2><p>{}</p></section>",
+        esc(lang.text(Key::SectionScenario)),
+        esc(&description)
+    );
+    if let Some(run) = &data.run {
+        key_figures(&mut out, run, lang);
+    }
+    if !svgs.is_empty() {
+        let _ = writeln!(
+            out,
+            "<section class=\"charts\"><h2>{}</h2>",
+            esc(lang.text(Key::SectionCharts))
+        );
+        for (kind, svg) in svgs {
+            let _ = writeln!(
+                out,
+                "<figure class=\"chart\" id=\"{}\">\n{}\n</figure>",
+                kind.file_stem(),
+                inline_svg(svg, chart_title(*kind, lang))
+            );
+        }
+        out.push_str("</section>\n");
+    }
+    if let Some(rows) = &data.comparison {
+        comparison_table(&mut out, rows, data, lang);
+    }
+    repro(&mut out, data, lang);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

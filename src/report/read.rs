@@ -1,0 +1,628 @@
+//! Reads a run's output folder back (run.json and the tidy CSV files) for charts and reports.
+//!
+//! Errors name the file and, for malformed content, the line.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Why an output folder could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The folder does not exist.
+    #[error("{0}: no such folder")]
+    NoFolder(PathBuf),
+    /// The folder holds no garita results at all.
+    #[error(
+        "{0}: no garita results found (expected run.json from `garita run`, comparison.csv or sweep.csv)"
+    )]
+    NoResults(PathBuf),
+    /// A file the other files imply is missing.
+    #[error("{path}: missing ({why})")]
+    Missing {
+        /// The missing file.
+        path: PathBuf,
+        /// Why it is needed.
+        why: String,
+    },
+    /// A file is malformed.
+    #[error("{path}:{line}: {msg}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: u64,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// A lane as recorded in run.json.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct LaneMeta {
+    /// Identifier.
+    pub id: String,
+    /// `general`, `ready`, `sentri` or `fast`.
+    pub kind: String,
+    /// English display name (may be empty).
+    #[serde(default)]
+    pub display_en: String,
+    /// Spanish display name (may be empty).
+    #[serde(default)]
+    pub display_es: String,
+    /// Open booths by hour of day.
+    #[serde(default)]
+    pub booths_by_hour: Vec<u32>,
+}
+
+/// A traveller class as recorded in run.json.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct ClassMeta {
+    /// Identifier.
+    pub id: String,
+    /// English display name (may be empty).
+    #[serde(default)]
+    pub display_en: String,
+    /// Spanish display name (may be empty).
+    #[serde(default)]
+    pub display_es: String,
+}
+
+/// The contents of run.json that charts and reports use.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RunMeta {
+    /// garita version that produced the run.
+    pub garita_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    #[serde(default)]
+    pub description: String,
+    /// The scenario file as named on the command line.
+    #[serde(default)]
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_hash: String,
+    /// Base seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// Horizon (s).
+    #[serde(default)]
+    pub horizon_s: f64,
+    /// Warm-up (s).
+    #[serde(default)]
+    pub warmup_s: f64,
+    /// Lanes.
+    #[serde(default)]
+    pub lanes: Vec<LaneMeta>,
+    /// Classes.
+    #[serde(default)]
+    pub classes: Vec<ClassMeta>,
+}
+
+/// A mean with its 95% CI half-width (NaN when undefined) over `n` replications.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Est {
+    /// Mean.
+    pub mean: f64,
+    /// Half-width of the 95% CI (NaN if n < 2).
+    pub ci95: f64,
+    /// Replications.
+    pub n: u32,
+}
+
+/// A row of summary.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SummaryRow {
+    /// `all`, `lane:<id>` or `class:<id>`.
+    pub group: String,
+    /// Metric name.
+    pub metric: String,
+    /// The estimate.
+    pub est: Est,
+}
+
+/// A row of hourly.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HourlyRow {
+    /// Hour of day (0-23).
+    pub hour: usize,
+    /// Group.
+    pub group: String,
+    /// Metric name.
+    pub metric: String,
+    /// The estimate.
+    pub est: Est,
+}
+
+/// A row of distribution.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DistRow {
+    /// Group.
+    pub group: String,
+    /// Wait threshold (s).
+    pub wait_s: f64,
+    /// Share of served vehicles that waited at most `wait_s`.
+    pub est: Est,
+}
+
+/// A row of comparison.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareRow {
+    /// Baseline scenario name.
+    pub baseline: String,
+    /// Alternative scenario name.
+    pub alternative: String,
+    /// Group.
+    pub group: String,
+    /// Metric name.
+    pub metric: String,
+    /// Baseline mean.
+    pub baseline_mean: f64,
+    /// Alternative mean.
+    pub alternative_mean: f64,
+    /// Mean paired difference (alternative - baseline).
+    pub diff_mean: f64,
+    /// Half-width of its 95% CI.
+    pub diff_ci95: f64,
+    /// Relative change.
+    pub rel_change: f64,
+    /// Whether the CI excludes zero.
+    pub significant: bool,
+}
+
+/// sweep.csv: one column per varied key, then `group,metric,mean,ci95,n`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    /// The varied keys, in column order.
+    pub keys: Vec<String>,
+    /// The rows.
+    pub rows: Vec<SweepRow>,
+}
+
+/// A row of sweep.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepRow {
+    /// The value of each varied key (as written).
+    pub values: Vec<String>,
+    /// Group.
+    pub group: String,
+    /// Metric name.
+    pub metric: String,
+    /// The estimate.
+    pub est: Est,
+}
+
+/// The outputs of one `garita run` of one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunData {
+    /// run.json.
+    pub meta: RunMeta,
+    /// summary.csv.
+    pub summary: Vec<SummaryRow>,
+    /// hourly.csv.
+    pub hourly: Vec<HourlyRow>,
+    /// distribution.csv.
+    pub distribution: Vec<DistRow>,
+}
+
+impl RunData {
+    /// The summary estimate of `metric` for `group`.
+    pub fn summary(&self, group: &str, metric: &str) -> Option<Est> {
+        self.summary
+            .iter()
+            .find(|r| r.group == group && r.metric == metric)
+            .map(|r| r.est)
+    }
+
+    /// The estimate of `metric` for `group` in each hour of day.
+    pub fn hourly(&self, group: &str, metric: &str) -> [Option<Est>; 24] {
+        let mut out = [None; 24];
+        for r in &self.hourly {
+            if r.group == group && r.metric == metric && r.hour < 24 {
+                out[r.hour] = Some(r.est);
+            }
+        }
+        out
+    }
+
+    /// The wait distribution of `group`: (wait in seconds, share).
+    pub fn distribution(&self, group: &str) -> Vec<(f64, Est)> {
+        self.distribution
+            .iter()
+            .filter(|r| r.group == group)
+            .map(|r| (r.wait_s, r.est))
+            .collect()
+    }
+}
+
+/// Everything found in an output folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputData {
+    /// The folder.
+    pub dir: PathBuf,
+    /// A run's outputs, if the folder holds run.json.
+    pub run: Option<RunData>,
+    /// comparison.csv, if present.
+    pub comparison: Option<Vec<CompareRow>>,
+    /// sweep.csv, if present.
+    pub sweep: Option<Sweep>,
+    /// The run.json describing the results (the folder's own, or for a comparison or sweep
+    /// without one, that of the first sub-folder holding one, preferring the baseline).
+    pub meta: Option<RunMeta>,
+    /// The run.json of each sub-folder (e.g. each scenario of a comparison), by folder name.
+    pub sub_metas: Vec<RunMeta>,
+}
+
+fn read_text(path: &Path) -> Result<String, ReadError> {
+    std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn require(path: &Path, why: &str) -> Result<(), ReadError> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(ReadError::Missing {
+            path: path.to_path_buf(),
+            why: why.to_string(),
+        })
+    }
+}
+
+/// Reads run.json.
+pub fn read_run_meta(path: &Path) -> Result<RunMeta, ReadError> {
+    let text = read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| ReadError::Parse {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        msg: format!("not a garita run.json: {e}"),
+    })
+}
+
+/// A CSV table read with its header: each record with its line number.
+struct Table {
+    path: PathBuf,
+    header: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Result<Table, ReadError> {
+        let text = read_text(path)?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let perr = |line: u64, msg: String| ReadError::Parse {
+            path: path.to_path_buf(),
+            line,
+            msg,
+        };
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| perr(1, e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        if header.iter().all(|h| h.is_empty()) {
+            return Err(perr(1, "empty file (expected a header line)".to_string()));
+        }
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                perr(line, e.to_string())
+            })?;
+            let line = rec.position().map(|p| p.line()).unwrap_or(0);
+            rows.push((line, rec));
+        }
+        Ok(Table {
+            path: path.to_path_buf(),
+            header,
+            rows,
+        })
+    }
+
+    fn col(&self, name: &str) -> Result<usize, ReadError> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| ReadError::Parse {
+                path: self.path.clone(),
+                line: 1,
+                msg: format!(
+                    "missing column `{name}` (header: {})",
+                    self.header.join(",")
+                ),
+            })
+    }
+
+    fn err(&self, line: u64, msg: String) -> ReadError {
+        ReadError::Parse {
+            path: self.path.clone(),
+            line,
+            msg,
+        }
+    }
+
+    fn str<'r>(
+        &self,
+        line: u64,
+        rec: &'r csv::StringRecord,
+        col: usize,
+    ) -> Result<&'r str, ReadError> {
+        rec.get(col)
+            .ok_or_else(|| self.err(line, format!("missing field `{}`", self.header[col])))
+    }
+
+    /// A number; empty means NaN (undefined).
+    fn num(&self, line: u64, rec: &csv::StringRecord, col: usize) -> Result<f64, ReadError> {
+        let s = self.str(line, rec, col)?;
+        if s.is_empty() {
+            return Ok(f64::NAN);
+        }
+        s.parse::<f64>().map_err(|_| {
+            self.err(
+                line,
+                format!("`{}`: expected a number, got {s:?}", self.header[col]),
+            )
+        })
+    }
+
+    fn int(&self, line: u64, rec: &csv::StringRecord, col: usize) -> Result<u32, ReadError> {
+        let s = self.str(line, rec, col)?;
+        s.parse::<u32>().map_err(|_| {
+            self.err(
+                line,
+                format!("`{}`: expected a whole number, got {s:?}", self.header[col]),
+            )
+        })
+    }
+
+    fn est(&self, line: u64, rec: &csv::StringRecord, cols: [usize; 3]) -> Result<Est, ReadError> {
+        Ok(Est {
+            mean: self.num(line, rec, cols[0])?,
+            ci95: self.num(line, rec, cols[1])?,
+            n: self.int(line, rec, cols[2])?,
+        })
+    }
+}
+
+/// Reads summary.csv.
+pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, ReadError> {
+    let t = Table::read(path)?;
+    let (g, m) = (t.col("group")?, t.col("metric")?);
+    let e = [t.col("mean")?, t.col("ci95")?, t.col("n")?];
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            Ok(SummaryRow {
+                group: t.str(*line, r, g)?.to_string(),
+                metric: t.str(*line, r, m)?.to_string(),
+                est: t.est(*line, r, e)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads hourly.csv.
+pub fn read_hourly(path: &Path) -> Result<Vec<HourlyRow>, ReadError> {
+    let t = Table::read(path)?;
+    let (h, g, m) = (t.col("hour")?, t.col("group")?, t.col("metric")?);
+    let e = [t.col("mean")?, t.col("ci95")?, t.col("n")?];
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let hour = t.int(*line, r, h)? as usize;
+            if hour >= 24 {
+                return Err(t.err(*line, format!("`hour`: must be 0 to 23, got {hour}")));
+            }
+            Ok(HourlyRow {
+                hour,
+                group: t.str(*line, r, g)?.to_string(),
+                metric: t.str(*line, r, m)?.to_string(),
+                est: t.est(*line, r, e)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads distribution.csv.
+pub fn read_distribution(path: &Path) -> Result<Vec<DistRow>, ReadError> {
+    let t = Table::read(path)?;
+    let (g, w) = (t.col("group")?, t.col("wait_s")?);
+    let e = [t.col("share_le")?, t.col("ci95")?, t.col("n")?];
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            Ok(DistRow {
+                group: t.str(*line, r, g)?.to_string(),
+                wait_s: t.num(*line, r, w)?,
+                est: t.est(*line, r, e)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads comparison.csv.
+pub fn read_comparison(path: &Path) -> Result<Vec<CompareRow>, ReadError> {
+    let t = Table::read(path)?;
+    let c = [
+        "baseline",
+        "alternative",
+        "group",
+        "metric",
+        "baseline_mean",
+        "alternative_mean",
+        "diff_mean",
+        "diff_ci95",
+        "rel_change",
+        "significant",
+    ]
+    .map(|n| t.col(n));
+    let mut idx = [0usize; 10];
+    for (i, r) in c.into_iter().enumerate() {
+        idx[i] = r?;
+    }
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let sig = t.str(*line, r, idx[9])?;
+            let significant = match sig {
+                "true" | "yes" | "1" => true,
+                "false" | "no" | "0" | "" => false,
+                other => {
+                    return Err(t.err(
+                        *line,
+                        format!("`significant`: expected true or false, got {other:?}"),
+                    ));
+                }
+            };
+            Ok(CompareRow {
+                baseline: t.str(*line, r, idx[0])?.to_string(),
+                alternative: t.str(*line, r, idx[1])?.to_string(),
+                group: t.str(*line, r, idx[2])?.to_string(),
+                metric: t.str(*line, r, idx[3])?.to_string(),
+                baseline_mean: t.num(*line, r, idx[4])?,
+                alternative_mean: t.num(*line, r, idx[5])?,
+                diff_mean: t.num(*line, r, idx[6])?,
+                diff_ci95: t.num(*line, r, idx[7])?,
+                rel_change: t.num(*line, r, idx[8])?,
+                significant,
+            })
+        })
+        .collect()
+}
+
+/// Reads sweep.csv.
+pub fn read_sweep(path: &Path) -> Result<Sweep, ReadError> {
+    let t = Table::read(path)?;
+    let g = t.col("group")?;
+    if g == 0 {
+        return Err(t.err(
+            1,
+            "expected one column per varied key before `group`".to_string(),
+        ));
+    }
+    let m = t.col("metric")?;
+    let e = [t.col("mean")?, t.col("ci95")?, t.col("n")?];
+    let keys = t.header[..g].to_vec();
+    let rows = t
+        .rows
+        .iter()
+        .map(|(line, r)| {
+            Ok(SweepRow {
+                values: (0..g)
+                    .map(|i| t.str(*line, r, i).map(str::to_string))
+                    .collect::<Result<_, _>>()?,
+                group: t.str(*line, r, g)?.to_string(),
+                metric: t.str(*line, r, m)?.to_string(),
+                est: t.est(*line, r, e)?,
+            })
+        })
+        .collect::<Result<_, ReadError>>()?;
+    Ok(Sweep { keys, rows })
+}
+
+/// Reads a run's files from `dir` (run.json must exist; the CSV files are then required).
+pub fn read_run(dir: &Path) -> Result<RunData, ReadError> {
+    let why = "written by `garita run` next to run.json";
+    for f in ["summary.csv", "hourly.csv", "distribution.csv"] {
+        require(&dir.join(f), why)?;
+    }
+    Ok(RunData {
+        meta: read_run_meta(&dir.join("run.json"))?,
+        summary: read_summary(&dir.join("summary.csv"))?,
+        hourly: read_hourly(&dir.join("hourly.csv"))?,
+        distribution: read_distribution(&dir.join("distribution.csv"))?,
+    })
+}
+
+/// The run.json of every sub-folder holding one, by folder name.
+fn sub_metas(dir: &Path) -> Result<Vec<RunMeta>, ReadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ReadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut subs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("run.json").is_file())
+        .collect();
+    subs.sort();
+    subs.iter()
+        .map(|s| read_run_meta(&s.join("run.json")))
+        .collect()
+}
+
+/// Reads everything garita can chart from `dir`.
+pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
+    if !dir.is_dir() {
+        return Err(ReadError::NoFolder(dir.to_path_buf()));
+    }
+    let run = if dir.join("run.json").is_file() {
+        Some(read_run(dir)?)
+    } else {
+        let orphan = ["summary.csv", "hourly.csv", "distribution.csv"]
+            .iter()
+            .any(|f| dir.join(f).is_file());
+        if orphan {
+            return Err(ReadError::Missing {
+                path: dir.join("run.json"),
+                why: "written by `garita run`; it names the scenario, seed and lanes".to_string(),
+            });
+        }
+        None
+    };
+    let cmp_path = dir.join("comparison.csv");
+    let comparison = if cmp_path.is_file() {
+        Some(read_comparison(&cmp_path)?)
+    } else {
+        None
+    };
+    let sweep_path = dir.join("sweep.csv");
+    let sweep = if sweep_path.is_file() {
+        Some(read_sweep(&sweep_path)?)
+    } else {
+        None
+    };
+    if run.is_none() && comparison.is_none() && sweep.is_none() {
+        return Err(ReadError::NoResults(dir.to_path_buf()));
+    }
+    let sub_metas = if run.is_none() {
+        sub_metas(dir)?
+    } else {
+        Vec::new()
+    };
+    let meta = match &run {
+        Some(r) => Some(r.meta.clone()),
+        None => {
+            let baseline = comparison
+                .as_ref()
+                .and_then(|c| c.first().map(|r| r.baseline.clone()));
+            sub_metas
+                .iter()
+                .find(|m| Some(&m.scenario) == baseline.as_ref())
+                .or(sub_metas.first())
+                .cloned()
+        }
+    };
+    Ok(OutputData {
+        dir: dir.to_path_buf(),
+        run,
+        comparison,
+        sweep,
+        meta,
+        sub_metas,
+    })
+}
