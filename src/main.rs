@@ -10,6 +10,9 @@ fn main() -> ExitCode {
     let result = match cli::parse() {
         cli::Action::Run(cfg) => garita::app::run(&cfg),
         cli::Action::Check(files) => garita::app::check(&files),
+        cli::Action::Compare(cfg) => garita::app::compare(&cfg),
+        cli::Action::Sweep(cfg) => garita::app::sweep(&cfg),
+        cli::Action::Merge(cfg) => garita::app::merge(&cfg),
     };
     match result {
         Ok(text) => {

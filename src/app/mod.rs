@@ -1,6 +1,11 @@
 //! The commands behind the binary, as plain functions over plain config structs: they load
 //! scenarios, run experiments and write results, and return the text to print.
 
+mod batch;
+mod progress;
+
+pub use batch::{BatchConfig, CompareConfig, MergeConfig, SweepConfig, compare, merge, sweep};
+
 use std::path::{Path, PathBuf};
 
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};

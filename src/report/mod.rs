@@ -4,12 +4,16 @@
 //! disk by writing a temporary file and renaming it, so no reader ever sees half a file.
 
 mod console;
+mod experiment;
 mod fs;
+mod jobs;
 mod tables;
 mod trace;
 
 pub use console::summary_table;
+pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
 pub use fs::{AtomicFile, write_atomic};
+pub use jobs::{JobDir, decode_record, encode_record};
 pub use tables::{
     RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
     summary_csv, summary_json,
