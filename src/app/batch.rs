@@ -361,7 +361,7 @@ pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
         let text = match sweep::apply(&doc, spec) {
             Ok(t) => t,
             Err(e) => {
-                problems.push(e.to_string());
+                problems.push(format!("variant {} [{label}]: {e}", i + 1));
                 continue;
             }
         };

@@ -416,13 +416,11 @@ pub fn sets_class_share(spec: &VariantSpec) -> bool {
     spec.sets.iter().any(|(k, _)| class_share_id(k).is_some())
 }
 
-/// The scenario text of one variant of `base` (a parsed scenario document).
+/// The scenario text of one variant of `base` (a parsed scenario document); errors name the key.
 pub fn apply(base: &Table, spec: &VariantSpec) -> Result<String, SweepError> {
     let mut doc = base.clone();
-    let label = spec.label();
     for (key, v) in &spec.sets {
-        set_path(&mut doc, key, &v.value)
-            .map_err(|m| SweepError(format!("variant [{label}]: {key}: {m}")))?;
+        set_path(&mut doc, key, &v.value).map_err(|m| SweepError(format!("{key}: {m}")))?;
     }
     let fixed: Vec<&str> = spec
         .sets
@@ -430,8 +428,7 @@ pub fn apply(base: &Table, spec: &VariantSpec) -> Result<String, SweepError> {
         .filter_map(|(k, _)| class_share_id(k))
         .collect();
     if !fixed.is_empty() {
-        rebalance_shares(&mut doc, &fixed)
-            .map_err(|m| SweepError(format!("variant [{label}]: {m}")))?;
+        rebalance_shares(&mut doc, &fixed).map_err(SweepError)?;
     }
     Ok(doc.to_string())
 }
