@@ -112,13 +112,19 @@ fn execute<T: Send>(
     std::fs::create_dir_all(out).map_err(io_err(out))?;
     let manifest = plan.to_json();
     let path = out.join(MANIFEST);
-    if std::fs::read(&path).ok().as_deref() != Some(&manifest[..]) {
+    let same = |p: &Path| std::fs::read(p).ok().as_deref() == Some(&manifest[..]);
+    if !same(&path) {
         // Another experiment's final files must not sit next to this one's manifest.
         for f in ["sweep.csv", "comparison.csv"] {
             let _ = std::fs::remove_file(out.join(f));
         }
+        // Shards sharing a folder may race to write the same manifest: either copy will do.
+        if let Err(e) = report::write_atomic(&path, &manifest)
+            && !same(&path)
+        {
+            return Err(io_err(&path)(e));
+        }
     }
-    report::write_atomic(&path, &manifest).map_err(io_err(&path))?;
     if !shard.is_whole() {
         let marker = out.join(shard_marker(shard));
         let body = format!(
