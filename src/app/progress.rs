@@ -61,9 +61,13 @@ impl StderrProgress {
         };
         let width = 24;
         let filled = (done * width).checked_div(total).unwrap_or(width);
+        let label = if self.label.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", self.label)
+        };
         format!(
-            "{} [{}{}] {done}/{total} jobs{}  {}/s vehicles  ETA {eta}",
-            self.label,
+            "{label}[{}{}] {done}/{total} jobs{}  {}/s vehicles  ETA {eta}",
             "#".repeat(filled),
             " ".repeat(width - filled),
             if loaded > 0 {

@@ -360,3 +360,62 @@ fn sweep_file_and_share_rebalancing() {
     assert!(served("0.6", "ready") > 1.5 * served("0.3", "ready"));
     assert!(served("0.6", "general") < served("0.3", "general"));
 }
+
+#[test]
+fn sweep_file_with_explicit_variants() {
+    let dir = temp_dir("sweep_variants");
+    mmc(&dir, "small", 3, 200, 2);
+    let file = dir.join("list.toml");
+    std::fs::write(
+        &file,
+        "base = \"small.toml\"\n\n[[variant]]\n\"lanes.main.booths\" = 3\n\"demand.scale\" = 1.0\n\n[[variant]]\n\"lanes.main.booths\" = 5\n\"demand.scale\" = 1.25\n",
+    )
+    .expect("write");
+    let out = dir.join("out");
+    let o = garita(&["sweep", s(&file), "-o", s(&out), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
+    assert!(csv.starts_with("demand.scale,lanes.main.booths,group,metric,mean,ci95,n\n"));
+    assert!(csv.contains("\n1,3,all,wait_mean_s,"), "{csv}");
+    assert!(csv.contains("\n1.25,5,all,wait_mean_s,"), "{csv}");
+    let o = garita(&["sweep", s(&file), "--vary", "seed=1,2", "-o", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--vary cannot be added"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn compare_shards_merge_into_the_single_machine_result() {
+    let dir = temp_dir("compare_shards");
+    let base = mmc(&dir, "three", 3, 200, 3);
+    let alt = mmc(&dir, "four", 4, 200, 3);
+    let whole = dir.join("whole");
+    let o = garita(&["compare", s(&base), s(&alt), "-o", s(&whole), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut dirs = Vec::new();
+    for k in 0..2 {
+        let d = dir.join(format!("s{k}"));
+        let spec = format!("{k}/2");
+        let o = garita(&[
+            "compare",
+            s(&base),
+            s(&alt),
+            "-o",
+            s(&d),
+            "-q",
+            "--shard",
+            &spec,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!d.join("comparison.csv").exists());
+        dirs.push(d);
+    }
+    let merged = dir.join("merged");
+    let o = garita(&["merge", s(&dirs[0]), s(&dirs[1]), "-o", s(&merged)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(merged.join("four").join("hourly.csv").is_file());
+    assert_same(&snapshot(&whole), &snapshot(&merged));
+}
