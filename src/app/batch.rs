@@ -349,6 +349,16 @@ const MAX_LISTED: usize = 20;
 /// `garita sweep`: every variant, aggregated into one tidy `sweep.csv`.
 pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
     let def = sweep_def(cfg)?;
+    if def.columns.iter().any(|c| c == "replications") {
+        return Err(AppError::Usage(
+            "replications cannot be varied (every variant runs the same replications): use --replications N".into(),
+        ));
+    }
+    if cfg.batch.seed.is_some() && def.columns.iter().any(|c| c == "seed") {
+        return Err(AppError::Usage(
+            "the sweep varies seed: --seed would override it (drop one of them)".into(),
+        ));
+    }
     let base = scenario::load_file(&def.base)?;
     let doc: toml::Table = base
         .source_text

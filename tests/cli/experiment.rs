@@ -303,7 +303,7 @@ fn bad_vary_is_reported_with_variant_and_key() {
     let dir = temp_dir("bad_vary");
     let base = mmc(&dir, "small", 3, 200, 2);
     let out = dir.join("out");
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 7] = [
         (
             "lanes.ready.booths=2",
             "variant 1 [lanes.ready.booths=2]: lanes.ready.booths: no entry of lanes has id \"ready\" (ids are: main)",
@@ -322,6 +322,7 @@ fn bad_vary_is_reported_with_variant_and_key() {
             "demand.sclae=2",
             "variant 1 [demand.sclae=2]: demand.sclae: unknown key",
         ),
+        ("replications=2,3", "replications cannot be varied"),
     ];
     for (vary, want) in cases {
         let o = garita(&["sweep", s(&base), "--vary", vary, "-o", s(&out), "-q"]);
