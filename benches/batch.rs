@@ -65,8 +65,9 @@ fn sweep_variants(c: &mut Criterion) {
             let mut values = Vec::with_capacity(specs.len());
             for s in &specs {
                 let text = apply(&base, s).expect("applies");
-                let (_, cfg) = PlanVariant::new("bench", s.label(), vec![], "v".into(), text, None)
-                    .expect("valid variant");
+                let (_, cfg) =
+                    PlanVariant::new("bench", s.label(), vec![], "v".into(), text, "", None)
+                        .expect("valid variant");
                 configs.push(cfg);
                 values.push(
                     s.sets

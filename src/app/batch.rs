@@ -212,6 +212,7 @@ pub fn compare(cfg: &CompareConfig) -> Result<String, AppError> {
             Vec::new(),
             s.source_name.clone(),
             s.source_text.clone(),
+            &s.config.name,
             Some(seed),
         )?;
         c.replications = replications;
@@ -389,6 +390,7 @@ pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
             values,
             source_name,
             text,
+            &base.config.name,
             cfg.batch.seed,
         ) {
             Ok((v, mut c)) => {

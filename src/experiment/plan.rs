@@ -33,6 +33,8 @@ pub struct PlanVariant {
     pub source_hash: String,
     /// The scenario text.
     pub text: String,
+    /// The scenario's name (given when the text has none: files may be named after it).
+    pub name: String,
     /// The seed used (it may override the text's).
     pub seed: u64,
     /// Names this variant's job records: a hash of garita's version, the text and the seed.
@@ -56,45 +58,64 @@ pub struct Plan {
     pub variants: Vec<PlanVariant>,
 }
 
-/// The key naming a variant's job records.
-pub fn job_key(version: &str, text: &str, seed: u64) -> String {
+fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let material = format!("garita {version}\nseed {seed}\n{text}");
-    Sha256::digest(material.as_bytes())
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
+/// The key naming a variant's job records.
+pub fn job_key(version: &str, text: &str, seed: u64) -> String {
+    sha256_hex(format!("garita {version}\nseed {seed}\n{text}").as_bytes())
+}
+
+/// Validates `text`, naming the scenario `name` when the text has no `name` of its own.
+fn parse_named(text: &str, source_name: &str, name: &str) -> Result<PortConfig, ScenarioError> {
+    let unnamed = text
+        .parse::<toml::Table>()
+        .is_ok_and(|t| !t.contains_key("name"));
+    if unnamed && !name.is_empty() {
+        let named = format!("name = {}\n{text}", toml::Value::String(name.to_string()));
+        Ok(scenario::parse_str(&named, source_name)?.config)
+    } else {
+        Ok(scenario::parse_str(text, source_name)?.config)
+    }
+}
+
 impl PlanVariant {
-    /// A variant of `text`, validated (the seed overrides the text's when given).
+    /// A variant of `text`, validated (the seed overrides the text's when given). `name` is the
+    /// scenario's name, used when the text has none (a file named after its scenario).
     pub fn new(
         version: &str,
         label: String,
         values: Vec<String>,
         source_name: String,
         text: String,
+        name: &str,
         seed: Option<u64>,
     ) -> Result<(PlanVariant, PortConfig), ScenarioError> {
-        let sc = scenario::parse_str(&text, &source_name)?;
-        let seed = seed.unwrap_or(sc.config.seed);
+        let config = parse_named(&text, &source_name, name)?;
+        let seed = seed.unwrap_or(config.seed);
         let v = PlanVariant {
             label,
             values,
             source_name,
-            source_hash: sc.source_hash.clone(),
+            source_hash: sha256_hex(text.as_bytes()),
             job_key: job_key(version, &text, seed),
+            name: config.name.clone(),
             text,
             seed,
         };
-        let mut config = sc.config;
+        let mut config = config;
         config.seed = seed;
         Ok((v, config))
     }
 
     /// Validates the variant's text again and applies the plan's seed and replications.
     pub fn config(&self, replications: u32) -> Result<PortConfig, ScenarioError> {
-        let mut c = scenario::parse_str(&self.text, &self.source_name)?.config;
+        let mut c = parse_named(&self.text, &self.source_name, &self.name)?;
         c.seed = self.seed;
         c.replications = replications;
         Ok(c)

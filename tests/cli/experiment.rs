@@ -379,6 +379,20 @@ fn sweep_file_with_explicit_variants() {
     assert!(csv.starts_with("demand.scale,lanes.main.booths,group,metric,mean,ci95,n\n"));
     assert!(csv.contains("\n1,3,all,wait_mean_s,"), "{csv}");
     assert!(csv.contains("\n1.25,5,all,wait_mean_s,"), "{csv}");
+    // A scenario named after its file (no `name` key) works too.
+    let unnamed = dir.join("unnamed.toml");
+    let text = std::fs::read_to_string(dir.join("small.toml")).expect("read");
+    std::fs::write(&unnamed, text.replace("name = \"small\"\n", "")).expect("write");
+    let o = garita(&[
+        "sweep",
+        s(&unnamed),
+        "--vary",
+        "seed=1,2",
+        "-o",
+        s(&dir.join("unnamed")),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = garita(&["sweep", s(&file), "--vary", "seed=1,2", "-o", s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
