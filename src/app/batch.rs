@@ -572,6 +572,12 @@ pub fn merge(cfg: &MergeConfig) -> Result<String, AppError> {
             cfg.dirs[0].display()
         ))
     })?;
+    if plan.garita_version != VERSION {
+        return Err(AppError::Usage(format!(
+            "the shards were run by garita {}, this is garita {VERSION}: merge with the same version",
+            plan.garita_version
+        )));
+    }
     let count = found[0].0.count;
     if let Some((s, d)) = found.iter().find(|(s, _)| s.count != count) {
         return Err(AppError::Usage(format!(
