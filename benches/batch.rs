@@ -21,7 +21,7 @@ fn short(text: &str, horizon: &str, replications: u32) -> String {
 }
 
 fn batch_threads(c: &mut Criterion) {
-    let text = short(SCENARIO, "2d", 40);
+    let text = short(SCENARIO, "7d", 40);
     let cfg = garita::scenario::parse_str(&text, "bench.toml")
         .expect("valid scenario")
         .config;
