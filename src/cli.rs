@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
+use garita::app::{BatchConfig, CompareConfig, MergeConfig, SweepConfig};
 use garita::app::{PlotConfig, ReportConfig, RunConfig};
+use garita::experiment::{ShardEnv, ShardRequest};
 use garita::report::charts::{ChartOptions, Format};
 use garita::report::i18n::Lang;
 
@@ -71,6 +73,35 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Compare alternatives with a baseline under common random numbers (paired differences).
+    Compare {
+        /// The baseline scenario file.
+        baseline: PathBuf,
+        /// Alternative scenario files.
+        #[arg(required = true)]
+        alternatives: Vec<PathBuf>,
+        #[command(flatten)]
+        batch: BatchArgs,
+    },
+    /// Run variants of a scenario (a grid of --vary values, or a sweep file) into one sweep.csv.
+    Sweep {
+        /// A scenario file, or a sweep file (TOML with a top-level `base` key).
+        file: PathBuf,
+        /// KEY=VALUES, e.g. lanes.main.booths=5,6,7 or demand.scale=0.8..1.2:0.1 (repeat for a grid).
+        #[arg(long, value_name = "KEY=VALUES")]
+        vary: Vec<String>,
+        #[command(flatten)]
+        batch: BatchArgs,
+    },
+    /// Combine the output folders of shards into the results of the whole job list.
+    Merge {
+        /// Shard output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(short = 'o', long = "out", required = true)]
+        out: PathBuf,
+    },
     /// Validate scenario files without running them; lists every problem.
     Check {
         /// Scenario files (TOML).
@@ -124,6 +155,58 @@ fn chart_options(lang: LangArg, t: &TargetArgs) -> ChartOptions {
     }
 }
 
+/// Options shared by the batch commands.
+#[derive(Args, Debug)]
+struct BatchArgs {
+    /// Output folder (finished jobs are kept in OUT/.jobs; re-running resumes).
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    /// Number of replications per scenario (overrides the scenarios).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    replications: Option<u32>,
+    /// Base seed (overrides the scenarios).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// No progress line on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Run only shard K of N of the job list (K from 0 to N-1).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Number of shards, with the shard index taken from JOB_COMPLETION_INDEX or
+    /// AWS_BATCH_JOB_ARRAY_INDEX.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    shards: Option<u32>,
+}
+
+impl BatchArgs {
+    fn into_config(self) -> BatchConfig {
+        use std::io::IsTerminal;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        BatchConfig {
+            out: self.out,
+            threads: self.threads,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+            replications: self.replications,
+            seed: self.seed,
+            shard: ShardRequest {
+                shard: self.shard,
+                shards: self.shards,
+            },
+            env: ShardEnv {
+                slurm_array_task_id: var("SLURM_ARRAY_TASK_ID"),
+                slurm_array_task_count: var("SLURM_ARRAY_TASK_COUNT"),
+                slurm_array_task_min: var("SLURM_ARRAY_TASK_MIN"),
+                job_completion_index: var("JOB_COMPLETION_INDEX"),
+                aws_batch_job_array_index: var("AWS_BATCH_JOB_ARRAY_INDEX"),
+            },
+        }
+    }
+}
+
 /// What the user asked for.
 pub enum Action {
     /// `garita run`.
@@ -134,6 +217,12 @@ pub enum Action {
     Plot(PlotConfig),
     /// `garita report`.
     Report(ReportConfig),
+    /// `garita compare`.
+    Compare(CompareConfig),
+    /// `garita sweep`.
+    Sweep(SweepConfig),
+    /// `garita merge`.
+    Merge(MergeConfig),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -183,5 +272,20 @@ pub fn parse() -> Action {
             chart: chart_options(lang, &target),
         }),
         Command::Check { files } => Action::Check(files),
+        Command::Compare {
+            baseline,
+            alternatives,
+            batch,
+        } => Action::Compare(CompareConfig {
+            baseline,
+            alternatives,
+            batch: batch.into_config(),
+        }),
+        Command::Sweep { file, vary, batch } => Action::Sweep(SweepConfig {
+            file,
+            vary,
+            batch: batch.into_config(),
+        }),
+        Command::Merge { dirs, out } => Action::Merge(MergeConfig { dirs, out }),
     }
 }

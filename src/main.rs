@@ -12,6 +12,9 @@ fn main() -> ExitCode {
         cli::Action::Check(files) => garita::app::check(&files),
         cli::Action::Plot(cfg) => garita::app::plot(&cfg),
         cli::Action::Report(cfg) => garita::app::report(&cfg),
+        cli::Action::Compare(cfg) => garita::app::compare(&cfg),
+        cli::Action::Sweep(cfg) => garita::app::sweep(&cfg),
+        cli::Action::Merge(cfg) => garita::app::merge(&cfg),
     };
     match result {
         Ok(text) => {

@@ -3,7 +3,12 @@
 
 mod plot;
 
+mod batch;
+mod progress;
+
 pub use plot::{PlotConfig, ReportConfig, plot, report};
+
+pub use batch::{BatchConfig, CompareConfig, MergeConfig, SweepConfig, compare, merge, sweep};
 
 use std::path::{Path, PathBuf};
 

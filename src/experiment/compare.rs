@@ -7,7 +7,7 @@
 
 use crate::port::{Metric, PortConfig, ReplicationResult};
 use crate::report::group_label;
-use crate::stats::{MeanCi, mean_ci};
+use crate::stats::{MeanCi, mean_ci, student_t_975};
 
 /// One (group, metric) of a baseline/alternative comparison.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,10 +34,32 @@ impl MetricDiff {
         }
     }
 
+    /// Half-width of the 95% interval of the difference had the two runs been independent
+    /// (Welch's interval from the two means' intervals): what pairing saves.
+    pub fn unpaired_ci95(&self) -> f64 {
+        welch_ci95(&self.baseline, &self.alternative)
+    }
+
     /// Whether the 95% interval of the difference excludes zero.
     pub fn significant(&self) -> bool {
         self.diff.ci95.is_finite() && self.diff.mean.abs() > self.diff.ci95
     }
+}
+
+/// Welch's 95% half-width for the difference of two independent means given their intervals.
+pub fn welch_ci95(a: &MeanCi, b: &MeanCi) -> f64 {
+    if a.n < 2 || b.n < 2 {
+        return f64::NAN;
+    }
+    // Squared standard errors recovered from each half-width.
+    let se2 = |m: &MeanCi| (m.ci95 / student_t_975(m.n - 1)).powi(2);
+    let (va, vb) = (se2(a), se2(b));
+    let total = va + vb;
+    if total == 0.0 {
+        return 0.0;
+    }
+    let df = total * total / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
+    student_t_975((df.floor() as usize).max(1)) * total.sqrt()
 }
 
 /// Paired differences for every (group, metric) present in both runs. Replications are paired
@@ -81,4 +103,21 @@ pub fn paired_diffs(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welch_matches_textbook() {
+        // Two samples of 5 with sd 1: se^2 = 0.2 each, df = 8, half-width t_8 * sqrt(0.4).
+        let m = |mean| MeanCi {
+            mean,
+            ci95: student_t_975(4) * (1.0f64 / 5.0).sqrt(),
+            n: 5,
+        };
+        let w = welch_ci95(&m(1.0), &m(2.0));
+        assert!((w - student_t_975(8) * 0.4f64.sqrt()).abs() < 1e-12, "{w}");
+    }
 }

@@ -5,10 +5,19 @@
 //! so the output does not depend on the number of threads.
 
 mod aggregate;
+mod batch;
 mod compare;
+mod plan;
+mod shard;
+pub mod sweep;
 
 pub use aggregate::{Aggregate, GroupAggregate, aggregate};
-pub use compare::{MetricDiff, paired_diffs};
+pub use batch::{
+    BatchOptions, BatchOutcome, JobStore, NoProgress, NoStore, Progress, job_list, run_batch,
+};
+pub use compare::{MetricDiff, paired_diffs, welch_ci95};
+pub use plan::{Plan, PlanKind, PlanVariant, job_key};
+pub use shard::{Shard, ShardEnv, ShardError, ShardRequest, resolve_shard};
 
 use crate::port::{PortConfig, ReplicationResult, TraceSink, simulate};
 
@@ -23,6 +32,19 @@ pub enum ExperimentError {
         /// The cause.
         message: String,
     },
+    /// A finished job could not be recorded.
+    #[error("{scenario}: replication {replication}: cannot record the result: {message}")]
+    Record {
+        /// Scenario name.
+        scenario: String,
+        /// Replication (1-based).
+        replication: u32,
+        /// The cause.
+        message: String,
+    },
+    /// Some jobs have no result.
+    #[error("{0}")]
+    Incomplete(String),
     /// The trace could not be written.
     #[error("{scenario}: cannot write the trace: {message}")]
     Trace {

@@ -56,7 +56,8 @@ pub fn group_label(cfg: &PortConfig, g: GroupRef) -> String {
     }
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when needed.
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
