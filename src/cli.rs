@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use garita::app::RunConfig;
+use garita::app::{PilotArgs, RunConfig, StaffArgs};
 
 /// A discrete-event simulator of wait times at land ports of entry.
 #[derive(Parser, Debug)]
@@ -37,6 +37,40 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Find the fewest open booths by lane and hour that meet a wait target in every hour.
+    Staff {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Target: mean<=DURATION, p95<=DURATION or share_le_20m>=SHARE (e.g. "p95<=20m").
+        #[arg(long)]
+        target: String,
+        /// Lanes to staff, by id or kind, comma-separated (default: every lane).
+        #[arg(long, value_delimiter = ',')]
+        lanes: Vec<String>,
+        /// Output folder (default output/<name>-staff).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Number of replications (overrides the scenario).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+        replications: Option<u32>,
+        /// Base seed (overrides the scenario).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Rank candidate pilot sites x interventions on neutral criteria.
+    Pilot {
+        /// Pilot file (TOML).
+        file: PathBuf,
+        /// Output folder (default output/<pilot name>).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
     /// Validate scenario files without running them; lists every problem.
     Check {
         /// Scenario files (TOML).
@@ -51,6 +85,10 @@ pub enum Action {
     Run(RunConfig),
     /// `garita check`.
     Check(Vec<PathBuf>),
+    /// `garita staff`.
+    Staff(StaffArgs),
+    /// `garita pilot`.
+    Pilot(PilotArgs),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -73,5 +111,23 @@ pub fn parse() -> Action {
             trace,
         }),
         Command::Check { files } => Action::Check(files),
+        Command::Staff {
+            file,
+            target,
+            lanes,
+            out,
+            replications,
+            seed,
+            threads,
+        } => Action::Staff(StaffArgs {
+            file,
+            target,
+            lanes,
+            out,
+            replications,
+            seed,
+            threads,
+        }),
+        Command::Pilot { file, out, threads } => Action::Pilot(PilotArgs { file, out, threads }),
     }
 }

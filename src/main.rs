@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     let result = match cli::parse() {
         cli::Action::Run(cfg) => garita::app::run(&cfg),
         cli::Action::Check(files) => garita::app::check(&files),
+        cli::Action::Staff(args) => garita::app::staff(&args),
+        cli::Action::Pilot(args) => garita::app::pilot(&args),
     };
     match result {
         Ok(text) => {

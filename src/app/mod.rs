@@ -3,6 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+mod pilot;
+mod staff;
+
+pub use pilot::{PilotArgs, pilot};
+pub use staff::{StaffArgs, staff};
+
+use crate::analysis::AnalysisError;
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};
 use crate::port::TraceSink;
 use crate::report::{self, AtomicFile, CsvTraceSink, RunInfo};
@@ -34,6 +41,9 @@ pub enum AppError {
     /// The experiment could not run (exit code 1).
     #[error(transparent)]
     Experiment(#[from] ExperimentError),
+    /// An analysis (staff, pilot) failed: exit code 2 for bad input, 1 otherwise.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
 }
 
 impl AppError {
@@ -45,6 +55,7 @@ impl AppError {
             AppError::Scenario(ScenarioError::Io { .. }) => 2,
             AppError::Scenarios(_) => 2,
             AppError::Io { .. } | AppError::Experiment(_) => 1,
+            AppError::Analysis(e) => e.exit_code(),
         }
     }
 }

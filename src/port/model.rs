@@ -11,6 +11,7 @@ use rand_distr::{Distribution, Exp1};
 use super::config::PortConfig;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
+    add_idle_emissions,
 };
 use super::service::ServiceSampler;
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
@@ -618,6 +619,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 days,
             ));
         }
+        add_idle_emissions(self.cfg, &mut groups);
         ReplicationResult {
             replication,
             groups,

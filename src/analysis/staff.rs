@@ -1,0 +1,397 @@
+//! The staffing search: the fewest open booths, lane by lane and hour by hour, that meet a
+//! service target in every hour.
+//!
+//! 1. Start: for each lane and hour, the smallest number of booths with which a stationary
+//!    M/M/c queue (exact Erlang C) meets the target, given the lane's arrivals in that hour as
+//!    simulated under the current schedule; never above the lane's physical booths.
+//! 2. Add: simulate (the scenario's seed, so every candidate schedule sees the same arrivals and
+//!    service times); while some hour misses the target (judged on the conservative end of the
+//!    95% interval over replications), add one booth in that hour, or, when it already has every
+//!    physical booth and the queue was carried over from the hour before, in the nearest earlier
+//!    hour that still has a spare booth. An hour with every physical booth open and no earlier
+//!    hour to help is not reachable.
+//! 3. Remove: try every single-booth removal (skipping those that would leave an hour with
+//!    fewer booths than its offered load); keep those after which every reachable hour still
+//!    meets the target, together when they pass together (else the least harmful half, and so
+//!    on down to one), and repeat; a removal that failed is not tried again.
+//! 4. The schedule returned is the one whose own run produced the reported statuses.
+
+use crate::experiment::{aggregate, run_replications};
+use crate::port::{GroupRef, HourlyMetric, PortConfig};
+use crate::stats::Mmc;
+
+use super::AnalysisError;
+use super::target::{HourCheck, Target};
+
+/// Options of the staffing search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffConfig {
+    /// The service target, checked in every hour of every selected lane.
+    pub target: Target,
+    /// Indices of the lanes to staff (the others keep their schedule).
+    pub lanes: Vec<usize>,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+    /// Most add rounds and most removal rounds (a safety bound).
+    pub max_rounds: usize,
+}
+
+/// How one lane-hour ends up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HourStatus {
+    /// The target is met with confidence (conservative end of the 95% interval).
+    Met,
+    /// No vehicle arrived in this hour: nothing to meet.
+    NoDemand,
+    /// Missed even with every physical booth open in this hour and the hours feeding it.
+    Unreachable,
+    /// Still missed when the search stopped at its round limit.
+    NotMet,
+}
+
+impl HourStatus {
+    /// The name used in output files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HourStatus::Met => "met",
+            HourStatus::NoDemand => "no_demand",
+            HourStatus::Unreachable => "unreachable",
+            HourStatus::NotMet => "not_met",
+        }
+    }
+}
+
+/// One lane and hour of the result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneHour {
+    /// Lane index.
+    pub lane: usize,
+    /// Hour of day.
+    pub hour: usize,
+    /// Booths open in the scenario now.
+    pub current: u32,
+    /// Booths in the schedule found.
+    pub booths: u32,
+    /// The Erlang C starting estimate.
+    pub erlang_start: u32,
+    /// The target's measure in the verification run (conservative bound).
+    pub bound: f64,
+    /// The outcome.
+    pub status: HourStatus,
+}
+
+/// What the search found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffResult {
+    /// The target searched for.
+    pub target: Target,
+    /// Booths by hour for every lane of the scenario (unselected lanes unchanged).
+    pub booths: Vec<[u32; 24]>,
+    /// Selected lanes x 24 hours, lane by lane.
+    pub hours: Vec<LaneHour>,
+    /// Schedules simulated (each for every replication).
+    pub schedules_simulated: usize,
+}
+
+impl StaffResult {
+    /// Open booth-hours per day of `lane` in the schedule found and in the current one.
+    pub fn booth_hours(&self, lane: usize) -> (u32, u32) {
+        self.hours
+            .iter()
+            .filter(|h| h.lane == lane)
+            .fold((0, 0), |(n, c), h| (n + h.booths, c + h.current))
+    }
+
+    /// The scenario with the schedule found.
+    pub fn apply(&self, cfg: &PortConfig) -> PortConfig {
+        with_booths(cfg, &self.booths)
+    }
+}
+
+fn with_booths(cfg: &PortConfig, booths: &[[u32; 24]]) -> PortConfig {
+    let mut c = cfg.clone();
+    for (l, b) in c.lanes.iter_mut().zip(booths) {
+        l.booths = *b;
+    }
+    c
+}
+
+/// One simulated schedule, reduced to what the search needs.
+struct Eval {
+    /// `checks[i][h]` for selected lane `i`.
+    checks: Vec<[HourCheck; 24]>,
+    /// Lane arrivals per hour, by selected lane.
+    arrivals: Vec<[f64; 24]>,
+    /// Time-average vehicles waiting by hour, by selected lane.
+    queue: Vec<[f64; 24]>,
+}
+
+struct Searcher<'a> {
+    cfg: &'a PortConfig,
+    sc: &'a StaffConfig,
+    simulated: usize,
+}
+
+impl Searcher<'_> {
+    fn evaluate(&mut self, schedules: &[Vec<[u32; 24]>]) -> Result<Vec<Eval>, AnalysisError> {
+        let configs: Vec<PortConfig> = schedules.iter().map(|b| with_booths(self.cfg, b)).collect();
+        self.simulated += configs.len();
+        let runs = run_replications(&configs, self.sc.threads, None)?;
+        let metric = self.sc.target.metric();
+        Ok(runs
+            .iter()
+            .map(|reps| {
+                let agg = aggregate(reps);
+                let mut e = Eval {
+                    checks: Vec::new(),
+                    arrivals: Vec::new(),
+                    queue: Vec::new(),
+                };
+                for &l in &self.sc.lanes {
+                    let g = agg
+                        .group(GroupRef::Lane(l))
+                        .expect("every lane has a result group");
+                    e.checks.push(std::array::from_fn(|h| {
+                        self.sc.target.check(g.hourly(h, metric))
+                    }));
+                    e.arrivals.push(std::array::from_fn(|h| {
+                        let m = g.hourly(h, HourlyMetric::Arrivals).mean;
+                        if m.is_finite() { m } else { 0.0 }
+                    }));
+                    e.queue.push(std::array::from_fn(|h| {
+                        let m = g.hourly(h, HourlyMetric::QueueMean).mean;
+                        if m.is_finite() { m } else { 0.0 }
+                    }));
+                }
+                e
+            })
+            .collect())
+    }
+
+    /// Whether `e` keeps every reachable hour met and no unreachable hour worse than `base`.
+    fn acceptable(&self, e: &Eval, base: &Eval, unreachable: &[[bool; 24]]) -> bool {
+        e.checks.iter().enumerate().all(|(i, row)| {
+            row.iter().enumerate().all(|(h, c)| {
+                if unreachable[i][h] {
+                    c.violation <= base.checks[i][h].violation + 1e-12
+                } else {
+                    c.met
+                }
+            })
+        })
+    }
+}
+
+/// Sum of conservative bounds relative to their targets: lower is less harmful.
+fn load(e: &Eval) -> f64 {
+    e.checks
+        .iter()
+        .flatten()
+        .filter(|c| c.bound.is_finite())
+        .map(|c| c.violation + c.bound.abs())
+        .sum()
+}
+
+/// Runs the staffing search on `cfg` (its seed, replications and horizon).
+pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, AnalysisError> {
+    if sc.lanes.is_empty() {
+        return Err(AnalysisError::Input("no lanes to staff".to_string()));
+    }
+    let mut s = Searcher {
+        cfg,
+        sc,
+        simulated: 0,
+    };
+    let n = sc.lanes.len();
+    let current: Vec<[u32; 24]> = cfg.lanes.iter().map(|l| l.booths).collect();
+    let max: Vec<u32> = sc.lanes.iter().map(|&l| cfg.lanes[l].max_booths).collect();
+
+    // 1. Erlang C start from the lanes' arrivals under the current schedule.
+    let base = s
+        .evaluate(std::slice::from_ref(&current))?
+        .pop()
+        .expect("one schedule, one evaluation");
+    let mut booths = current.clone();
+    let mut start = vec![[0u32; 24]; n];
+    for (i, &l) in sc.lanes.iter().enumerate() {
+        let mean_service_s = cfg.lanes[l].service.mean_s();
+        for h in 0..24 {
+            let rate = base.arrivals[i][h] / 3600.0;
+            let c = if rate <= 0.0 {
+                0
+            } else {
+                (1..=max[i])
+                    .find(|&c| {
+                        sc.target.met_by(&Mmc {
+                            servers: c,
+                            arrival_rate_per_s: rate,
+                            mean_service_s,
+                        })
+                    })
+                    .unwrap_or(max[i])
+            };
+            start[i][h] = c;
+            booths[l][h] = c;
+        }
+        if booths[l].iter().all(|&b| b == 0) {
+            booths[l] = current[l];
+        }
+    }
+
+    // 2. Add booths where hours miss the target.
+    let mut unreachable = vec![[false; 24]; n];
+    let mut eval = s
+        .evaluate(std::slice::from_ref(&booths))?
+        .pop()
+        .expect("one schedule, one evaluation");
+    for _ in 0..sc.max_rounds {
+        let mut adds: Vec<(usize, usize)> = Vec::new();
+        for (i, &l) in sc.lanes.iter().enumerate() {
+            for h in 0..24 {
+                if eval.checks[i][h].met || unreachable[i][h] {
+                    continue;
+                }
+                let mut at = None;
+                if booths[l][h] < max[i] {
+                    at = Some(h);
+                } else {
+                    // The backlog comes from earlier hours: walk back while there was a queue.
+                    for k in 1..24 {
+                        let hp = (h + 24 - k) % 24;
+                        if eval.queue[i][hp] < 1.0 {
+                            break;
+                        }
+                        if booths[l][hp] < max[i] {
+                            at = Some(hp);
+                            break;
+                        }
+                    }
+                }
+                match at {
+                    Some(hh) if !adds.contains(&(l, hh)) => adds.push((l, hh)),
+                    Some(_) => {}
+                    None => unreachable[i][h] = true,
+                }
+            }
+        }
+        if adds.is_empty() {
+            break;
+        }
+        for (l, h) in adds {
+            booths[l][h] += 1;
+        }
+        eval = s
+            .evaluate(std::slice::from_ref(&booths))?
+            .pop()
+            .expect("one schedule, one evaluation");
+    }
+
+    // 3. Remove booths that are not needed. A removal that fails once is not tried again
+    //    (fewer booths elsewhere only make it worse); a removal that would leave fewer booths
+    //    than the hour's offered load (an unstable hour) is not tried at all.
+    let mut blocked = vec![[false; 24]; n];
+    for _ in 0..sc.max_rounds {
+        let mut cands: Vec<(usize, usize)> = Vec::new();
+        for (i, &l) in sc.lanes.iter().enumerate() {
+            let total: u32 = booths[l].iter().sum();
+            let mean_service_s = cfg.lanes[l].service.mean_s();
+            for h in 0..24 {
+                let load = eval.arrivals[i][h] / 3600.0 * mean_service_s;
+                let fewer = booths[l][h].saturating_sub(1);
+                if booths[l][h] > 0
+                    && !unreachable[i][h]
+                    && !blocked[i][h]
+                    && total > 1
+                    && (load == 0.0 || f64::from(fewer) > load)
+                {
+                    cands.push((i, h));
+                }
+            }
+        }
+        if cands.is_empty() {
+            break;
+        }
+        let remove = |b: &mut Vec<[u32; 24]>, set: &[(usize, usize)]| {
+            for &(i, h) in set {
+                b[sc.lanes[i]][h] -= 1;
+            }
+        };
+        let schedules: Vec<Vec<[u32; 24]>> = cands
+            .iter()
+            .map(|c| {
+                let mut b = booths.clone();
+                remove(&mut b, std::slice::from_ref(c));
+                b
+            })
+            .collect();
+        let evals = s.evaluate(&schedules)?;
+        let mut ok: Vec<usize> = Vec::new();
+        for (k, &(i, h)) in cands.iter().enumerate() {
+            if s.acceptable(&evals[k], &eval, &unreachable) {
+                ok.push(k);
+            } else {
+                blocked[i][h] = true;
+            }
+        }
+        if ok.is_empty() {
+            break;
+        }
+        // Least harmful first; take the largest prefix (halving) that passes together.
+        ok.sort_by(|&a, &b| load(&evals[a]).total_cmp(&load(&evals[b])).then(a.cmp(&b)));
+        let mut take = ok.len();
+        let mut accepted = false;
+        while take > 1 {
+            let set: Vec<(usize, usize)> = ok[..take].iter().map(|&k| cands[k]).collect();
+            let mut b = booths.clone();
+            remove(&mut b, &set);
+            let e = s
+                .evaluate(std::slice::from_ref(&b))?
+                .pop()
+                .expect("one schedule, one evaluation");
+            if s.acceptable(&e, &eval, &unreachable) {
+                booths = b;
+                eval = e;
+                accepted = true;
+                break;
+            }
+            take /= 2;
+        }
+        if !accepted {
+            let best = ok[0];
+            booths = schedules[best].clone();
+            eval = evals.into_iter().nth(best).expect("best indexes evals");
+        }
+    }
+
+    // 4. Statuses from the run of the schedule returned.
+    let mut hours = Vec::with_capacity(n * 24);
+    for (i, &l) in sc.lanes.iter().enumerate() {
+        for h in 0..24 {
+            let c = eval.checks[i][h];
+            let status = if !c.bound.is_finite() {
+                HourStatus::NoDemand
+            } else if c.met {
+                HourStatus::Met
+            } else if unreachable[i][h] {
+                HourStatus::Unreachable
+            } else {
+                HourStatus::NotMet
+            };
+            hours.push(LaneHour {
+                lane: l,
+                hour: h,
+                current: current[l][h],
+                booths: booths[l][h],
+                erlang_start: start[i][h],
+                bound: c.bound,
+                status,
+            });
+        }
+    }
+    Ok(StaffResult {
+        target: sc.target,
+        booths,
+        hours,
+        schedules_simulated: s.simulated,
+    })
+}
