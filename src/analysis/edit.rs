@@ -9,7 +9,7 @@
 use toml::{Table, Value};
 
 use super::AnalysisError;
-use crate::scenario::{Scenario, parse_str};
+use crate::scenario::{Scenario, ScenarioError, parse_str};
 
 /// What a change does to the value at its key.
 #[derive(Clone, Debug, PartialEq)]
@@ -204,7 +204,17 @@ pub fn edited_scenario(
     let edited = toml::to_string(&doc).map_err(|e| {
         AnalysisError::Input(format!("{label}: cannot write the edited scenario: {e}"))
     })?;
-    Ok(parse_str(&edited, label)?)
+    // Lines and columns would point into the edited text, which nobody sees: report the key.
+    parse_str(&edited, label).map_err(|e| match e {
+        ScenarioError::Invalid(diags) => AnalysisError::Input(
+            diags
+                .iter()
+                .map(|d| format!("{label}: {}: {}", d.key, d.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        other => AnalysisError::Scenario(other),
+    })
 }
 
 #[cfg(test)]

@@ -203,7 +203,7 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
             list: Vec::new(),
         };
         let msg = e.message().trim().trim_end_matches('.').to_string();
-        p.at(e.span().unwrap_or(0..0), "pilot", msg);
+        p.at(e.span().unwrap_or(0..0), "", msg);
         AnalysisError::Input(p.list.join("\n"))
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -457,7 +457,7 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
     if p.list.is_empty() {
         for s in &sites {
             for iv in &interventions {
-                if let Err(e) = alternative_text(s, iv) {
+                if let Err(e) = alternative_text(&file, s, iv) {
                     p.list.push(e.to_string());
                 }
             }
@@ -483,10 +483,14 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
     })
 }
 
-fn alternative_text(site: &Site, iv: &Intervention) -> Result<Scenario, AnalysisError> {
+fn alternative_text(
+    pilot_file: &str,
+    site: &Site,
+    iv: &Intervention,
+) -> Result<Scenario, AnalysisError> {
     let label = format!(
-        "{} with intervention {:?}",
-        site.scenario.source_name, iv.id
+        "{pilot_file}: intervention {:?} at site {:?} ({})",
+        iv.id, site.id, site.scenario.source_name
     );
     if iv.changes.is_empty() {
         return Ok(site.scenario.clone());
@@ -781,7 +785,7 @@ pub fn run(pilot: &Pilot, threads: usize) -> Result<PilotResult, AnalysisError> 
         let mut alts = Vec::new();
         let mut staffs = Vec::new();
         for iv in &pilot.interventions {
-            let mut alt = pilot.site_config(&alternative_text(site, iv)?.config);
+            let mut alt = pilot.site_config(&alternative_text(&pilot.file, site, iv)?.config);
             let mut staff = None;
             if let Some((target, names)) = &iv.staff {
                 let lanes = select_lanes(&alt, names).map_err(|e| {

@@ -395,3 +395,111 @@ pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, Analysi
         schedules_simulated: s.simulated,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_str;
+    use crate::stats::Mmc;
+
+    fn scenario(per_hour: &str, booths: &str, max: u32, horizon: &str) -> PortConfig {
+        let text = format!(
+            r#"
+name = "mmc"
+seed = 11
+horizon = "{horizon}"
+warmup = "2h"
+replications = 4
+[demand]
+{per_hour}
+[[classes]]
+id = "all"
+share = 1.0
+lanes = ["main"]
+[[lanes]]
+id = "main"
+booths = {booths}
+max_booths = {max}
+service = {{ dist = "exponential", mean = "10s" }}
+"#
+        );
+        parse_str(&text, "test.toml").expect("valid").config
+    }
+
+    /// A constant-rate M/M/c lane: the search finds the exact Erlang C minimum in every hour.
+    #[test]
+    fn reproduces_the_erlang_c_minimum() {
+        // 900 arrivals an hour, 10 s inspections: 2.5 erlangs. Erlang C gives a mean wait of
+        // about 14 s with 3 booths and 2.2 s with 4, so a 5 s target needs exactly 4.
+        let q = |c| Mmc {
+            servers: c,
+            arrival_rate_per_s: 0.25,
+            mean_service_s: 10.0,
+        };
+        assert!(q(3).mean_wait_s() > 2.0 * 5.0 && q(4).mean_wait_s() < 5.0 / 2.0);
+        let cfg = scenario("rate = 900", "6", 8, "3d");
+        let res = search(
+            &cfg,
+            &StaffConfig {
+                target: Target::MeanWaitAtMost(5.0),
+                lanes: vec![0],
+                threads: 0,
+                max_rounds: 30,
+            },
+        )
+        .expect("search runs");
+        assert_eq!(res.booths[0], [4; 24], "{:?}", res.hours);
+        assert!(res.hours.iter().all(|h| h.erlang_start == 4));
+        assert!(res.hours.iter().all(|h| h.status == HourStatus::Met));
+        assert_eq!(res.booth_hours(0), (96, 144));
+    }
+
+    /// Whatever the search returns, its own verification run agrees hour by hour.
+    #[test]
+    fn never_returns_a_schedule_its_verification_rejects() {
+        // A morning peak above what 3 physical booths can serve, and quiet nights.
+        let per_hour = "per_hour = [60, 40, 30, 30, 60, 200, 700, 1300, 1300, 900, 700, 600, 600, 600, 600, 700, 800, 700, 500, 400, 300, 200, 100, 80]";
+        for (target, max) in [
+            (Target::P95WaitAtMost(120.0), 6),
+            (Target::ShareLe20mAtLeast(0.9), 3),
+        ] {
+            let cfg = scenario(per_hour, "2", max, "3d");
+            let res = search(
+                &cfg,
+                &StaffConfig {
+                    target,
+                    lanes: vec![0],
+                    threads: 0,
+                    max_rounds: 30,
+                },
+            )
+            .expect("search runs");
+            let alt = res.apply(&cfg);
+            assert!(alt.lanes[0].booths.iter().all(|&b| b <= max));
+            let reps = run_replications(std::slice::from_ref(&alt), 1, None).expect("runs");
+            let agg = aggregate(&reps[0]);
+            let g = agg.group(GroupRef::Lane(0)).expect("lane group");
+            for h in &res.hours {
+                let c = target.check(g.hourly(h.hour, target.metric()));
+                assert_eq!(
+                    c.met,
+                    matches!(h.status, HourStatus::Met | HourStatus::NoDemand),
+                    "{target}: hour {} {:?}",
+                    h.hour,
+                    h
+                );
+                assert!(c.bound.to_bits() == h.bound.to_bits() || c.bound.is_nan());
+            }
+            if max == 3 {
+                // 1300 an hour needs more than 3 booths of 10 s: the peak cannot be met.
+                assert!(
+                    res.hours
+                        .iter()
+                        .any(|h| h.status == HourStatus::Unreachable)
+                );
+            } else {
+                assert!(res.hours.iter().all(|h| h.status == HourStatus::Met));
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 //! The one integration-test binary: drives the `garita` executable end to end.
 
+mod analysis;
 mod common;
 mod run;
