@@ -10,8 +10,8 @@
 //!    physical booth and the queue was carried over from the hour before, in the nearest earlier
 //!    hour that still has a spare booth. An hour with every physical booth open and no earlier
 //!    hour to help is not reachable.
-//! 3. Remove: try every single-booth removal (skipping those that would leave an hour with
-//!    fewer booths than its offered load); keep those after which every reachable hour still
+//! 3. Remove: try every single-booth removal (skipping those that would leave an hour so far
+//!    over capacity that its backlog alone breaks the target); keep those after which every reachable hour still
 //!    meets the target, together when they pass together (else the least harmful half, and so
 //!    on down to one), and repeat; a removal that failed is not tried again.
 //! 4. The schedule returned is the one whose own run produced the reported statuses.
@@ -151,13 +151,24 @@ impl Searcher<'_> {
                     let g = agg
                         .group(GroupRef::Lane(l))
                         .expect("every lane has a result group");
-                    e.checks.push(std::array::from_fn(|h| {
-                        self.sc.target.check(g.hourly(h, metric))
-                    }));
-                    e.arrivals.push(std::array::from_fn(|h| {
+                    let arrivals: [f64; 24] = std::array::from_fn(|h| {
                         let m = g.hourly(h, HourlyMetric::Arrivals).mean;
                         if m.is_finite() { m } else { 0.0 }
+                    });
+                    e.checks.push(std::array::from_fn(|h| {
+                        let c = self.sc.target.check(g.hourly(h, metric));
+                        if c.bound.is_nan() && arrivals[h] > 0.0 {
+                            // Arrivals but nobody served before the horizon: as bad as it gets.
+                            HourCheck {
+                                bound: f64::INFINITY,
+                                met: false,
+                                violation: f64::MAX,
+                            }
+                        } else {
+                            c
+                        }
                     }));
+                    e.arrivals.push(arrivals);
                     e.queue.push(std::array::from_fn(|h| {
                         let m = g.hourly(h, HourlyMetric::QueueMean).mean;
                         if m.is_finite() { m } else { 0.0 }
@@ -297,12 +308,18 @@ pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, Analysi
             let mean_service_s = cfg.lanes[l].service.mean_s();
             for h in 0..24 {
                 let load = eval.arrivals[i][h] / 3600.0 * mean_service_s;
-                let fewer = booths[l][h].saturating_sub(1);
+                let fewer = f64::from(booths[l][h].saturating_sub(1));
+                // With fewer booths than the load, the backlog grows through the hour; its last
+                // arrivals wait about (load - fewer) / fewer hours. Skip removals where that is
+                // more than twice the target's wait limit: they cannot pass.
+                let hopeless = load > 0.0
+                    && (fewer == 0.0
+                        || (load - fewer) / fewer * 3600.0 > 2.0 * sc.target.wait_limit_s());
                 if booths[l][h] > 0
                     && !unreachable[i][h]
                     && !blocked[i][h]
                     && total > 1
-                    && (load == 0.0 || f64::from(fewer) > load)
+                    && !hopeless
                 {
                     cands.push((i, h));
                 }
@@ -368,7 +385,7 @@ pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, Analysi
     for (i, &l) in sc.lanes.iter().enumerate() {
         for h in 0..24 {
             let c = eval.checks[i][h];
-            let status = if !c.bound.is_finite() {
+            let status = if c.bound.is_nan() {
                 HourStatus::NoDemand
             } else if c.met {
                 HourStatus::Met

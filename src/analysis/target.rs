@@ -106,6 +106,14 @@ impl Target {
         }
     }
 
+    /// The wait the target is about (s): its limit, or 20 minutes for the share target.
+    pub fn wait_limit_s(self) -> f64 {
+        match self {
+            Target::MeanWaitAtMost(x) | Target::P95WaitAtMost(x) => x,
+            Target::ShareLe20mAtLeast(_) => 1200.0,
+        }
+    }
+
     /// Whether a stationary M/M/c queue meets the target.
     pub fn met_by(self, q: &Mmc) -> bool {
         match self {
