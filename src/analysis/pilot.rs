@@ -520,6 +520,13 @@ impl Pilot {
         c
     }
 
+    /// The seed of the rank-stability weight draws: the pilot's seed, else the first site's.
+    pub fn stability_seed(&self) -> u64 {
+        self.seed
+            .or_else(|| self.sites.first().map(|s| s.scenario.config.seed))
+            .unwrap_or(1)
+    }
+
     /// The demand scales run (always including 1.0), ascending.
     pub fn scales(&self) -> Vec<f64> {
         let mut s = self.demand_scales.clone();
@@ -861,11 +868,12 @@ fn score(candidates: &mut [Candidate], pilot: &Pilot) {
     let totals = rank::weighted_totals(&scores, &pilot.weights);
     let ranks = rank::ranks(&totals);
     let pareto = rank::pareto(&scores);
-    let seed = pilot
-        .seed
-        .or_else(|| pilot.sites.first().map(|s| s.scenario.config.seed))
-        .unwrap_or(1);
-    let stability = rank::rank_stability(&scores, pilot.top_k, pilot.stability_draws, seed);
+    let stability = rank::rank_stability(
+        &scores,
+        pilot.top_k,
+        pilot.stability_draws,
+        pilot.stability_seed(),
+    );
     for (i, c) in candidates.iter_mut().enumerate() {
         c.scores.copy_from_slice(&scores[i]);
         c.total = totals[i];

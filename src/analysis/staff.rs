@@ -5,11 +5,11 @@
 //!    M/M/c queue (exact Erlang C) meets the target, given the lane's arrivals in that hour as
 //!    simulated under the current schedule; never above the lane's physical booths.
 //! 2. Add: simulate (the scenario's seed, so every candidate schedule sees the same arrivals and
-//!    service times); while some hour misses the target (judged on the conservative end of the
-//!    95% interval over replications), add one booth in that hour, or, when it already has every
-//!    physical booth and the queue was carried over from the hour before, in the nearest earlier
-//!    hour that still has a spare booth. An hour with every physical booth open and no earlier
-//!    hour to help is not reachable.
+//!    service times); while some hours miss the target (judged on the conservative end of the
+//!    95% interval over replications), add one booth for each of them: in that hour, or, when the
+//!    queue was carried over from earlier, in the nearest earlier hour with a spare booth,
+//!    whichever single addition most reduces the total violation (both are simulated). An hour
+//!    with every physical booth open and no earlier hour to help is not reachable.
 //! 3. Remove: try every single-booth removal (skipping those that would leave an hour so far
 //!    over capacity that its backlog alone breaks the target); keep those after which every reachable hour still
 //!    meets the target, together when they pass together (else the least harmful half, and so
@@ -256,40 +256,86 @@ pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, Analysi
         .pop()
         .expect("one schedule, one evaluation");
     for _ in 0..sc.max_rounds {
-        let mut adds: Vec<(usize, usize)> = Vec::new();
+        // Per failing hour, where a booth could go: the hour itself (if it has a spare booth)
+        // and, when a queue was carried over, the nearest earlier hour with a spare booth.
+        let mut options: Vec<Vec<(usize, usize)>> = Vec::new();
         for (i, &l) in sc.lanes.iter().enumerate() {
             for h in 0..24 {
                 if eval.checks[i][h].met || unreachable[i][h] {
                     continue;
                 }
-                let mut at = None;
+                let mut opts = Vec::new();
                 if booths[l][h] < max[i] {
-                    at = Some(h);
-                } else {
-                    // The backlog comes from earlier hours: walk back while there was a queue.
-                    for k in 1..24 {
-                        let hp = (h + 24 - k) % 24;
-                        if eval.queue[i][hp] < 1.0 {
-                            break;
-                        }
-                        if booths[l][hp] < max[i] {
-                            at = Some(hp);
-                            break;
-                        }
+                    opts.push((i, h));
+                }
+                for k in 1..24 {
+                    let hp = (h + 24 - k) % 24;
+                    if eval.queue[i][hp] < 1.0 {
+                        break;
+                    }
+                    if booths[l][hp] < max[i] {
+                        opts.push((i, hp));
+                        break;
                     }
                 }
-                match at {
-                    Some(hh) if !adds.contains(&(l, hh)) => adds.push((l, hh)),
-                    Some(_) => {}
-                    None => unreachable[i][h] = true,
+                if opts.is_empty() {
+                    unreachable[i][h] = true;
+                } else {
+                    options.push(opts);
                 }
             }
         }
-        if adds.is_empty() {
+        if options.is_empty() {
             break;
         }
-        for (l, h) in adds {
-            booths[l][h] += 1;
+        // Where there is a choice, simulate each single addition and keep the one that most
+        // reduces the total violation.
+        let mut singles: Vec<(usize, usize)> = options
+            .iter()
+            .filter(|o| o.len() > 1)
+            .flatten()
+            .copied()
+            .collect();
+        singles.sort_unstable();
+        singles.dedup();
+        let with_one = |&(i, h): &(usize, usize)| {
+            let mut b = booths.clone();
+            b[sc.lanes[i]][h] += 1;
+            b
+        };
+        let schedules: Vec<Vec<[u32; 24]>> = singles.iter().map(with_one).collect();
+        let single_evals = if schedules.is_empty() {
+            Vec::new()
+        } else {
+            s.evaluate(&schedules)?
+        };
+        let total_violation = |e: &Eval| -> f64 {
+            e.checks
+                .iter()
+                .flatten()
+                .map(|c| c.violation.min(1e6))
+                .sum()
+        };
+        let mut adds: Vec<(usize, usize)> = Vec::new();
+        for opts in &options {
+            let pick = if opts.len() == 1 {
+                opts[0]
+            } else {
+                *opts
+                    .iter()
+                    .min_by(|a, b| {
+                        let ea = &single_evals[singles.binary_search(a).expect("simulated")];
+                        let eb = &single_evals[singles.binary_search(b).expect("simulated")];
+                        total_violation(ea).total_cmp(&total_violation(eb))
+                    })
+                    .expect("options are not empty")
+            };
+            if !adds.contains(&pick) {
+                adds.push(pick);
+            }
+        }
+        for (i, h) in adds {
+            booths[sc.lanes[i]][h] += 1;
         }
         eval = s
             .evaluate(std::slice::from_ref(&booths))?
