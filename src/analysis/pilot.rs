@@ -355,11 +355,24 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
             continue;
         }
         match load_file(&resolved) {
-            Ok(scenario) => sites.push(Site {
-                id,
-                scenario_ref: rel,
-                scenario,
-            }),
+            Ok(scenario) => {
+                let h = horizon_s.unwrap_or(scenario.config.horizon.as_secs_f64());
+                let w = warmup_s.unwrap_or(scenario.config.warmup.as_secs_f64());
+                if w >= h {
+                    p.at(
+                        s.scenario.span(),
+                        &format!("sites[{i}]"),
+                        format!(
+                            "with the pilot's overrides the warm-up ({w} s) is not shorter than the horizon ({h} s)"
+                        ),
+                    );
+                }
+                sites.push(Site {
+                    id,
+                    scenario_ref: rel,
+                    scenario,
+                })
+            }
             Err(e) => p.list.push(e.to_string()),
         }
     }
@@ -409,6 +422,15 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
                 (_, _, Some(s)) => EditOp::Scale(s),
                 _ => unreachable!("exactly one operation was checked above"),
             };
+            if c.hours.is_some() && matches!(op, EditOp::Set(_)) {
+                p.at(
+                    span.clone(),
+                    &format!("{key}.hours"),
+                    "`hours` works with `add` and `scale`; with `set`, give all 24 values"
+                        .to_string(),
+                );
+                continue;
+            }
             let hours = match c.hours.as_deref() {
                 None => None,
                 Some(h) => match parse_hours(h) {
@@ -510,9 +532,6 @@ impl Pilot {
         }
         if let Some(w) = self.warmup_s {
             c.warmup = crate::engine::SimTime::from_secs_f64(w);
-        }
-        if c.warmup >= c.horizon {
-            c.warmup = crate::engine::SimTime::ZERO;
         }
         if let Some(s) = self.seed {
             c.seed = s;

@@ -256,13 +256,17 @@ fn pilot_negative_weights_and_unknown_keys_are_clear_errors() {
     let f = pilot_file(
         &dir,
         &format!(
-            r#"[weights]
+            r#"horizon = "1h"
+[weights]
 delay = -1
 reach = 2
 {SITES}
 [[interventions]]
 id = "more"
-changes = [{{ key = "lanes.general.booths", add = 1, scale = 2 }}]
+changes = [
+  {{ key = "lanes.general.booths", add = 1, scale = 2 }},
+  {{ key = "classes.ready.share", set = 0.3, hours = "06-10" }},
+]
 "#
         ),
     );
@@ -270,7 +274,15 @@ changes = [{{ key = "lanes.general.booths", add = 1, scale = 2 }}]
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("pilot.toml:2:9: weights.delay: must not be negative, got -1"),
+        e.contains("pilot.toml:3:9: weights.delay: must not be negative, got -1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("sites[0]: with the pilot's overrides the warm-up (7200 s) is not shorter than the horizon (3600 s)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("interventions[0].changes[1].hours: `hours` works with `add` and `scale`"),
         "{e}"
     );
     assert!(
