@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use garita::app::{BatchConfig, CompareConfig, MergeConfig, SweepConfig};
+use garita::app::{PilotArgs, StaffArgs};
 use garita::app::{PlotConfig, ReportConfig, RunConfig};
 use garita::experiment::{ShardEnv, ShardRequest};
 use garita::report::charts::{ChartOptions, Format};
@@ -101,6 +102,40 @@ enum Command {
         /// Output folder.
         #[arg(short = 'o', long = "out", required = true)]
         out: PathBuf,
+    },
+    /// Find the fewest open booths by lane and hour that meet a wait target in every hour.
+    Staff {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Target: mean<=DURATION, p95<=DURATION or share_le_20m>=SHARE (e.g. "p95<=20m").
+        #[arg(long)]
+        target: String,
+        /// Lanes to staff, by id or kind, comma-separated (default: every lane).
+        #[arg(long, value_delimiter = ',')]
+        lanes: Vec<String>,
+        /// Output folder (default output/<name>-staff).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Number of replications (overrides the scenario).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+        replications: Option<u32>,
+        /// Base seed (overrides the scenario).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Rank candidate pilot sites x interventions on neutral criteria.
+    Pilot {
+        /// Pilot file (TOML).
+        file: PathBuf,
+        /// Output folder (default output/<pilot name>).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Validate scenario files without running them; lists every problem.
     Check {
@@ -223,6 +258,10 @@ pub enum Action {
     Sweep(SweepConfig),
     /// `garita merge`.
     Merge(MergeConfig),
+    /// `garita staff`.
+    Staff(StaffArgs),
+    /// `garita pilot`.
+    Pilot(PilotArgs),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -287,5 +326,23 @@ pub fn parse() -> Action {
             batch: batch.into_config(),
         }),
         Command::Merge { dirs, out } => Action::Merge(MergeConfig { dirs, out }),
+        Command::Staff {
+            file,
+            target,
+            lanes,
+            out,
+            replications,
+            seed,
+            threads,
+        } => Action::Staff(StaffArgs {
+            file,
+            target,
+            lanes,
+            out,
+            replications,
+            seed,
+            threads,
+        }),
+        Command::Pilot { file, out, threads } => Action::Pilot(PilotArgs { file, out, threads }),
     }
 }

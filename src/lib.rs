@@ -7,11 +7,13 @@
 //! - [`port`]: the port model (classes, lanes, booths, staffing, lane choice) and one replication.
 //! - [`scenario`]: the TOML format, validated into a [`port::PortConfig`].
 //! - [`experiment`]: replications in parallel and their aggregation.
+//! - [`analysis`]: the staffing search and the pilot-site ranking (drives `experiment`).
 //! - [`report`]: the only code that writes files (CSV, JSON, trace, charts, the HTML report).
 //!
 //! Invariants: `engine`, `port` and `stats` do no I/O; randomness enters only through streams
 //! derived from (seed, replication, stream name); results do not depend on the thread count.
 
+pub mod analysis;
 pub mod app;
 pub mod engine;
 pub mod experiment;

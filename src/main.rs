@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         cli::Action::Compare(cfg) => garita::app::compare(&cfg),
         cli::Action::Sweep(cfg) => garita::app::sweep(&cfg),
         cli::Action::Merge(cfg) => garita::app::merge(&cfg),
+        cli::Action::Staff(args) => garita::app::staff(&args),
+        cli::Action::Pilot(args) => garita::app::pilot(&args),
     };
     match result {
         Ok(text) => {

@@ -12,6 +12,13 @@ pub use batch::{BatchConfig, CompareConfig, MergeConfig, SweepConfig, compare, m
 
 use std::path::{Path, PathBuf};
 
+mod pilot;
+mod staff;
+
+pub use pilot::{PilotArgs, pilot};
+pub use staff::{StaffArgs, staff};
+
+use crate::analysis::AnalysisError;
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};
 use crate::port::TraceSink;
 use crate::report::{self, AtomicFile, CsvTraceSink, RunInfo};
@@ -49,6 +56,9 @@ pub enum AppError {
     /// A chart could not be drawn (exit code 1).
     #[error(transparent)]
     Chart(#[from] report::charts::ChartError),
+    /// An analysis (staff, pilot) failed: exit code 2 for bad input, 1 otherwise.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
 }
 
 impl AppError {
@@ -62,6 +72,7 @@ impl AppError {
             AppError::Read(report::read::ReadError::Io { .. }) => 1,
             AppError::Read(_) => 2,
             AppError::Io { .. } | AppError::Experiment(_) | AppError::Chart(_) => 1,
+            AppError::Analysis(e) => e.exit_code(),
         }
     }
 }

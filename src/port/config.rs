@@ -78,6 +78,43 @@ impl TravelMode {
     }
 }
 
+/// Grams of CO2 per US gallon of gasoline burned (US EPA, "Greenhouse Gas Emissions from a
+/// Typical Passenger Vehicle", EPA-420-F-18-008).
+pub const CO2_G_PER_GALLON_GASOLINE: f64 = 8_887.0;
+/// Grams of CO2 per US gallon of diesel burned (same EPA source).
+pub const CO2_G_PER_GALLON_DIESEL: f64 = 10_180.0;
+
+/// Idle emission rates of one class, in grams per vehicle-hour spent waiting in the queue.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IdleEmissions {
+    /// CO2 (g per vehicle-hour idling).
+    pub co2_g_per_h: f64,
+    /// NOx (g per vehicle-hour idling), when known.
+    pub nox_g_per_h: Option<f64>,
+    /// PM2.5 (g per vehicle-hour idling), when known.
+    pub pm25_g_per_h: Option<f64>,
+}
+
+impl IdleEmissions {
+    /// Defaults by mode: CO2 only, from idle fuel burn (US DOE Vehicle Technologies Office,
+    /// Fact #861, 2015, from Argonne National Laboratory's idling worksheet): a compact
+    /// gasoline sedan 0.16 gal/h, a diesel combination truck 0.49 gal/h, a diesel transit bus
+    /// 0.97 gal/h; times EPA's grams of CO2 per gallon. Pedestrians emit nothing.
+    pub fn default_for(mode: TravelMode) -> Self {
+        let co2_g_per_h = match mode {
+            TravelMode::Car => 0.16 * CO2_G_PER_GALLON_GASOLINE,
+            TravelMode::Truck => 0.49 * CO2_G_PER_GALLON_DIESEL,
+            TravelMode::Bus => 0.97 * CO2_G_PER_GALLON_DIESEL,
+            TravelMode::Pedestrian => 0.0,
+        };
+        IdleEmissions {
+            co2_g_per_h,
+            nox_g_per_h: None,
+            pm25_g_per_h: None,
+        }
+    }
+}
+
 /// Arrivals: a non-homogeneous Poisson process, piecewise constant by hour.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DemandConfig {
@@ -113,6 +150,8 @@ pub struct ClassConfig {
     pub trusted: bool,
     /// How the class travels.
     pub mode: TravelMode,
+    /// Idle emission rates while queued.
+    pub idle: IdleEmissions,
 }
 
 /// A lane type at the port: one pooled FIFO queue served by its open booths.

@@ -1,5 +1,7 @@
 //! The numbers one replication produces, per group (whole port, each lane, each class).
 
+use super::PortConfig;
+
 /// Which travellers a row of results describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum GroupRef {
@@ -75,6 +77,13 @@ metric_enum! {
         VehicleHoursWaiting = "vehicle_hours_waiting",
         /// Vehicle-hours waiting per measured day.
         VehicleHoursWaitingPerDay = "vehicle_hours_waiting_per_day",
+        /// CO2 emitted while queued (kg): vehicle-hours waiting x the class's idle rate (classes
+        /// and all; not defined per lane).
+        Co2KgIdling = "co2_kg_idling",
+        /// NOx emitted while queued (g), where the classes give a rate.
+        NoxGIdling = "nox_g_idling",
+        /// PM2.5 emitted while queued (g), where the classes give a rate.
+        Pm25GIdling = "pm25_g_idling",
     }
 }
 
@@ -98,6 +107,43 @@ metric_enum! {
         BoothsOpen = "booths_open",
         /// Busy over open booth-time.
         Utilization = "utilization",
+    }
+}
+
+/// Fills the idle-emission metrics of `groups` (laid out all, lanes, classes) from each class's
+/// vehicle-hours waiting and idle rates; the whole port sums the classes. A pollutant no class
+/// gives a rate for stays undefined (NaN).
+pub(crate) fn add_idle_emissions(cfg: &PortConfig, groups: &mut [GroupResult]) {
+    let mut totals = [0.0; 3];
+    let mut given = [false; 3];
+    for g in groups.iter_mut() {
+        let GroupRef::Class(i) = g.group else {
+            continue;
+        };
+        let rates = &cfg.classes[i].idle;
+        let vh = g.metric(Metric::VehicleHoursWaiting);
+        let per = [
+            Some(rates.co2_g_per_h / 1000.0),
+            rates.nox_g_per_h,
+            rates.pm25_g_per_h,
+        ];
+        let slots = [Metric::Co2KgIdling, Metric::NoxGIdling, Metric::Pm25GIdling];
+        for (k, (rate, m)) in per.into_iter().zip(slots).enumerate() {
+            if let Some(r) = rate {
+                let x = vh * r;
+                g.metrics[m as usize] = x;
+                totals[k] += x;
+                given[k] = true;
+            }
+        }
+    }
+    if let Some(all) = groups.iter_mut().find(|g| g.group == GroupRef::All) {
+        let slots = [Metric::Co2KgIdling, Metric::NoxGIdling, Metric::Pm25GIdling];
+        for k in 0..3 {
+            if given[k] {
+                all.metrics[slots[k] as usize] = totals[k];
+            }
+        }
     }
 }
 

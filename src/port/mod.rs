@@ -10,7 +10,8 @@ mod model;
 mod service;
 
 pub use config::{
-    ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, PortConfig, TravelMode,
+    CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig, DemandConfig, DisplayName,
+    IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use super::config::PortConfig;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
+    add_idle_emissions,
 };
 use super::service::ServiceSampler;
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
@@ -629,6 +630,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 days,
             ));
         }
+        add_idle_emissions(self.cfg, &mut groups);
         ReplicationResult {
             replication,
             groups,
@@ -750,7 +752,8 @@ mod tests {
 
     fn two_lane_config() -> PortConfig {
         use crate::port::{
-            ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, ServiceDist, TravelMode,
+            ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind,
+            ServiceDist, TravelMode,
         };
         let lane = |id: &str, booths: u32, mean_s: f64| LaneConfig {
             id: id.into(),
@@ -779,6 +782,7 @@ mod tests {
                 lanes: vec![0, 1],
                 trusted: false,
                 mode: TravelMode::Car,
+                idle: IdleEmissions::default_for(TravelMode::Car),
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
         }

@@ -36,6 +36,7 @@ fn mmc_config(
             lanes: vec![0],
             trusted: false,
             mode: TravelMode::Car,
+            idle: IdleEmissions::default_for(TravelMode::Car),
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -265,6 +266,7 @@ fn littles_law_and_conservation() {
         lanes: vec![1, 0],
         trusted: false,
         mode: TravelMode::Car,
+        idle: IdleEmissions::default_for(TravelMode::Car),
     });
     let reps = run_all(&cfg);
     let measured_s = cfg.horizon.saturating_sub(cfg.warmup).as_secs_f64();
@@ -388,6 +390,7 @@ fn demand_and_class_shares_match_the_scenario() {
         lanes: vec![0],
         trusted: false,
         mode: TravelMode::Car,
+        idle: IdleEmissions::default_for(TravelMode::Car),
     });
     let reps = run_all(&cfg);
     let wf_mean: f64 = cfg.demand.weekday_factors.iter().sum::<f64>() / 7.0;

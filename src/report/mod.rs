@@ -4,6 +4,7 @@
 //! Exporters return bytes (so they are tested without a disk); [`write_atomic`] puts bytes on
 //! disk by writing a temporary file and renaming it, so no reader ever sees half a file.
 
+mod analysis;
 pub mod charts;
 mod console;
 mod experiment;
@@ -15,6 +16,10 @@ pub mod read;
 mod tables;
 mod trace;
 
+pub use analysis::{
+    criteria_md, pilot_csv, pilot_table_md, staff_csv, staff_hours_csv, staff_summary_csv,
+    staff_table, staff_toml,
+};
 pub use console::summary_table;
 pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
 pub use fs::{AtomicFile, write_atomic};

@@ -12,8 +12,8 @@ use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
-    ClassConfig, DemandConfig, DisplayName, LaneConfig, LaneKind, PortConfig, ServiceDist,
-    TravelMode,
+    ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig,
+    ServiceDist, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -1045,7 +1045,15 @@ impl<'s> Ctx<'s> {
         self.check_keys(
             t,
             path,
-            &["id", "display", "share", "lanes", "trusted", "mode"],
+            &[
+                "id",
+                "display",
+                "share",
+                "lanes",
+                "trusted",
+                "mode",
+                "idle_emissions",
+            ],
         );
         let id = self.id(t, item, path, seen);
         let display = Self::get(t, "display")
@@ -1151,6 +1159,15 @@ impl<'s> Ctx<'s> {
             }
             None => Some(TravelMode::Car),
         };
+        let idle = match (mode, Self::get(t, "idle_emissions")) {
+            (Some(m), Some(v)) => {
+                let p = key_path(path, "idle_emissions");
+                self.table(v, &p)
+                    .and_then(|et| self.idle_emissions(et, &p, IdleEmissions::default_for(m)))
+            }
+            (Some(m), None) => Some(IdleEmissions::default_for(m)),
+            (None, _) => None,
+        };
         Some(ClassConfig {
             id: id?,
             display,
@@ -1158,6 +1175,46 @@ impl<'s> Ctx<'s> {
             lanes: lane_idx?,
             trusted: trusted?,
             mode: mode?,
+            idle: idle?,
+        })
+    }
+}
+
+impl Ctx<'_> {
+    /// `idle_emissions = { co2_g_per_h = .., nox_g_per_h = .., pm25_g_per_h = .. }`: grams per
+    /// vehicle-hour queued, each optional (CO2 defaults by mode; the others stay unknown).
+    fn idle_emissions(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        defaults: IdleEmissions,
+    ) -> Option<IdleEmissions> {
+        const KEYS: [&str; 3] = ["co2_g_per_h", "nox_g_per_h", "pm25_g_per_h"];
+        self.check_keys(t, path, &KEYS);
+        let mut vals = [None; 3];
+        let mut ok = true;
+        for (slot, key) in vals.iter_mut().zip(KEYS) {
+            let Some(v) = Self::get(t, key) else {
+                continue;
+            };
+            let p = key_path(path, key);
+            match self.float(v, &p) {
+                Some(x) if x >= 0.0 => *slot = Some(x),
+                Some(x) => {
+                    self.err(
+                        v.span(),
+                        &p,
+                        format!("must not be negative (grams per vehicle-hour queued), got {x}"),
+                    );
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        ok.then(|| IdleEmissions {
+            co2_g_per_h: vals[0].unwrap_or(defaults.co2_g_per_h),
+            nox_g_per_h: vals[1].or(defaults.nox_g_per_h),
+            pm25_g_per_h: vals[2].or(defaults.pm25_g_per_h),
         })
     }
 }

@@ -3,9 +3,11 @@
 //! Invariant: bounded memory (nothing here grows with the number of observations), no I/O.
 
 mod ci;
+mod erlang;
 mod histogram;
 mod level;
 
 pub use ci::{MeanCi, mean_ci, student_t_975};
+pub use erlang::{Mmc, erlang_c};
 pub use histogram::Histogram;
 pub use level::HourlyLevel;

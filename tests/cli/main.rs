@@ -1,5 +1,6 @@
 //! The one integration-test binary: drives the `garita` executable end to end.
 
+mod analysis;
 mod charts;
 mod common;
 mod experiment;

@@ -1,0 +1,903 @@
+//! `garita pilot`: candidate sites x candidate interventions, each simulated against its site's
+//! baseline with common random numbers, scored on neutral criteria and ranked transparently.
+//!
+//! The pilot file (TOML):
+//! ```toml
+//! name = "el-paso"
+//! replications = 5          # overrides every site scenario (optional)
+//! horizon = "14d"           # overrides (optional); also `warmup`, `seed`
+//! demand_scales = [0.8, 1.0, 1.2]
+//! top_k = 2                 # rank stability counts landing in the top k
+//! stability_draws = 10000
+//! [weights]                 # each >= 0, at least one > 0; missing weights are 1
+//! delay = 1.0
+//! reliability = 1.0
+//! reach = 1.0
+//! emissions = 1.0
+//! robustness = 1.0
+//! [[sites]]
+//! id = "bota"
+//! scenario = "../bota-pov.toml"   # relative to the pilot file
+//! [[interventions]]
+//! id = "ready-2"
+//! changes = [
+//!   { key = "lanes.general.booths", add = -2 },
+//!   { key = "lanes.ready.booths", add = 2 },
+//! ]
+//! [[interventions]]
+//! id = "staff-p95-20m"
+//! staff = "p95<=20m"
+//! ```
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::AnalysisError;
+use super::edit::{Change, EditOp, edited_scenario, parse_hours};
+use super::rank;
+use super::staff::{StaffConfig, StaffResult, search};
+use super::target::Target;
+use crate::experiment::run_replications;
+use crate::port::{GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, ReplicationResult};
+use crate::scenario::{Scenario, load_file, parse_duration_s};
+use crate::stats::{MeanCi, mean_ci};
+
+/// The scored criteria, in output order.
+pub const CRITERIA: [&str; 5] = ["delay", "reliability", "reach", "emissions", "robustness"];
+
+/// A wait change counts as a benefit (or a loss) for a class in an hour when it is at least this
+/// many seconds and at least [`BENEFIT_MIN_REL`] of the baseline wait.
+pub const BENEFIT_MIN_S: f64 = 30.0;
+/// See [`BENEFIT_MIN_S`].
+pub const BENEFIT_MIN_REL: f64 = 0.05;
+/// Share of a group above which "helps" and "worsens" are flagged.
+pub const FLAG_SHARE: f64 = 0.05;
+
+/// A candidate site.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Identifier.
+    pub id: String,
+    /// The scenario path as written in the pilot file.
+    pub scenario_ref: String,
+    /// The loaded scenario (before the pilot's overrides).
+    pub scenario: Scenario,
+}
+
+/// A candidate intervention.
+#[derive(Clone, Debug)]
+pub struct Intervention {
+    /// Identifier.
+    pub id: String,
+    /// Free text for the criteria sheet.
+    pub description: String,
+    /// Changes to each site's scenario document.
+    pub changes: Vec<Change>,
+    /// A staffing search applied after the changes: the target and the lane ids or kinds to
+    /// staff (empty: every lane).
+    pub staff: Option<(Target, Vec<String>)>,
+}
+
+/// A validated pilot file.
+#[derive(Clone, Debug)]
+pub struct Pilot {
+    /// The file as named by the user.
+    pub file: String,
+    /// Name (names the output folder).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Overrides of every scenario.
+    pub replications: Option<u32>,
+    /// Override (s).
+    pub horizon_s: Option<f64>,
+    /// Override (s).
+    pub warmup_s: Option<f64>,
+    /// Override.
+    pub seed: Option<u64>,
+    /// Demand scales for robustness (1.0 always runs).
+    pub demand_scales: Vec<f64>,
+    /// Rank stability counts the top `top_k`.
+    pub top_k: usize,
+    /// Monte Carlo weight draws.
+    pub stability_draws: usize,
+    /// Weights in [`CRITERIA`] order.
+    pub weights: [f64; 5],
+    /// Sites.
+    pub sites: Vec<Site>,
+    /// Interventions.
+    pub interventions: Vec<Intervention>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPilot {
+    name: Option<String>,
+    description: Option<String>,
+    replications: Option<Spanned<i64>>,
+    horizon: Option<Spanned<String>>,
+    warmup: Option<Spanned<String>>,
+    seed: Option<Spanned<i64>>,
+    demand_scales: Option<Spanned<Vec<f64>>>,
+    top_k: Option<Spanned<i64>>,
+    stability_draws: Option<Spanned<i64>>,
+    weights: Option<RawWeights>,
+    sites: Option<Vec<RawSite>>,
+    interventions: Option<Vec<RawIntervention>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWeights {
+    delay: Option<Spanned<f64>>,
+    reliability: Option<Spanned<f64>>,
+    reach: Option<Spanned<f64>>,
+    emissions: Option<Spanned<f64>>,
+    robustness: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    id: Spanned<String>,
+    scenario: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntervention {
+    id: Spanned<String>,
+    description: Option<String>,
+    changes: Option<Vec<Spanned<RawChange>>>,
+    staff: Option<Spanned<String>>,
+    staff_lanes: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    key: String,
+    set: Option<toml::Value>,
+    add: Option<f64>,
+    scale: Option<f64>,
+    hours: Option<String>,
+}
+
+/// Collects problems with their place in the pilot file.
+struct Problems<'a> {
+    file: &'a str,
+    text: &'a str,
+    list: Vec<String>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, span: std::ops::Range<usize>, key: &str, msg: String) {
+        let start = span.start.min(self.text.len());
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        self.list
+            .push(format!("{}:{line}:{col}: {key}: {msg}", self.file));
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Reads and validates a pilot file and every site scenario it names (paths relative to the
+/// pilot file's folder). Every problem found is reported.
+pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AnalysisError::Input(format!("{file}: cannot read pilot file: {e}")))?;
+    let raw: RawPilot = toml::from_str(&text).map_err(|e| {
+        let mut p = Problems {
+            file: &file,
+            text: &text,
+            list: Vec::new(),
+        };
+        let msg = e.message().trim().trim_end_matches('.').to_string();
+        p.at(e.span().unwrap_or(0..0), "", msg);
+        AnalysisError::Input(p.list.join("\n"))
+    })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut p = Problems {
+        file: &file,
+        text: &text,
+        list: Vec::new(),
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = raw.name.unwrap_or(stem);
+    if !is_id(&name) {
+        p.list.push(format!(
+            "{file}: name: invalid name (got {name:?}, expected 1-64 characters of a-z, 0-9, '_' or '-')"
+        ));
+    }
+    let replications = raw.replications.and_then(|r| {
+        let v = *r.get_ref();
+        if (2..=1_000_000).contains(&v) {
+            Some(v as u32)
+        } else {
+            p.at(
+                r.span(),
+                "replications",
+                format!("must be between 2 and 1000000 (intervals need two), got {v}"),
+            );
+            None
+        }
+    });
+    let duration = |v: Option<Spanned<String>>, key: &str, p: &mut Problems<'_>| {
+        v.and_then(|s| match parse_duration_s(s.get_ref()) {
+            Some(x) if x > 0.0 => Some(x),
+            _ => {
+                p.at(
+                    s.span(),
+                    key,
+                    format!(
+                        "invalid duration (got {:?}, expected e.g. \"14d\", \"36h\")",
+                        s.get_ref()
+                    ),
+                );
+                None
+            }
+        })
+    };
+    let horizon_s = duration(raw.horizon, "horizon", &mut p);
+    let warmup_s = duration(raw.warmup, "warmup", &mut p);
+    let seed = raw.seed.and_then(|s| {
+        let v = *s.get_ref();
+        if v < 0 {
+            p.at(s.span(), "seed", format!("must not be negative, got {v}"));
+            None
+        } else {
+            Some(v as u64)
+        }
+    });
+    let demand_scales = match raw.demand_scales {
+        Some(s) => {
+            let v = s.get_ref().clone();
+            if v.is_empty() || v.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+                p.at(
+                    s.span(),
+                    "demand_scales",
+                    format!("expected a non-empty list of positive numbers, got {v:?}"),
+                );
+            }
+            v
+        }
+        None => vec![0.8, 1.0, 1.2],
+    };
+    let mut int_in = |v: Option<Spanned<i64>>, key: &str, lo: i64, hi: i64, default: usize| {
+        v.map_or(default, |s| {
+            let x = *s.get_ref();
+            if (lo..=hi).contains(&x) {
+                x as usize
+            } else {
+                p.at(
+                    s.span(),
+                    key,
+                    format!("must be between {lo} and {hi}, got {x}"),
+                );
+                default
+            }
+        })
+    };
+    let top_k = int_in(raw.top_k, "top_k", 1, 1000, 3);
+    let stability_draws = int_in(raw.stability_draws, "stability_draws", 1, 1_000_000, 10_000);
+    let mut weights = [1.0; 5];
+    if let Some(w) = raw.weights {
+        let given = [w.delay, w.reliability, w.reach, w.emissions, w.robustness];
+        for (k, g) in given.into_iter().enumerate() {
+            if let Some(s) = g {
+                let x = *s.get_ref();
+                if !(x.is_finite() && x >= 0.0) {
+                    p.at(
+                        s.span(),
+                        &format!("weights.{}", CRITERIA[k]),
+                        format!("must not be negative, got {x}"),
+                    );
+                } else {
+                    weights[k] = x;
+                }
+            }
+        }
+        if weights.iter().all(|&x| x == 0.0) {
+            p.list.push(format!(
+                "{file}: weights: at least one weight must be positive"
+            ));
+        }
+    }
+
+    let mut sites = Vec::new();
+    let raw_sites = raw.sites.unwrap_or_default();
+    if raw_sites.is_empty() {
+        p.list.push(format!(
+            "{file}: sites: missing [[sites]] (at least one site)"
+        ));
+    }
+    for (i, s) in raw_sites.into_iter().enumerate() {
+        let id = s.id.get_ref().clone();
+        if !is_id(&id) {
+            p.at(
+                s.id.span(),
+                &format!("sites[{i}].id"),
+                format!(
+                    "invalid id (got {id:?}, expected 1-64 characters of a-z, 0-9, '_' or '-')"
+                ),
+            );
+        } else if sites.iter().any(|x: &Site| x.id == id) {
+            p.at(
+                s.id.span(),
+                &format!("sites[{i}].id"),
+                format!("duplicate id {id:?}"),
+            );
+        }
+        let rel = s.scenario.get_ref().clone();
+        let resolved = dir.join(&rel);
+        if !resolved.is_file() {
+            p.at(
+                s.scenario.span(),
+                &format!("sites[{i}].scenario"),
+                format!(
+                    "no scenario file {} (paths are relative to the pilot file's folder)",
+                    resolved.display()
+                ),
+            );
+            continue;
+        }
+        match load_file(&resolved) {
+            Ok(scenario) => {
+                let h = horizon_s.unwrap_or(scenario.config.horizon.as_secs_f64());
+                let w = warmup_s.unwrap_or(scenario.config.warmup.as_secs_f64());
+                if w >= h {
+                    p.at(
+                        s.scenario.span(),
+                        &format!("sites[{i}]"),
+                        format!(
+                            "with the pilot's overrides the warm-up ({w} s) is not shorter than the horizon ({h} s)"
+                        ),
+                    );
+                }
+                sites.push(Site {
+                    id,
+                    scenario_ref: rel,
+                    scenario,
+                })
+            }
+            Err(e) => p.list.push(e.to_string()),
+        }
+    }
+
+    let mut interventions: Vec<Intervention> = Vec::new();
+    let raw_int = raw.interventions.unwrap_or_default();
+    if raw_int.is_empty() {
+        p.list.push(format!(
+            "{file}: interventions: missing [[interventions]] (at least one)"
+        ));
+    }
+    for (i, r) in raw_int.into_iter().enumerate() {
+        let base = format!("interventions[{i}]");
+        let id = r.id.get_ref().clone();
+        if !is_id(&id) {
+            p.at(
+                r.id.span(),
+                &format!("{base}.id"),
+                format!(
+                    "invalid id (got {id:?}, expected 1-64 characters of a-z, 0-9, '_' or '-')"
+                ),
+            );
+        } else if interventions.iter().any(|x| x.id == id) {
+            p.at(
+                r.id.span(),
+                &format!("{base}.id"),
+                format!("duplicate id {id:?}"),
+            );
+        }
+        let mut changes = Vec::new();
+        for (j, c) in r.changes.unwrap_or_default().into_iter().enumerate() {
+            let span = c.span();
+            let c = c.into_inner();
+            let key = format!("{base}.changes[{j}]");
+            let ops = [c.set.is_some(), c.add.is_some(), c.scale.is_some()];
+            if ops.iter().filter(|&&x| x).count() != 1 {
+                p.at(
+                    span,
+                    &key,
+                    "give exactly one of `set`, `add` or `scale`".to_string(),
+                );
+                continue;
+            }
+            let op = match (c.set, c.add, c.scale) {
+                (Some(v), _, _) => EditOp::Set(v),
+                (_, Some(a), _) => EditOp::Add(a),
+                (_, _, Some(s)) => EditOp::Scale(s),
+                _ => unreachable!("exactly one operation was checked above"),
+            };
+            if c.hours.is_some() && matches!(op, EditOp::Set(_)) {
+                p.at(
+                    span.clone(),
+                    &format!("{key}.hours"),
+                    "`hours` works with `add` and `scale`; with `set`, give all 24 values"
+                        .to_string(),
+                );
+                continue;
+            }
+            let hours = match c.hours.as_deref() {
+                None => None,
+                Some(h) => match parse_hours(h) {
+                    Some(x) => Some(x),
+                    None => {
+                        p.at(
+                            span,
+                            &format!("{key}.hours"),
+                            format!("invalid hour range (got {h:?}, expected e.g. \"06-10\" for 06:00-10:00)"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            changes.push(Change {
+                key: c.key,
+                op,
+                hours,
+            });
+        }
+        let staff = match r.staff {
+            Some(s) => match Target::parse(s.get_ref()) {
+                Ok(t) => Some((t, r.staff_lanes.unwrap_or_default())),
+                Err(e) => {
+                    p.at(s.span(), &format!("{base}.staff"), e);
+                    None
+                }
+            },
+            None => None,
+        };
+        if changes.is_empty() && staff.is_none() {
+            p.at(
+                r.id.span(),
+                &base,
+                "no `changes` and no `staff`: the intervention changes nothing".to_string(),
+            );
+        }
+        interventions.push(Intervention {
+            id,
+            description: r.description.unwrap_or_default(),
+            changes,
+            staff,
+        });
+    }
+    // Every intervention must make a valid scenario at every site.
+    if p.list.is_empty() {
+        for s in &sites {
+            for iv in &interventions {
+                if let Err(e) = alternative_text(&file, s, iv) {
+                    p.list.push(e.to_string());
+                }
+            }
+        }
+    }
+    if !p.list.is_empty() {
+        return Err(AnalysisError::Input(p.list.join("\n")));
+    }
+    Ok(Pilot {
+        file,
+        name,
+        description: raw.description.unwrap_or_default(),
+        replications,
+        horizon_s,
+        warmup_s,
+        seed,
+        demand_scales,
+        top_k,
+        stability_draws,
+        weights,
+        sites,
+        interventions,
+    })
+}
+
+fn alternative_text(
+    pilot_file: &str,
+    site: &Site,
+    iv: &Intervention,
+) -> Result<Scenario, AnalysisError> {
+    let label = format!(
+        "{pilot_file}: intervention {:?} at site {:?} ({})",
+        iv.id, site.id, site.scenario.source_name
+    );
+    if iv.changes.is_empty() {
+        return Ok(site.scenario.clone());
+    }
+    edited_scenario(&site.scenario.source_text, &label, &iv.changes)
+}
+
+impl Pilot {
+    /// A site's configuration with the pilot's overrides.
+    pub fn site_config(&self, cfg: &PortConfig) -> PortConfig {
+        let mut c = cfg.clone();
+        if let Some(r) = self.replications {
+            c.replications = r;
+        }
+        if let Some(h) = self.horizon_s {
+            c.horizon = crate::engine::SimTime::from_secs_f64(h);
+        }
+        if let Some(w) = self.warmup_s {
+            c.warmup = crate::engine::SimTime::from_secs_f64(w);
+        }
+        if let Some(s) = self.seed {
+            c.seed = s;
+        }
+        c
+    }
+
+    /// The seed of the rank-stability weight draws: the pilot's seed, else the first site's.
+    pub fn stability_seed(&self) -> u64 {
+        self.seed
+            .or_else(|| self.sites.first().map(|s| s.scenario.config.seed))
+            .unwrap_or(1)
+    }
+
+    /// The demand scales run (always including 1.0), ascending.
+    pub fn scales(&self) -> Vec<f64> {
+        let mut s = self.demand_scales.clone();
+        if !s.contains(&1.0) {
+            s.push(1.0);
+        }
+        s.sort_by(f64::total_cmp);
+        s.dedup();
+        s
+    }
+}
+
+/// The criteria of one candidate (site x intervention), each a mean and 95% interval over
+/// replications of the paired (common random numbers) difference with the baseline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Criteria {
+    /// Vehicle-hours of waiting saved per day.
+    pub delay_saved_vh_per_day: MeanCi,
+    /// Open booth-hours per day added (negative: saved).
+    pub added_booth_hours_per_day: MeanCi,
+    /// Vehicle-hours saved per added booth-hour (undefined when under half a booth-hour a day
+    /// is added).
+    pub delay_saved_per_booth_hour: MeanCi,
+    /// Reduction of the 95th percentile wait (minutes).
+    pub p95_saved_min: MeanCi,
+    /// Gain in the share waiting 20 minutes or less.
+    pub share_le_20m_gain: MeanCi,
+    /// Share of all travellers who benefit.
+    pub reach_all: MeanCi,
+    /// Share of trusted travellers who benefit.
+    pub reach_trusted: MeanCi,
+    /// Share of other travellers who benefit.
+    pub reach_other: MeanCi,
+    /// Share of trusted travellers who wait longer.
+    pub worse_trusted: MeanCi,
+    /// Share of other travellers who wait longer.
+    pub worse_other: MeanCi,
+    /// Helps one group while it worsens the other.
+    pub equity_flag: bool,
+    /// Idling CO2 saved (kg per day).
+    pub co2_kg_saved_per_day: MeanCi,
+    /// Idling NOx saved (g per day), where given.
+    pub nox_g_saved_per_day: MeanCi,
+    /// Idling PM2.5 saved (g per day), where given.
+    pub pm25_g_saved_per_day: MeanCi,
+    /// Delay saved (vehicle-hours per day) at each demand scale.
+    pub by_scale: Vec<(f64, MeanCi)>,
+}
+
+impl Criteria {
+    /// Robustness: the smallest mean delay saved over the demand scales.
+    pub fn robustness(&self) -> f64 {
+        self.by_scale
+            .iter()
+            .map(|(_, m)| m.mean)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The raw values scored: delay, p95 saved, share gain, reach, CO2, robustness.
+    fn raw(&self) -> [f64; 6] {
+        [
+            self.delay_saved_vh_per_day.mean,
+            self.p95_saved_min.mean,
+            self.share_le_20m_gain.mean,
+            self.reach_all.mean,
+            self.co2_kg_saved_per_day.mean,
+            self.robustness(),
+        ]
+    }
+}
+
+/// One ranked candidate.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Site index.
+    pub site: usize,
+    /// Intervention index.
+    pub intervention: usize,
+    /// The criteria.
+    pub criteria: Criteria,
+    /// Scores in [0, 1] in [`CRITERIA`] order.
+    pub scores: [f64; 5],
+    /// Weighted total.
+    pub total: f64,
+    /// 1-based rank.
+    pub rank: usize,
+    /// In the Pareto set.
+    pub pareto: bool,
+    /// Share of random weightings that put it in the top k.
+    pub stability: f64,
+    /// The staffing found, for a staffing intervention.
+    pub staff: Option<StaffResult>,
+}
+
+/// Everything `garita pilot` computes.
+#[derive(Clone, Debug)]
+pub struct PilotResult {
+    /// Candidates in site x intervention order.
+    pub candidates: Vec<Candidate>,
+}
+
+fn per_rep(n: usize, f: impl Fn(usize) -> f64) -> MeanCi {
+    let v: Vec<f64> = (0..n).map(f).collect();
+    mean_ci(&v)
+}
+
+fn metric(r: &ReplicationResult, g: GroupRef, m: Metric) -> f64 {
+    r.group(g).map_or(f64::NAN, |x| x.metric(m))
+}
+
+/// Shares of travellers in `classes` who benefit and who lose, in one replication pair.
+fn reach_shares(
+    cfg: &PortConfig,
+    base: &ReplicationResult,
+    alt: &ReplicationResult,
+    pick: impl Fn(usize) -> bool,
+) -> (f64, f64) {
+    let (mut total, mut better, mut worse) = (0.0, 0.0, 0.0);
+    for c in (0..cfg.classes.len()).filter(|&c| pick(c)) {
+        let (Some(b), Some(a)) = (
+            base.group(GroupRef::Class(c)),
+            alt.group(GroupRef::Class(c)),
+        ) else {
+            continue;
+        };
+        for h in 0..24 {
+            let n = b.hourly[h][HourlyMetric::Arrivals as usize];
+            let bw = b.hourly[h][HourlyMetric::WaitMean as usize];
+            let aw = a.hourly[h][HourlyMetric::WaitMean as usize];
+            if !(n.is_finite() && n > 0.0 && bw.is_finite() && aw.is_finite()) {
+                continue;
+            }
+            total += n;
+            let threshold = BENEFIT_MIN_S.max(BENEFIT_MIN_REL * bw);
+            if bw - aw >= threshold {
+                better += n;
+            } else if aw - bw >= threshold {
+                worse += n;
+            }
+        }
+    }
+    if total > 0.0 {
+        (better / total, worse / total)
+    } else {
+        (f64::NAN, f64::NAN)
+    }
+}
+
+/// Computes the criteria of an alternative against its baseline at each demand scale;
+/// `runs[k] = (baseline, alternative)` replications at `scales[k]`.
+pub fn criteria(
+    cfg: &PortConfig,
+    scales: &[f64],
+    runs: &[(&[ReplicationResult], &[ReplicationResult])],
+) -> Criteria {
+    let k1 = scales.iter().position(|&s| s == 1.0).unwrap_or(0);
+    let (base, alt) = runs[k1];
+    let n = base.len().min(alt.len());
+    let days = cfg.measured_days();
+    let all = GroupRef::All;
+    let diff = |m: Metric, r: usize| metric(&base[r], all, m) - metric(&alt[r], all, m);
+    let delay = |b: &[ReplicationResult], a: &[ReplicationResult]| {
+        per_rep(b.len().min(a.len()), |r| {
+            metric(&b[r], all, Metric::VehicleHoursWaitingPerDay)
+                - metric(&a[r], all, Metric::VehicleHoursWaitingPerDay)
+        })
+    };
+    let added = |r: usize| -diff(Metric::BoothHoursPerDay, r);
+    let trusted = |c: usize| cfg.classes[c].trusted;
+    let reach = |r: usize, pick: &dyn Fn(usize) -> bool| reach_shares(cfg, &base[r], &alt[r], pick);
+    let reach_trusted = per_rep(n, |r| reach(r, &trusted).0);
+    let reach_other = per_rep(n, |r| reach(r, &|c| !trusted(c)).0);
+    let worse_trusted = per_rep(n, |r| reach(r, &trusted).1);
+    let worse_other = per_rep(n, |r| reach(r, &|c| !trusted(c)).1);
+    let helps_hurts = |help: &MeanCi, hurt: &MeanCi| {
+        help.mean.is_finite()
+            && hurt.mean.is_finite()
+            && help.mean >= FLAG_SHARE
+            && hurt.mean >= FLAG_SHARE
+    };
+    let equity_flag =
+        helps_hurts(&reach_trusted, &worse_other) || helps_hurts(&reach_other, &worse_trusted);
+    Criteria {
+        delay_saved_vh_per_day: delay(base, alt),
+        added_booth_hours_per_day: per_rep(n, added),
+        delay_saved_per_booth_hour: per_rep(n, |r| {
+            let a = added(r);
+            if a >= 0.5 {
+                diff(Metric::VehicleHoursWaitingPerDay, r) / a
+            } else {
+                f64::NAN
+            }
+        }),
+        p95_saved_min: per_rep(n, |r| diff(Metric::WaitP95, r) / 60.0),
+        share_le_20m_gain: per_rep(n, |r| -diff(Metric::ShareWaitLe20m, r)),
+        reach_all: per_rep(n, |r| reach(r, &|_| true).0),
+        reach_trusted,
+        reach_other,
+        worse_trusted,
+        worse_other,
+        equity_flag,
+        co2_kg_saved_per_day: per_rep(n, |r| diff(Metric::Co2KgIdling, r) / days),
+        nox_g_saved_per_day: per_rep(n, |r| diff(Metric::NoxGIdling, r) / days),
+        pm25_g_saved_per_day: per_rep(n, |r| diff(Metric::Pm25GIdling, r) / days),
+        by_scale: scales
+            .iter()
+            .zip(runs)
+            .map(|(&s, (b, a))| (s, delay(b, a)))
+            .collect(),
+    }
+}
+
+/// Which lanes of `cfg` `names` select: lane ids, or lane kinds (all lanes of that kind); all
+/// lanes when empty.
+pub fn select_lanes(cfg: &PortConfig, names: &[String]) -> Result<Vec<usize>, String> {
+    if names.is_empty() {
+        return Ok((0..cfg.lanes.len()).collect());
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let by_id: Vec<usize> = cfg
+            .lanes
+            .iter()
+            .position(|l| &l.id == name)
+            .into_iter()
+            .collect();
+        let found = if by_id.is_empty() {
+            let kind = LaneKind::ALL.iter().find(|k| k.as_str() == name);
+            cfg.lanes
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| Some(&l.kind) == kind)
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            by_id
+        };
+        if found.is_empty() {
+            let ids: Vec<&str> = cfg.lanes.iter().map(|l| l.id.as_str()).collect();
+            return Err(format!(
+                "{}: no lane with id or kind {name:?} (lanes are: {})",
+                cfg.name,
+                ids.join(", ")
+            ));
+        }
+        for i in found {
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// Runs every site x intervention and ranks the candidates.
+pub fn run(pilot: &Pilot, threads: usize) -> Result<PilotResult, AnalysisError> {
+    let scales = pilot.scales();
+    let mut candidates = Vec::new();
+    for (si, site) in pilot.sites.iter().enumerate() {
+        let base = pilot.site_config(&site.scenario.config);
+        // Alternatives at scale 1 (staffing searched on the site's own demand).
+        let mut alts = Vec::new();
+        let mut staffs = Vec::new();
+        for iv in &pilot.interventions {
+            let mut alt = pilot.site_config(&alternative_text(&pilot.file, site, iv)?.config);
+            let mut staff = None;
+            if let Some((target, names)) = &iv.staff {
+                let lanes = select_lanes(&alt, names).map_err(|e| {
+                    AnalysisError::Input(format!("{}: intervention {:?}: {e}", pilot.file, iv.id))
+                })?;
+                let res = search(
+                    &alt,
+                    &StaffConfig {
+                        target: *target,
+                        lanes,
+                        threads,
+                        max_rounds: 60,
+                    },
+                )?;
+                alt = res.apply(&alt);
+                staff = Some(res);
+            }
+            alts.push(alt);
+            staffs.push(staff);
+        }
+        // One batch: baseline and every alternative at every scale.
+        let scaled = |c: &PortConfig, s: f64| {
+            let mut c = c.clone();
+            c.demand.scale *= s;
+            c
+        };
+        let mut configs = Vec::new();
+        for &s in &scales {
+            configs.push(scaled(&base, s));
+            for a in &alts {
+                configs.push(scaled(a, s));
+            }
+        }
+        let results = run_replications(&configs, threads, None)?;
+        let stride = 1 + alts.len();
+        for (ii, staff) in staffs.into_iter().enumerate() {
+            let runs: Vec<(&[ReplicationResult], &[ReplicationResult])> = (0..scales.len())
+                .map(|k| {
+                    (
+                        results[k * stride].as_slice(),
+                        results[k * stride + 1 + ii].as_slice(),
+                    )
+                })
+                .collect();
+            candidates.push(Candidate {
+                site: si,
+                intervention: ii,
+                criteria: criteria(&base, &scales, &runs),
+                scores: [0.0; 5],
+                total: 0.0,
+                rank: 0,
+                pareto: false,
+                stability: 0.0,
+                staff,
+            });
+        }
+    }
+    score(&mut candidates, pilot);
+    Ok(PilotResult { candidates })
+}
+
+/// Fills scores, totals, ranks, the Pareto flags and rank stability.
+fn score(candidates: &mut [Candidate], pilot: &Pilot) {
+    let raw: Vec<Vec<f64>> = candidates
+        .iter()
+        .map(|c| c.criteria.raw().to_vec())
+        .collect();
+    let norm = rank::normalise(&raw);
+    let scores: Vec<Vec<f64>> = norm
+        .iter()
+        .map(|s| vec![s[0], (s[1] + s[2]) / 2.0, s[3], s[4], s[5]])
+        .collect();
+    let totals = rank::weighted_totals(&scores, &pilot.weights);
+    let ranks = rank::ranks(&totals);
+    let pareto = rank::pareto(&scores);
+    let stability = rank::rank_stability(
+        &scores,
+        pilot.top_k,
+        pilot.stability_draws,
+        pilot.stability_seed(),
+    );
+    for (i, c) in candidates.iter_mut().enumerate() {
+        c.scores.copy_from_slice(&scores[i]);
+        c.total = totals[i];
+        c.rank = ranks[i];
+        c.pareto = pareto[i];
+        c.stability = stability[i];
+    }
+}

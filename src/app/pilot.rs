@@ -1,0 +1,54 @@
+//! `garita pilot`: rank candidate sites x interventions on neutral criteria.
+
+use std::path::{Path, PathBuf};
+
+use super::{AppError, io_err};
+use crate::analysis::pilot;
+use crate::report;
+
+/// Options of `garita pilot`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PilotArgs {
+    /// The pilot file.
+    pub file: PathBuf,
+    /// Output folder (default output/<pilot name>).
+    pub out: Option<PathBuf>,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+}
+
+/// Runs the pilot, writes pilot.csv, criteria.md and one staff.toml per staffing candidate, and
+/// returns the ranked table.
+pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
+    let p = pilot::load(&args.file)?;
+    let res = pilot::run(&p, args.threads)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&p.name));
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let mut files = vec![
+        ("pilot.csv".to_string(), report::pilot_csv(&p, &res)),
+        ("criteria.md".to_string(), report::criteria_md(&p, &res)),
+    ];
+    for c in &res.candidates {
+        if let Some(st) = &c.staff {
+            let site = &p.sites[c.site];
+            let cfg = p.site_config(&site.scenario.config);
+            files.push((
+                format!(
+                    "staff-{}-{}.toml",
+                    site.id, p.interventions[c.intervention].id
+                ),
+                report::staff_toml(&cfg, st, cfg.replications),
+            ));
+        }
+    }
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        report::write_atomic(&path, &bytes).map_err(io_err(&path))?;
+    }
+    let mut text = report::pilot_table_md(&p, &res, false);
+    text.push_str(&format!("\nresults: {}\n", dir.display()));
+    Ok(text)
+}

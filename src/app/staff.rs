@@ -1,0 +1,87 @@
+//! `garita staff`: the fewest booths by lane and hour that meet a service target.
+
+use std::path::{Path, PathBuf};
+
+use super::{AppError, io_err, load_scenarios};
+use crate::analysis::pilot::select_lanes;
+use crate::analysis::{StaffConfig, Target, staff_search};
+use crate::report;
+
+/// Options of `garita staff`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StaffArgs {
+    /// Scenario file.
+    pub file: PathBuf,
+    /// Target text, e.g. `p95<=20m`.
+    pub target: String,
+    /// Lane ids or kinds to staff (empty: every lane).
+    pub lanes: Vec<String>,
+    /// Output folder (default output/<name>-staff).
+    pub out: Option<PathBuf>,
+    /// Overrides the scenario's replications.
+    pub replications: Option<u32>,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+}
+
+/// Runs the search, writes staff.csv, staff_hours.csv, staff_summary.csv and staff.toml, and
+/// returns the console summary.
+pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
+    let target = Target::parse(&args.target).map_err(AppError::Usage)?;
+    let mut scenarios = load_scenarios(std::slice::from_ref(&args.file))?;
+    let mut s = scenarios.remove(0);
+    if let Some(r) = args.replications {
+        s.config.replications = r;
+    }
+    if let Some(seed) = args.seed {
+        s.config.seed = seed;
+    }
+    if s.config.replications < 2 {
+        return Err(AppError::Usage(format!(
+            "{}: the staffing search needs at least 2 replications for its confidence intervals, got {}",
+            s.source_name, s.config.replications
+        )));
+    }
+    let lanes = select_lanes(&s.config, &args.lanes).map_err(AppError::Usage)?;
+    let res = staff_search(
+        &s.config,
+        &StaffConfig {
+            target,
+            lanes,
+            threads: args.threads,
+            max_rounds: 60,
+        },
+    )
+    .map_err(AppError::Analysis)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-staff", s.config.name)));
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let files: [(&str, Vec<u8>); 4] = [
+        ("staff.csv", report::staff_csv(&s.config, &res)),
+        ("staff_hours.csv", report::staff_hours_csv(&s.config, &res)),
+        (
+            "staff_summary.csv",
+            report::staff_summary_csv(&s.config, &res),
+        ),
+        (
+            "staff.toml",
+            report::staff_toml(&s.config, &res, s.config.replications),
+        ),
+    ];
+    for (name, bytes) in files {
+        let p = dir.join(name);
+        report::write_atomic(&p, &bytes).map_err(io_err(&p))?;
+    }
+    let mut text = report::staff_table(&s.config, &res);
+    text.push_str(&String::from_utf8_lossy(&report::staff_toml(
+        &s.config,
+        &res,
+        s.config.replications,
+    )));
+    text.push_str(&format!("\nresults: {}\n", dir.display()));
+    Ok(text)
+}

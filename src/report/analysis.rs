@@ -1,0 +1,470 @@
+//! Exporters for the staffing search and the pilot ranking. Every function returns the file's
+//! bytes.
+
+use std::fmt::Write as _;
+
+use super::fmt_num;
+use crate::analysis::StaffResult;
+use crate::analysis::pilot::{CRITERIA, Candidate, Pilot, PilotResult};
+use crate::port::PortConfig;
+use crate::stats::MeanCi;
+
+fn booths_array(b: &[u32; 24]) -> String {
+    let items: Vec<String> = b.iter().map(u32::to_string).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// `staff.csv`: `lane,hour,booths`, one row per staffed lane and hour of day.
+pub fn staff_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
+    let mut out = String::from("lane,hour,booths\n");
+    for h in &res.hours {
+        let _ = writeln!(out, "{},{},{}", cfg.lanes[h.lane].id, h.hour, h.booths);
+    }
+    out.into_bytes()
+}
+
+/// `staff_hours.csv`: the detail behind each row of `staff.csv`.
+pub fn staff_hours_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
+    let mut out = String::from(
+        "lane,hour,booths,current_booths,erlang_c_start,target,measure,bound,status\n",
+    );
+    let measure = res.target.metric().name();
+    for h in &res.hours {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            cfg.lanes[h.lane].id,
+            h.hour,
+            h.booths,
+            h.current,
+            h.erlang_start,
+            res.target,
+            measure,
+            fmt_num(h.bound),
+            h.status.as_str()
+        );
+    }
+    out.into_bytes()
+}
+
+/// `staff_summary.csv`: open booth-hours per day, schedule found versus current, by lane and in
+/// total, with the count of hours by status.
+pub fn staff_summary_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
+    let mut out = String::from(
+        "lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met\n",
+    );
+    let mut lanes: Vec<usize> = res.hours.iter().map(|h| h.lane).collect();
+    lanes.dedup();
+    let (mut tn, mut tc) = (0, 0);
+    let mut tcount = [0usize; 4];
+    for &l in &lanes {
+        let (n, c) = res.booth_hours(l);
+        tn += n;
+        tc += c;
+        let count = status_counts(res, Some(l));
+        for k in 0..4 {
+            tcount[k] += count[k];
+        }
+        let _ = writeln!(
+            out,
+            "{},{n},{c},{},{},{},{},{}",
+            cfg.lanes[l].id,
+            i64::from(n) - i64::from(c),
+            count[0],
+            count[1],
+            count[2],
+            count[3]
+        );
+    }
+    let _ = writeln!(
+        out,
+        "all,{tn},{tc},{},{},{},{},{}",
+        i64::from(tn) - i64::from(tc),
+        tcount[0],
+        tcount[1],
+        tcount[2],
+        tcount[3]
+    );
+    out.into_bytes()
+}
+
+fn status_counts(res: &StaffResult, lane: Option<usize>) -> [usize; 4] {
+    use crate::analysis::HourStatus::*;
+    let mut c = [0; 4];
+    for h in res
+        .hours
+        .iter()
+        .filter(|h| lane.is_none_or(|l| l == h.lane))
+    {
+        let k = match h.status {
+            Met => 0,
+            NoDemand => 1,
+            Unreachable => 2,
+            NotMet => 3,
+        };
+        c[k] += 1;
+    }
+    c
+}
+
+/// `staff.toml`: the schedule as lines ready to paste into the scenario's `[[lanes]]` tables.
+pub fn staff_toml(cfg: &PortConfig, res: &StaffResult, replications: u32) -> Vec<u8> {
+    let mut out = format!(
+        "# garita staff: target {} in every hour (95% interval over {replications} replications, seed {})\n# Paste each `booths` line into the [[lanes]] table with that id.\n",
+        res.target, cfg.seed
+    );
+    let mut lanes: Vec<usize> = res.hours.iter().map(|h| h.lane).collect();
+    lanes.dedup();
+    for l in lanes {
+        let (n, c) = res.booth_hours(l);
+        let _ = write!(
+            out,
+            "\n# lane {:?}: {n} booth-hours per day (now {c}); max_booths = {}\nbooths = {}\n",
+            cfg.lanes[l].id,
+            cfg.lanes[l].max_booths,
+            booths_array(&res.booths[l])
+        );
+    }
+    out.into_bytes()
+}
+
+/// The console summary of a staffing search.
+pub fn staff_table(cfg: &PortConfig, res: &StaffResult) -> String {
+    let mut out = format!("target {} in every hour\n", res.target);
+    let mut lanes: Vec<usize> = res.hours.iter().map(|h| h.lane).collect();
+    lanes.dedup();
+    for l in lanes {
+        let _ = writeln!(out, "\nlane {}", cfg.lanes[l].id);
+        let _ = writeln!(
+            out,
+            "{:>4} {:>7} {:>6} {:>8} {:>12}  status",
+            "hour",
+            "current",
+            "booths",
+            "erlang_c",
+            res.target.metric().name()
+        );
+        for h in res.hours.iter().filter(|h| h.lane == l) {
+            let _ = writeln!(
+                out,
+                "{:>4} {:>7} {:>6} {:>8} {:>12}  {}",
+                h.hour,
+                h.current,
+                h.booths,
+                h.erlang_start,
+                fmt_num((h.bound * 10.0).round() / 10.0),
+                h.status.as_str()
+            );
+        }
+        let (n, c) = res.booth_hours(l);
+        let _ = writeln!(out, "booth-hours per day: {n} (current schedule {c})");
+    }
+    let (n, c) = res
+        .hours
+        .iter()
+        .fold((0, 0), |(n, c), h| (n + h.booths, c + h.current));
+    let counts = status_counts(res, None);
+    let _ = writeln!(
+        out,
+        "\nall staffed lanes: {n} booth-hours per day (current schedule {c}, change {:+}); hours met {}, no demand {}, unreachable {}, not met {}; {} schedules simulated",
+        i64::from(n) - i64::from(c),
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        res.schedules_simulated
+    );
+    out
+}
+
+fn ci_cols(out: &mut String, m: &MeanCi) {
+    let _ = write!(out, ",{},{}", fmt_num(m.mean), fmt_num(m.ci95));
+}
+
+fn candidate_label(p: &Pilot, c: &Candidate) -> String {
+    format!(
+        "{}/{}",
+        p.sites[c.site].id, p.interventions[c.intervention].id
+    )
+}
+
+/// `pilot.csv`: one row per candidate (site x intervention) with every criterion (mean and 95%
+/// interval half-width), the scores, total, rank, Pareto flag and rank stability.
+pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
+    let scales = p.scales();
+    let mut out = String::from("candidate,site,intervention");
+    for name in [
+        "delay_saved_vh_per_day",
+        "added_booth_hours_per_day",
+        "delay_saved_per_booth_hour",
+        "p95_wait_saved_min",
+        "share_le_20m_gain",
+        "reach_all",
+        "reach_trusted",
+        "reach_other",
+        "worse_trusted",
+        "worse_other",
+    ] {
+        let _ = write!(out, ",{name},{name}_ci95");
+    }
+    out.push_str(",equity_flag");
+    for name in [
+        "co2_kg_saved_per_day",
+        "nox_g_saved_per_day",
+        "pm25_g_saved_per_day",
+    ] {
+        let _ = write!(out, ",{name},{name}_ci95");
+    }
+    for s in &scales {
+        let _ = write!(
+            out,
+            ",delay_saved_at_scale_{0},delay_saved_at_scale_{0}_ci95",
+            fmt_num(*s)
+        );
+    }
+    out.push_str(",robustness_min_delay_saved");
+    for c in CRITERIA {
+        let _ = write!(out, ",score_{c}");
+    }
+    let _ = writeln!(out, ",total,rank,pareto,stability_top_{}", p.top_k);
+    for c in &res.candidates {
+        let k = &c.criteria;
+        let _ = write!(
+            out,
+            "{},{},{}",
+            candidate_label(p, c),
+            p.sites[c.site].id,
+            p.interventions[c.intervention].id
+        );
+        for m in [
+            &k.delay_saved_vh_per_day,
+            &k.added_booth_hours_per_day,
+            &k.delay_saved_per_booth_hour,
+            &k.p95_saved_min,
+            &k.share_le_20m_gain,
+            &k.reach_all,
+            &k.reach_trusted,
+            &k.reach_other,
+            &k.worse_trusted,
+            &k.worse_other,
+        ] {
+            ci_cols(&mut out, m);
+        }
+        let _ = write!(out, ",{}", k.equity_flag);
+        for m in [
+            &k.co2_kg_saved_per_day,
+            &k.nox_g_saved_per_day,
+            &k.pm25_g_saved_per_day,
+        ] {
+            ci_cols(&mut out, m);
+        }
+        for (_, m) in &k.by_scale {
+            ci_cols(&mut out, m);
+        }
+        let _ = write!(out, ",{}", fmt_num(k.robustness()));
+        for s in c.scores {
+            let _ = write!(out, ",{}", fmt_num(s));
+        }
+        let _ = writeln!(
+            out,
+            ",{},{},{},{}",
+            fmt_num(c.total),
+            c.rank,
+            c.pareto,
+            fmt_num(c.stability)
+        );
+    }
+    out.into_bytes()
+}
+
+fn pm(m: &MeanCi, digits: usize) -> String {
+    if !m.mean.is_finite() {
+        return "n/a".to_string();
+    }
+    if m.ci95.is_finite() {
+        format!("{:.digits$} ± {:.digits$}", m.mean, m.ci95)
+    } else {
+        format!("{:.digits$}", m.mean)
+    }
+}
+
+/// The ranked result table (Markdown), best first; `es` gives Spanish headers.
+pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
+    let mut idx: Vec<usize> = (0..res.candidates.len()).collect();
+    idx.sort_by_key(|&i| res.candidates[i].rank);
+    let mut out = if es {
+        format!(
+            "| Rango | Candidato | Demora ahorrada (veh-h/día) | p95 ahorrado (min) | Cuota <= 20 min (pp) | Alcance | CO2 ahorrado (kg/día) | Robustez (veh-h/día) | Total | Pareto | Estabilidad top {} |\n",
+            p.top_k
+        )
+    } else {
+        format!(
+            "| Rank | Candidate | Delay saved (veh-h/day) | p95 saved (min) | Share <= 20 min (pp) | Reach | CO2 saved (kg/day) | Robustness (veh-h/day) | Total | Pareto | Stability top {} |\n",
+            p.top_k
+        )
+    };
+    out.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
+    for i in idx {
+        let c = &res.candidates[i];
+        let k = &c.criteria;
+        let pp = MeanCi {
+            mean: k.share_le_20m_gain.mean * 100.0,
+            ci95: k.share_le_20m_gain.ci95 * 100.0,
+            n: k.share_le_20m_gain.n,
+        };
+        let flag = if k.equity_flag { " ⚑" } else { "" };
+        let _ = writeln!(
+            out,
+            "| {} | {}{flag} | {} | {} | {} | {} | {} | {:.1} | {:.3} | {} | {:.2} |",
+            c.rank,
+            candidate_label(p, c),
+            pm(&k.delay_saved_vh_per_day, 1),
+            pm(&k.p95_saved_min, 1),
+            pm(&pp, 1),
+            pm(&k.reach_all, 2),
+            pm(&k.co2_kg_saved_per_day, 0),
+            k.robustness(),
+            c.total,
+            if c.pareto { "✓" } else { "" },
+            c.stability
+        );
+    }
+    out
+}
+
+/// `criteria.md`: the criteria sheet for a review committee, in English and Spanish.
+pub fn criteria_md(p: &Pilot, res: &PilotResult) -> Vec<u8> {
+    let w = |k: usize| fmt_num(p.weights[k]);
+    let reps = p
+        .replications
+        .map_or("each scenario's".to_string(), |r| r.to_string());
+    let scales: Vec<String> = p.scales().iter().map(|s| fmt_num(*s)).collect();
+    let scales = scales.join(", ");
+    let mut sites = String::new();
+    for s in &p.sites {
+        let _ = writeln!(
+            sites,
+            "- `{}`: `{}` (SHA-256 `{}`)",
+            s.id,
+            s.scenario_ref,
+            &s.scenario.source_hash[..16]
+        );
+    }
+    let mut ivs = String::new();
+    for iv in &p.interventions {
+        let mut what: Vec<String> = iv
+            .changes
+            .iter()
+            .map(|c| {
+                let op = match &c.op {
+                    crate::analysis::edit::EditOp::Set(v) => format!("= {v}"),
+                    crate::analysis::edit::EditOp::Add(a) => format!("+= {}", fmt_num(*a)),
+                    crate::analysis::edit::EditOp::Scale(f) => format!("*= {}", fmt_num(*f)),
+                };
+                let hours = c
+                    .hours
+                    .map(|(a, b)| format!(" ({a:02}:00-{b:02}:00)"))
+                    .unwrap_or_default();
+                format!("`{} {op}`{hours}", c.key)
+            })
+            .collect();
+        if let Some((t, lanes)) = &iv.staff {
+            let l = if lanes.is_empty() {
+                "all lanes / todos los carriles".to_string()
+            } else {
+                lanes.join(", ")
+            };
+            what.push(format!(
+                "staffing search / búsqueda de personal `{t}` ({l})"
+            ));
+        }
+        let desc = if iv.description.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", iv.description)
+        };
+        let _ = writeln!(ivs, "- `{}`: {desc}{}", iv.id, what.join("; "));
+    }
+    let text = format!(
+        r#"# Pilot criteria / Criterios del piloto: {name}
+
+Generated by garita {version} from `{file}`. / Generado por garita {version} a partir de `{file}`.
+
+## Sites and interventions / Sitios e intervenciones
+
+{sites}
+{ivs}
+Replications / Réplicas: {reps}; demand scales / escalas de demanda: {scales};
+top k = {k}; weight draws / sorteos de pesos: {draws} (seed / semilla {wseed}).
+
+## English
+
+Every candidate is one site with one intervention. garita simulates the site's scenario as it is
+(the baseline) and with the intervention, with the same random numbers (same arrivals, same
+traveller classes, same inspection times per lane), so the difference is due to the
+intervention and not to chance. Each value below is the mean over replications of the paired
+difference, with a 95% confidence interval (Student t).
+
+| Criterion | Formula | Data source | Weight |
+|---|---|---|---:|
+| Delay | vehicle-hours of waiting per day, baseline minus intervention (also per added officer booth-hour) | simulated waits of every vehicle | {w0} |
+| Reliability | mean of the scores of (a) the reduction of the 95th-percentile wait and (b) the gain in the share of vehicles waiting 20 minutes or less | simulated wait distribution | {w1} |
+| Reach | share of travellers who benefit: arrivals in (class, hour) cells whose mean wait falls by at least {bs} s and {br}% ; reported for trusted travellers (SENTRI/FAST classes) and everyone else. ⚑ marks an intervention that benefits at least {fs}% of one group while at least {fs}% of the other waits longer | simulated waits by class and hour | {w2} |
+| Emissions | idling CO2 saved per day (kg) = vehicle-hours waiting saved x each class's idle rate (NOx and PM2.5 where the scenario gives rates) | class idle rates (defaults: US DOE/Argonne idle fuel use x EPA CO2 per gallon) | {w3} |
+| Robustness | the smallest delay saved at demand scales {scales} | simulations at scaled demand | {w4} |
+
+Scores: for each criterion, score = (value - lowest value) / (highest value - lowest value) over
+all candidates (1 when all are equal, 0 when undefined). Total = sum of weight x score / sum of
+weights. Rank 1 is the highest total. The Pareto set holds the candidates that no other
+candidate beats on every criterion at once: it needs no weights. Rank stability is the share of
+{draws} weightings drawn uniformly at random over all possible weightings (seeded, reproducible)
+under which the candidate ranks in the top {k}: a candidate with high stability wins whoever
+chooses the weights.
+
+## Español
+
+Cada candidato es un sitio con una intervención. garita simula el escenario del sitio tal como
+está (la línea base) y con la intervención, con los mismos números aleatorios (mismas llegadas,
+mismas clases de viajeros, mismos tiempos de inspección por carril), de modo que la diferencia
+se debe a la intervención y no al azar. Cada valor es la media sobre réplicas de la diferencia
+pareada, con un intervalo de confianza del 95% (t de Student).
+
+| Criterio | Fórmula | Fuente de datos | Peso |
+|---|---|---|---:|
+| Demora | horas-vehículo de espera por día, línea base menos intervención (también por hora-caseta de oficial añadida) | esperas simuladas de cada vehículo | {w0} |
+| Confiabilidad | media de los puntajes de (a) la reducción de la espera del percentil 95 y (b) el aumento de la proporción de vehículos que esperan 20 minutos o menos | distribución simulada de esperas | {w1} |
+| Alcance | proporción de viajeros que se benefician: llegadas en celdas (clase, hora) cuya espera media baja al menos {bs} s y {br}%; se informa para viajeros confiables (clases SENTRI/FAST) y para los demás. ⚑ señala una intervención que beneficia al menos al {fs}% de un grupo mientras al menos el {fs}% del otro espera más | esperas simuladas por clase y hora | {w2} |
+| Emisiones | CO2 de ralentí evitado por día (kg) = horas-vehículo de espera ahorradas x tasa de ralentí de cada clase (NOx y PM2.5 donde el escenario da tasas) | tasas de ralentí por clase (por omisión: consumo en ralentí del DOE/Argonne de EE. UU. x CO2 por galón de la EPA) | {w3} |
+| Robustez | la menor demora ahorrada con escalas de demanda {scales} | simulaciones con demanda escalada | {w4} |
+
+Puntajes: para cada criterio, puntaje = (valor - valor mínimo) / (valor máximo - valor mínimo)
+entre todos los candidatos (1 si todos son iguales, 0 si no está definido). Total = suma de peso x
+puntaje / suma de pesos. El rango 1 es el total más alto. El conjunto de Pareto reúne los
+candidatos que ningún otro supera en todos los criterios a la vez: no necesita pesos. La
+estabilidad del rango es la proporción de {draws} ponderaciones sorteadas uniformemente entre
+todas las posibles (con semilla, reproducible) en las que el candidato queda entre los {k}
+primeros: un candidato con alta estabilidad gana sin importar quién elija los pesos.
+
+## Results / Resultados
+
+{table_en}
+{table_es}"#,
+        name = p.name,
+        version = crate::app::VERSION,
+        file = p.file,
+        k = p.top_k,
+        draws = p.stability_draws,
+        wseed = p.stability_seed(),
+        w0 = w(0),
+        w1 = w(1),
+        w2 = w(2),
+        w3 = w(3),
+        w4 = w(4),
+        bs = fmt_num(crate::analysis::pilot::BENEFIT_MIN_S),
+        br = fmt_num(crate::analysis::pilot::BENEFIT_MIN_REL * 100.0),
+        fs = fmt_num(crate::analysis::pilot::FLAG_SHARE * 100.0),
+        table_en = pilot_table_md(p, res, false),
+        table_es = pilot_table_md(p, res, true),
+    );
+    text.into_bytes()
+}

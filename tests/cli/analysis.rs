@@ -1,0 +1,343 @@
+//! `garita staff`, `garita pilot` and idle emissions end to end.
+
+use std::path::Path;
+
+use crate::common::{garita, root, stderr, stdout, temp_dir};
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn staff_writes_a_schedule_that_pastes_back() {
+    let out = temp_dir("staff_writes_a_schedule_that_pastes_back");
+    let o = garita(&[
+        "staff",
+        "tests/fixtures/pilot/site-a.toml",
+        "--target",
+        "p95<=10m",
+        "--lanes",
+        "general,ready",
+        "--replications",
+        "3",
+        "-o",
+        path_str(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("booth-hours per day"), "{}", stdout(&o));
+    let csv = read(&out.join("staff.csv"));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "lane,hour,booths");
+    assert_eq!(lines.len(), 1 + 2 * 24);
+    assert!(lines[1].starts_with("general,0,") && lines[25].starts_with("ready,0,"));
+    let summary = read(&out.join("staff_summary.csv"));
+    assert!(
+        summary
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("all,"))
+    );
+    // The snippet's booths lines replace the lanes' booths lines and give a valid scenario.
+    let snippet = read(&out.join("staff.toml"));
+    let new_lines: Vec<&str> = snippet
+        .lines()
+        .filter(|l| l.starts_with("booths = "))
+        .collect();
+    assert_eq!(new_lines.len(), 2);
+    let site = read(&root().join("tests/fixtures/pilot/site-a.toml"));
+    let mut k = 0;
+    let pasted: String = site
+        .lines()
+        .map(|l| {
+            if l.starts_with("booths = ") && k < 2 {
+                k += 1;
+                new_lines[k - 1].to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let f = out.join("pasted.toml");
+    std::fs::write(&f, pasted).expect("write");
+    let o = garita(&["check", path_str(&f)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn staff_rejects_bad_targets_and_lanes() {
+    let o = garita(&[
+        "staff",
+        "scenarios/mmc-example.toml",
+        "--target",
+        "p99<=20m",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("invalid target \"p99<=20m\": unknown measure \"p99\""),
+        "{}",
+        stderr(&o)
+    );
+    let o = garita(&[
+        "staff",
+        "scenarios/mmc-example.toml",
+        "--target",
+        "p95<=20m",
+        "--lanes",
+        "ready",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no lane with id or kind \"ready\" (lanes are: main)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn pilot_ranks_and_is_reproducible_across_threads() {
+    let a = temp_dir("pilot_ranks_1");
+    let b = temp_dir("pilot_ranks_2");
+    for (dir, threads) in [(&a, "1"), (&b, "2")] {
+        let o = garita(&[
+            "pilot",
+            "tests/fixtures/pilot/good.toml",
+            "--threads",
+            threads,
+            "-o",
+            path_str(dir),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("| Rank | Candidate |"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let csv = read(&a.join("pilot.csv"));
+    assert_eq!(csv, read(&b.join("pilot.csv")));
+    assert_eq!(read(&a.join("criteria.md")), read(&b.join("criteria.md")));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 2 * 3, "{csv}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    for col in [
+        "candidate",
+        "delay_saved_vh_per_day_ci95",
+        "reach_trusted",
+        "equity_flag",
+        "co2_kg_saved_per_day",
+        "delay_saved_at_scale_1.2",
+        "rank",
+        "pareto",
+        "stability_top_1",
+    ] {
+        assert!(header.contains(&col), "missing {col}");
+    }
+    // Ranks are a permutation; someone is on the Pareto front; stabilities sum to top_k.
+    let col = |name: &str| header.iter().position(|h| *h == name).expect("column");
+    let mut ranks: Vec<usize> = lines[1..]
+        .iter()
+        .map(|l| {
+            l.split(',')
+                .nth(col("rank"))
+                .and_then(|r| r.parse().ok())
+                .expect("rank")
+        })
+        .collect();
+    ranks.sort_unstable();
+    assert_eq!(ranks, (1..=6).collect::<Vec<_>>());
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.split(',').nth(col("pareto")) == Some("true"))
+    );
+    let stab: f64 = lines[1..]
+        .iter()
+        .map(|l| {
+            l.split(',')
+                .nth(col("stability_top_1"))
+                .and_then(|x| x.parse::<f64>().ok())
+                .expect("stability")
+        })
+        .sum();
+    assert!((stab - 1.0).abs() < 1e-9, "{stab}");
+    let md = read(&a.join("criteria.md"));
+    assert!(md.contains("## English") && md.contains("## Español"));
+    assert!(md.contains("| Delay | vehicle-hours of waiting per day"));
+    assert!(a.join("staff-a-staff-p95-10m.toml").is_file());
+}
+
+/// Writes a pilot file into `dir` naming the fixture sites by absolute path.
+fn pilot_file(dir: &Path, body: &str) -> std::path::PathBuf {
+    let fixtures = root().join("tests/fixtures/pilot");
+    let text = body.replace("FIXTURES", path_str(&fixtures));
+    let f = dir.join("pilot.toml");
+    std::fs::write(&f, text).expect("write pilot file");
+    f
+}
+
+const SITES: &str = r#"
+[[sites]]
+id = "a"
+scenario = "FIXTURES/site-a.toml"
+"#;
+
+#[test]
+fn pilot_missing_site_file_is_a_clear_error() {
+    let dir = temp_dir("pilot_missing_site_file");
+    let f = pilot_file(
+        &dir,
+        r#"[[sites]]
+id = "a"
+scenario = "nowhere.toml"
+
+[[interventions]]
+id = "more"
+changes = [{ key = "lanes.general.booths", add = 1 }]
+"#,
+    );
+    let o = garita(&["pilot", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("pilot.toml:3:12: sites[0].scenario: no scenario file"),
+        "{e}"
+    );
+    assert!(
+        e.contains("nowhere.toml (paths are relative to the pilot file's folder)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn pilot_unknown_scenario_key_in_an_intervention_is_a_clear_error() {
+    let dir = temp_dir("pilot_unknown_scenario_key");
+    let f = pilot_file(
+        &dir,
+        &format!(
+            r#"{SITES}
+[[interventions]]
+id = "typo"
+changes = [{{ key = "lanes.ready.boths", set = 3 }}]
+
+[[interventions]]
+id = "no-lane"
+changes = [{{ key = "lanes.fast.booths", add = 1 }}]
+"#
+        ),
+    );
+    let o = garita(&["pilot", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("pilot.toml: intervention \"typo\" at site \"a\" ("),
+        "{e}"
+    );
+    assert!(
+        e.contains("site-a.toml): lanes[1].boths: unknown key"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `booths`?"), "{e}");
+    assert!(
+        e.contains(
+            "site-a.toml): lanes: no entry with id \"fast\" (ids are: general, ready, sentri)"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn pilot_negative_weights_and_unknown_keys_are_clear_errors() {
+    let dir = temp_dir("pilot_negative_weights");
+    let f = pilot_file(
+        &dir,
+        &format!(
+            r#"horizon = "1h"
+[weights]
+delay = -1
+reach = 2
+{SITES}
+[[interventions]]
+id = "more"
+changes = [
+  {{ key = "lanes.general.booths", add = 1, scale = 2 }},
+  {{ key = "classes.ready.share", set = 0.3, hours = "06-10" }},
+]
+"#
+        ),
+    );
+    let o = garita(&["pilot", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("pilot.toml:3:9: weights.delay: must not be negative, got -1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("sites[0]: with the pilot's overrides the warm-up (7200 s) is not shorter than the horizon (3600 s)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("interventions[0].changes[1].hours: `hours` works with `add` and `scale`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("interventions[0].changes[0]: give exactly one of `set`, `add` or `scale`"),
+        "{e}"
+    );
+    let f = pilot_file(&dir, &format!("[weights]\ndelays = 1\n{SITES}"));
+    let o = garita(&["pilot", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pilot.toml:2:1:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown field `delays`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn idle_emissions_are_reported_and_validated() {
+    let out = temp_dir("idle_emissions_are_reported");
+    let o = garita(&[
+        "run",
+        "tests/fixtures/pilot/site-a.toml",
+        "--replications",
+        "2",
+        "-o",
+        path_str(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read(&out.join("summary.csv"));
+    for prefix in [
+        "site-a,all,co2_kg_idling,",
+        "site-a,class:general,co2_kg_idling,",
+        "site-a,class:sentri,nox_g_idling,",
+        "site-a,all,nox_g_idling,",
+    ] {
+        assert!(summary.contains(prefix), "missing {prefix}");
+    }
+    assert!(!summary.contains("class:general,nox_g_idling"));
+    assert!(!summary.contains("lane:general,co2_kg_idling"));
+    let bad = out.join("bad.toml");
+    let text = read(&root().join("tests/fixtures/pilot/site-a.toml")).replace(
+        "idle_emissions = { co2_g_per_h = 1400, nox_g_per_h = 2.5 }",
+        "idle_emissions = { co2_g_per_h = -5, pm10_g_per_h = 1 }",
+    );
+    std::fs::write(&bad, text).expect("write");
+    let o = garita(&["check", path_str(&bad)]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("classes[2].idle_emissions.co2_g_per_h: must not be negative (grams per vehicle-hour queued), got -5"),
+        "{e}"
+    );
+    assert!(
+        e.contains("classes[2].idle_emissions.pm10_g_per_h: unknown key"),
+        "{e}"
+    );
+}
