@@ -1,192 +1,11 @@
-//! Edits to a scenario's TOML document by key path, re-validated by the scenario layer, so an
-//! intervention can change anything a scenario file can say and an unknown key is reported the
-//! same way as in a scenario file.
-//!
-//! A key path is dotted; in an array of tables (`lanes`, `classes`) the next part is an entry's
-//! `id` (or its 0-based index): `lanes.general.booths`, `classes.ready.share`,
-//! `lanes.ready.service.mean`, `demand.scale`.
+//! Scenario variants for pilot interventions: edits applied with [`crate::scenario::edit`] and
+//! re-validated, with messages that name the pilot file, intervention and site.
 
-use toml::{Table, Value};
+use toml::Table;
 
 use super::AnalysisError;
+use crate::scenario::edit::{Change, apply};
 use crate::scenario::{Scenario, ScenarioError, parse_str};
-
-/// What a change does to the value at its key.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EditOp {
-    /// Replace the value (or add the key).
-    Set(Value),
-    /// Add to a number, or to every element (or the selected hours) of an array of numbers.
-    Add(f64),
-    /// Multiply a number, or every element (or the selected hours) of an array of numbers.
-    Scale(f64),
-}
-
-/// One change to a scenario document.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Change {
-    /// Dotted key path.
-    pub key: String,
-    /// The operation.
-    pub op: EditOp,
-    /// Clock hours `[from, to)` (wrapping past midnight) for `add`/`scale` on hourly values; a
-    /// single number becomes 24 values first.
-    pub hours: Option<(usize, usize)>,
-}
-
-/// Parses an hour range such as `"06-10"` (06:00 to 10:00: hours 6, 7, 8 and 9) or `"22-02"`.
-pub fn parse_hours(s: &str) -> Option<(usize, usize)> {
-    let (a, b) = s.trim().split_once('-')?;
-    let a: usize = a.trim().parse().ok()?;
-    let b: usize = b.trim().parse().ok()?;
-    (a < 24 && b <= 24 && a != b % 24).then_some((a, b % 24))
-}
-
-fn hour_selected(hours: Option<(usize, usize)>, h: usize) -> bool {
-    match hours {
-        None => true,
-        Some((a, b)) if a < b => (a..b).contains(&h),
-        Some((a, b)) => h >= a || h < b,
-    }
-}
-
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Integer(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        _ => None,
-    }
-}
-
-/// Applies `op` to a number, keeping integers integral when the result is whole.
-fn apply_number(v: &Value, op: &EditOp, key: &str) -> Result<Value, String> {
-    let x = number(v).ok_or_else(|| {
-        format!(
-            "{key}: cannot add to or scale a {} (expected a number or an array of numbers)",
-            v.type_str()
-        )
-    })?;
-    let y = match op {
-        EditOp::Add(d) => x + d,
-        EditOp::Scale(f) => x * f,
-        EditOp::Set(_) => unreachable!("set never reaches apply_number"),
-    };
-    if y < 0.0 {
-        return Err(format!("{key}: the change makes {x} negative ({y})"));
-    }
-    Ok(match v {
-        Value::Integer(_) if y.fract() == 0.0 => Value::Integer(y as i64),
-        _ => Value::Float(y),
-    })
-}
-
-fn apply_at(
-    v: &mut Value,
-    op: &EditOp,
-    hours: Option<(usize, usize)>,
-    key: &str,
-) -> Result<(), String> {
-    if let EditOp::Set(new) = op {
-        *v = new.clone();
-        return Ok(());
-    }
-    if hours.is_some() && number(v).is_some() {
-        *v = Value::Array(vec![v.clone(); 24]);
-    }
-    match v {
-        Value::Array(items) => {
-            if hours.is_some() && items.len() != 24 {
-                return Err(format!(
-                    "{key}: `hours` needs 24 hourly values, got an array of {}",
-                    items.len()
-                ));
-            }
-            for (h, item) in items.iter_mut().enumerate() {
-                if hour_selected(hours, h) {
-                    *item = apply_number(item, op, &format!("{key}[{h}]"))?;
-                }
-            }
-            Ok(())
-        }
-        other => {
-            *other = apply_number(other, op, key)?;
-            Ok(())
-        }
-    }
-}
-
-/// Applies one change to a parsed scenario document.
-pub fn apply(doc: &mut Table, change: &Change) -> Result<(), String> {
-    let parts: Vec<&str> = change.key.split('.').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return Err(format!("invalid key path {:?}", change.key));
-    }
-    let mut table = doc;
-    let mut i = 0;
-    loop {
-        let part = parts[i];
-        let here = parts[..=i].join(".");
-        let last = i + 1 == parts.len();
-        if last {
-            return match table.get_mut(part) {
-                Some(v) => apply_at(v, &change.op, change.hours, &here),
-                None => match &change.op {
-                    EditOp::Set(new) => {
-                        table.insert(part.to_string(), new.clone());
-                        Ok(())
-                    }
-                    _ => Err(format!("{here}: no value to change (the key is not set)")),
-                },
-            };
-        }
-        let next = parts[i + 1];
-        if !table.contains_key(part) && matches!(change.op, EditOp::Set(_)) {
-            // Setting a key under a missing table: create it; validation judges the key.
-            table.insert(part.to_string(), Value::Table(Table::new()));
-        }
-        match table.get_mut(part) {
-            Some(Value::Table(t)) => {
-                table = t;
-                i += 1;
-            }
-            Some(Value::Array(items)) => {
-                let ids: Vec<String> = items
-                    .iter()
-                    .filter_map(|it| it.get("id").and_then(|v| v.as_str()).map(String::from))
-                    .collect();
-                let pos = ids
-                    .iter()
-                    .position(|id| id == next)
-                    .or_else(|| next.parse::<usize>().ok().filter(|&k| k < items.len()));
-                let Some(k) = pos else {
-                    return Err(format!(
-                        "{here}: no entry with id {next:?} (ids are: {})",
-                        ids.join(", ")
-                    ));
-                };
-                let Some(Value::Table(t)) = items.get_mut(k) else {
-                    return Err(format!("{here}.{next}: not a table"));
-                };
-                if i + 2 == parts.len() {
-                    return Err(format!(
-                        "{here}.{next}: a key path must name a value inside the entry"
-                    ));
-                }
-                table = t;
-                i += 2;
-            }
-            Some(other) => {
-                return Err(format!(
-                    "{here}: is {}, cannot look up {next:?} inside it",
-                    other.type_str()
-                ));
-            }
-            None => {
-                return Err(format!("{here}: no such key in the scenario"));
-            }
-        }
-    }
-}
 
 /// Applies `changes` to scenario text and validates the result with the scenario parser;
 /// `label` names the edited document in messages.
@@ -220,7 +39,8 @@ pub fn edited_scenario(
 #[cfg(test)]
 mod tests {
     use super::*;
-
+    use crate::scenario::edit::{EditOp, parse_hours};
+    use toml::Value;
     const TEXT: &str = r#"
 name = "t"
 horizon = "2d"
@@ -321,15 +141,5 @@ service = { dist = "exponential", mean = "40s" }
             e.contains("max_booths: must be at least the most booths ever open (5)"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn hour_ranges() {
-        assert_eq!(parse_hours("06-10"), Some((6, 10)));
-        assert_eq!(parse_hours("22-02"), Some((22, 2)));
-        assert_eq!(parse_hours("0-24"), None);
-        assert!(hour_selected(Some((22, 2)), 23) && hour_selected(Some((22, 2)), 1));
-        assert!(!hour_selected(Some((22, 2)), 2));
-        assert_eq!(parse_hours("6"), None);
     }
 }

@@ -35,12 +35,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::AnalysisError;
-use super::edit::{Change, EditOp, edited_scenario, parse_hours};
+use super::edit::edited_scenario;
 use super::rank;
 use super::staff::{StaffConfig, StaffResult, search};
 use super::target::Target;
 use crate::experiment::run_replications;
 use crate::port::{GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, ReplicationResult};
+use crate::scenario::edit::{Change, EditOp, parse_hours};
 use crate::scenario::{Scenario, load_file, parse_duration_s};
 use crate::stats::{MeanCi, mean_ci};
 

@@ -12,6 +12,8 @@
 use serde::Deserialize;
 use toml::{Table, Value};
 
+use crate::scenario::edit;
+
 /// Most variants one sweep may have.
 pub const MAX_VARIANTS: usize = 1_000_000;
 
@@ -269,68 +271,16 @@ pub fn grid(axes: &[Axis]) -> Result<Vec<VariantSpec>, SweepError> {
     Ok(out)
 }
 
-fn ids(items: &[Value]) -> String {
-    items
-        .iter()
-        .filter_map(|v| v.get("id").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Sets `key` to `value` in the scenario document.
 fn set_path(doc: &mut Table, key: &str, value: &Value) -> Result<(), String> {
-    let segs: Vec<&str> = key.split('.').collect();
-    let mut table = doc;
-    let mut i = 0;
-    let mut walked = String::new();
-    while i + 1 < segs.len() {
-        let seg = segs[i];
-        walked = if walked.is_empty() {
-            seg.to_string()
-        } else {
-            format!("{walked}.{seg}")
-        };
-        let here = table.get_mut(seg);
-        table = match here {
-            Some(Value::Table(t)) => {
-                i += 1;
-                t
-            }
-            Some(Value::Array(items)) if items.iter().all(Value::is_table) => {
-                let id = segs[i + 1];
-                let known = ids(items);
-                let Some(Value::Table(t)) = items
-                    .iter_mut()
-                    .find(|v| v.get("id").and_then(Value::as_str) == Some(id))
-                else {
-                    return Err(format!(
-                        "no entry of {walked} has id {id:?} (ids are: {known})"
-                    ));
-                };
-                walked = format!("{walked}.{id}");
-                i += 2;
-                if i == segs.len() {
-                    return Err(format!(
-                        "{walked} is a whole entry; name one of its keys, e.g. {walked}.booths"
-                    ));
-                }
-                t
-            }
-            Some(_) => return Err(format!("{walked} is a value, not a table")),
-            None => return Err(format!("the scenario has no {walked}")),
-        };
-    }
-    let last = segs[segs.len() - 1];
-    match table.get(last) {
-        Some(Value::Table(_)) => Err(format!("{key} is a table; name one of its keys")),
-        Some(Value::Array(a)) if a.iter().any(Value::is_table) => {
-            Err(format!("{key} is a list of entries; address one by its id"))
-        }
-        _ => {
-            table.insert(last.to_string(), value.clone());
-            Ok(())
-        }
-    }
+    edit::apply(
+        doc,
+        &edit::Change {
+            key: key.to_string(),
+            op: edit::EditOp::Set(value.clone()),
+            hours: None,
+        },
+    )
 }
 
 fn class_share_id(key: &str) -> Option<&str> {
@@ -656,7 +606,7 @@ service = { dist = "exponential", mean = "45s" }
         };
         let e = apply(&doc, &one("lanes.ready.booths", "2")).unwrap_err();
         assert!(
-            e.0.contains("no entry of lanes has id \"ready\" (ids are: main)"),
+            e.0.contains("lanes: no entry with id \"ready\" (ids are: main)"),
             "{e}"
         );
         let e = apply(&doc, &one("lanes.main", "2")).unwrap_err();
@@ -664,7 +614,10 @@ service = { dist = "exponential", mean = "45s" }
         let e = apply(&doc, &one("classes.a.share", "1.2")).unwrap_err();
         assert!(e.0.contains("more than 1"), "{e}");
         let e = apply(&doc, &one("demand.rate.x", "1")).unwrap_err();
-        assert!(e.0.contains("demand.rate is a value"), "{e}");
+        assert!(
+            e.0.contains("demand.rate: is integer, cannot look up"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -357,9 +357,9 @@ pub fn criteria_md(p: &Pilot, res: &PilotResult) -> Vec<u8> {
             .iter()
             .map(|c| {
                 let op = match &c.op {
-                    crate::analysis::edit::EditOp::Set(v) => format!("= {v}"),
-                    crate::analysis::edit::EditOp::Add(a) => format!("+= {}", fmt_num(*a)),
-                    crate::analysis::edit::EditOp::Scale(f) => format!("*= {}", fmt_num(*f)),
+                    crate::scenario::edit::EditOp::Set(v) => format!("= {v}"),
+                    crate::scenario::edit::EditOp::Add(a) => format!("+= {}", fmt_num(*a)),
+                    crate::scenario::edit::EditOp::Scale(f) => format!("*= {}", fmt_num(*f)),
                 };
                 let hours = c
                     .hours

@@ -5,6 +5,7 @@
 //! `FILE:LINE:COL: key: what is wrong (got X, expected Y)`. Unknown keys are errors.
 
 mod duration;
+pub mod edit;
 mod error;
 mod parse;
 

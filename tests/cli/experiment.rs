@@ -306,7 +306,7 @@ fn bad_vary_is_reported_with_variant_and_key() {
     let cases: [(&str, &str); 7] = [
         (
             "lanes.ready.booths=2",
-            "variant 1 [lanes.ready.booths=2]: lanes.ready.booths: no entry of lanes has id \"ready\" (ids are: main)",
+            "variant 1 [lanes.ready.booths=2]: lanes.ready.booths: lanes: no entry with id \"ready\" (ids are: main)",
         ),
         ("demand.scale=0.8..1.2", "needs a step, e.g. 0.8..1.2:0.1"),
         ("lanes.main.booths", "expected KEY=VALUES"),
