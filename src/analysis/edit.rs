@@ -41,26 +41,7 @@ mod tests {
     use super::*;
     use crate::scenario::edit::{EditOp, parse_hours};
     use toml::Value;
-    const TEXT: &str = r#"
-name = "t"
-horizon = "2d"
-[demand]
-rate = 100
-[[classes]]
-id = "all"
-share = 1.0
-lanes = ["general", "ready"]
-[[lanes]]
-id = "general"
-booths = 4
-max_booths = 6
-service = { dist = "exponential", mean = "60s" }
-[[lanes]]
-id = "ready"
-booths = 1
-max_booths = 4
-service = { dist = "exponential", mean = "40s" }
-"#;
+    const TEXT: &str = crate::scenario::edit::TEST_SCENARIO;
 
     fn change(key: &str, op: EditOp, hours: Option<&str>) -> Change {
         Change {

@@ -195,11 +195,9 @@ pub fn apply(doc: &mut Table, change: &Change) -> Result<(), String> {
     }
 }
 
+/// A small valid scenario for tests of edits.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TEXT: &str = r#"
+pub(crate) const TEST_SCENARIO: &str = r#"
 name = "t"
 horizon = "2d"
 [demand]
@@ -219,6 +217,12 @@ booths = 1
 max_booths = 4
 service = { dist = "exponential", mean = "40s" }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = TEST_SCENARIO;
 
     fn change(key: &str, op: EditOp, hours: Option<&str>) -> Change {
         Change {
