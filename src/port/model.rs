@@ -64,6 +64,23 @@ struct Vehicle {
     counted: bool,
 }
 
+impl Vehicle {
+    /// The trace row of this vehicle in `lane`; `service` is (start, end, booth) when it
+    /// reached a booth.
+    fn trace_record(&self, lane: usize, service: Option<(u64, u64, u32)>) -> TraceRecord {
+        TraceRecord {
+            id: self.id,
+            class: self.class as usize,
+            lane,
+            arrival: SimTime::from_nanos(self.arrival_ns),
+            service_start: service.map(|(s, _, _)| SimTime::from_nanos(s)),
+            departure: service.map(|(_, e, _)| SimTime::from_nanos(e)),
+            booth: service.map(|(_, _, b)| b),
+            counted: self.counted,
+        }
+    }
+}
+
 /// Wait statistics of one group (a lane or a class), by hour of day of arrival. Whole-run
 /// figures are sums over the hours, so each vehicle is recorded once.
 struct WaitStats {
@@ -469,16 +486,7 @@ impl<'a, 'b> Model<'a, 'b> {
             self.classes[v.class as usize].record_wait(hour, wait_s, service_s);
         }
         if let Some(sink) = self.trace.as_deref_mut() {
-            sink.record(&TraceRecord {
-                id: v.id,
-                class: v.class as usize,
-                lane,
-                arrival: SimTime::from_nanos(v.arrival_ns),
-                service_start: Some(SimTime::from_nanos(now)),
-                departure: Some(SimTime::from_nanos(end)),
-                booth: Some(booth),
-                counted: v.counted,
-            });
+            sink.record(&v.trace_record(lane, Some((now, end, booth))));
         }
     }
 
@@ -563,16 +571,7 @@ impl<'a, 'b> Model<'a, 'b> {
                     cs.censored_wait_sum += waited;
                 }
                 if let Some(sink) = self.trace.as_deref_mut() {
-                    sink.record(&TraceRecord {
-                        id: v.id,
-                        class: v.class as usize,
-                        lane,
-                        arrival: SimTime::from_nanos(v.arrival_ns),
-                        service_start: None,
-                        departure: None,
-                        booth: None,
-                        counted: v.counted,
-                    });
+                    sink.record(&v.trace_record(lane, None));
                 }
             }
         }
