@@ -45,9 +45,9 @@ enum Command {
         #[arg(long)]
         plot: bool,
     },
-    /// Draw charts from the result files of a run, comparison or sweep (no simulation).
+    /// Draw charts from the result files of a run, comparison, sweep or pilot (no simulation).
     Plot {
-        /// Output folder of `garita run`, `compare` or `sweep`.
+        /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
         dir: PathBuf,
         /// Language of titles, labels and numbers.
         #[arg(long, value_enum, default_value_t = LangArg::En)]
@@ -63,7 +63,7 @@ enum Command {
     },
     /// Write one self-contained report.html (charts, key figures, reproducibility).
     Report {
-        /// Output folder of `garita run`, `compare` or `sweep`.
+        /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
         dir: PathBuf,
         /// Language of the report.
         #[arg(long, value_enum, default_value_t = LangArg::En)]
@@ -136,6 +136,9 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Also draw the charts (as `garita plot` with default options) into <out>/charts.
+        #[arg(long)]
+        plot: bool,
     },
     /// Validate scenario files without running them; lists every problem.
     Check {
@@ -215,6 +218,10 @@ struct BatchArgs {
     /// AWS_BATCH_JOB_ARRAY_INDEX.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     shards: Option<u32>,
+    /// Also draw the charts (as `garita plot` with default options) into <out>/charts once the
+    /// results are complete (not for a single shard).
+    #[arg(long)]
+    plot: bool,
 }
 
 impl BatchArgs {
@@ -238,6 +245,7 @@ impl BatchArgs {
                 job_completion_index: var("JOB_COMPLETION_INDEX"),
                 aws_batch_job_array_index: var("AWS_BATCH_JOB_ARRAY_INDEX"),
             },
+            plot: self.plot,
         }
     }
 }
@@ -343,6 +351,16 @@ pub fn parse() -> Action {
             seed,
             threads,
         }),
-        Command::Pilot { file, out, threads } => Action::Pilot(PilotArgs { file, out, threads }),
+        Command::Pilot {
+            file,
+            out,
+            threads,
+            plot,
+        } => Action::Pilot(PilotArgs {
+            file,
+            out,
+            threads,
+            plot,
+        }),
     }
 }

@@ -37,6 +37,8 @@ pub struct BatchConfig {
     pub shard: ShardRequest,
     /// The scheduler's variables, as read by the binary.
     pub env: ShardEnv,
+    /// Draw the charts (`garita plot` with default options) once the results are complete.
+    pub plot: bool,
 }
 
 /// Options of `garita compare`.
@@ -235,7 +237,13 @@ pub fn compare(cfg: &CompareConfig) -> Result<String, AppError> {
     let reduce = |_: usize, reps: Vec<ReplicationResult>| reps;
     match execute(&plan, &configs, &out, &cfg.batch, &reduce)? {
         Ran::Shard(text) => Ok(notes + &text),
-        Ran::Complete(reps) => Ok(notes + &finish_compare(&plan, &configs, &reps, &out)?),
+        Ran::Complete(reps) => {
+            let mut text = notes + &finish_compare(&plan, &configs, &reps, &out)?;
+            if cfg.batch.plot {
+                text.push_str(&super::plot(&super::PlotConfig::for_dir(&out))?);
+            }
+            Ok(text)
+        }
     }
 }
 
@@ -444,7 +452,12 @@ pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
     let reduce = |v: usize, reps: Vec<ReplicationResult>| sweep_reduce(&configs[v], &reps);
     match execute(&plan, &configs, &out, &cfg.batch, &reduce)? {
         Ran::Shard(t) => text.push_str(&t),
-        Ran::Complete(rows) => text.push_str(&finish_sweep(&plan, rows, &out)?),
+        Ran::Complete(rows) => {
+            text.push_str(&finish_sweep(&plan, rows, &out)?);
+            if cfg.batch.plot {
+                text.push_str(&super::plot(&super::PlotConfig::for_dir(&out))?);
+            }
+        }
     }
     Ok(text)
 }

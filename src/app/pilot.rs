@@ -15,10 +15,12 @@ pub struct PilotArgs {
     pub out: Option<PathBuf>,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// Draw the charts (`garita plot` with default options) after the ranking.
+    pub plot: bool,
 }
 
-/// Runs the pilot, writes pilot.csv, criteria.md and one staff.toml per staffing candidate, and
-/// returns the ranked table.
+/// Runs the pilot, writes pilot.csv, criteria.md and one staff.toml per staffing candidate (and
+/// with `plot`, the charts), and returns the ranked table.
 pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
     let p = pilot::load(&args.file)?;
     let res = pilot::run(&p, args.threads)?;
@@ -50,5 +52,8 @@ pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
     }
     let mut text = report::pilot_table_md(&p, &res, false);
     text.push_str(&format!("\nresults: {}\n", dir.display()));
+    if args.plot {
+        text.push_str(&super::plot(&super::PlotConfig::for_dir(&dir))?);
+    }
     Ok(text)
 }

@@ -10,7 +10,7 @@ use crate::report::{html, write_atomic};
 /// Options of `garita plot`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlotConfig {
-    /// The output folder of a run, compare or sweep.
+    /// The output folder of a run, compare, sweep or pilot.
     pub dir: PathBuf,
     /// Where charts go (default `<dir>/charts`).
     pub out: Option<PathBuf>,
@@ -35,7 +35,7 @@ impl PlotConfig {
 /// Options of `garita report`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportConfig {
-    /// The output folder of a run, compare or sweep.
+    /// The output folder of a run, compare, sweep or pilot.
     pub dir: PathBuf,
     /// Where report.html goes (default `<dir>`).
     pub out: Option<PathBuf>,

@@ -7,10 +7,13 @@
 
 use std::fmt::Write as _;
 
-use crate::report::charts::style::{FONT, FONT_BYTES, footer_text, group_name, metric_name};
+use crate::report::charts::pilot::candidate_name;
+use crate::report::charts::style::{
+    FONT, FONT_BYTES, footer_text, group_name, metric_name, pilot_footer_text,
+};
 use crate::report::charts::{ChartKind, ChartOptions};
 use crate::report::i18n::{Key, Lang};
-use crate::report::read::{CompareRow, Est, OutputData, RunData, RunMeta};
+use crate::report::read::{Ci, CompareRow, Est, OutputData, PilotData, RunData, RunMeta};
 
 const CSS: &str = r#"
 @page { margin: 14mm 12mm; }
@@ -233,7 +236,114 @@ fn comparison_table(out: &mut String, rows: &[CompareRow], data: &OutputData, la
     );
 }
 
+/// `mean ± ci` with `decimals`, scaled by `k`.
+fn ci_text(v: Ci, k: f64, decimals: usize, lang: Lang) -> String {
+    if !v.mean.is_finite() {
+        return "–".to_string();
+    }
+    let m = lang.num(v.mean * k, decimals);
+    if v.ci95.is_finite() {
+        format!("{m} ± {}", lang.num(v.ci95 * k, decimals))
+    } else {
+        m
+    }
+}
+
+fn pilot_table(out: &mut String, pilot: &PilotData, lang: Lang) {
+    let k = pilot.top_k.to_string();
+    let heads = [
+        (Key::ColRank, true),
+        (Key::ColCandidate, false),
+        (Key::ColDelaySaved, true),
+        (Key::ColP95Saved, true),
+        (Key::ColShareGain, true),
+        (Key::ColReach, true),
+        (Key::ColCo2Saved, true),
+        (Key::ColTotal, true),
+        (Key::ColPareto, false),
+        (Key::ColStability, true),
+    ];
+    let _ = write!(
+        out,
+        "<section class=\"pilot\"><h2>{}</h2><table><thead><tr>",
+        esc(lang.text(Key::SectionPilotRanking))
+    );
+    for (key, num) in heads {
+        let _ = write!(
+            out,
+            "<th{}>{}</th>",
+            if num { " class=\"num\"" } else { "" },
+            esc(&lang.fill(key, &[("k", &k)]))
+        );
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in pilot.ranked() {
+        let flag = if r.equity_flag { " ⚑" } else { "" };
+        let _ = write!(
+            out,
+            "<tr><td class=\"num\">{}</td><td>{}{flag}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td>\
+             <td class=\"num\">{}</td></tr>",
+            r.rank,
+            esc(&candidate_name(r)),
+            esc(&ci_text(r.delay_saved_vh_per_day, 1.0, 1, lang)),
+            esc(&ci_text(r.p95_saved_min, 1.0, 1, lang)),
+            esc(&ci_text(r.share_le_20m_gain, 100.0, 1, lang)),
+            esc(&ci_text(r.reach_all, 1.0, 2, lang)),
+            esc(&ci_text(r.co2_kg_saved_per_day, 1.0, 0, lang)),
+            esc(&lang.num(r.total, 3)),
+            if r.pareto { "✓" } else { "" },
+            esc(&lang.percent(r.stability, 0)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"note\">{}</p></section>",
+        esc(lang.text(Key::PilotNote))
+    );
+}
+
+fn pilot_repro(out: &mut String, data: &OutputData, pilot: &PilotData, lang: Lang) {
+    let m = &pilot.meta;
+    let file = m.file.clone().unwrap_or_else(|| "PILOT.toml".to_string());
+    let dir = data.dir.display();
+    let cmd = format!(
+        "garita pilot {file} -o {dir}\ngarita report {dir} --lang {}",
+        lang.code()
+    );
+    let _ = write!(
+        out,
+        "<section class=\"repro\"><h2>{}</h2><p>{}</p><pre>{}</pre><dl>",
+        esc(lang.text(Key::SectionRepro)),
+        esc(lang.text(Key::ReproIntro)),
+        esc(&cmd)
+    );
+    let mut row = |k: Key, v: &str| {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", esc(lang.text(k)), esc(v));
+    };
+    let version = m
+        .garita_version
+        .clone()
+        .unwrap_or_else(|| crate::app::VERSION.to_string());
+    row(Key::ReproVersion, &version);
+    row(Key::ReproPilotFile, &file);
+    if let Some(seed) = m.seed {
+        row(Key::ReproSeed, &seed.to_string());
+    }
+    if let Some(r) = m.replications {
+        row(Key::ReproReplications, &r.to_string());
+    }
+    out.push_str("</dl></section>\n");
+}
+
 fn repro(out: &mut String, data: &OutputData, lang: Lang) {
+    if data.meta.is_none()
+        && let Some(p) = &data.pilot
+    {
+        pilot_repro(out, data, p, lang);
+        return;
+    }
     let _ = write!(
         out,
         "<section class=\"repro\"><h2>{}</h2>",
@@ -369,18 +479,30 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::Comparison => lang.text(Key::SectionComparison),
         ChartKind::SweepWaitMean => lang.text(Key::MetricWaitMean),
         ChartKind::SweepWaitP95 | ChartKind::SweepHeatmap => lang.text(Key::MetricWaitP95),
+        ChartKind::PilotRanking => lang.text(Key::TitlePilotRanking),
+        ChartKind::PilotTradeoff => lang.text(Key::TitlePilotTradeoff),
     }
 }
 
 /// report.html for `data` with its charts already drawn as SVG.
 pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &ChartOptions) -> String {
     let lang = opts.lang;
-    let name = data
-        .meta
-        .as_ref()
-        .map(|m| m.scenario.clone())
-        .unwrap_or_else(|| data.dir.display().to_string());
-    let title = lang.fill(Key::ReportTitle, &[("name", &name)]);
+    let pilot_only = data.meta.is_none() && data.pilot.is_some();
+    let title = if pilot_only {
+        let name = data
+            .pilot
+            .as_ref()
+            .and_then(|p| p.meta.name.clone())
+            .unwrap_or_else(|| data.dir.display().to_string());
+        lang.fill(Key::PilotReportTitle, &[("name", &name)])
+    } else {
+        let name = data
+            .meta
+            .as_ref()
+            .map(|m| m.scenario.clone())
+            .unwrap_or_else(|| data.dir.display().to_string());
+        lang.fill(Key::ReportTitle, &[("name", &name)])
+    };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -400,22 +522,31 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
         out,
         "<header><h1>{}</h1><p class=\"meta\">{}</p></header>",
         esc(&title),
-        esc(&footer_text(data.meta.as_ref(), lang))
+        esc(&if pilot_only {
+            pilot_footer_text(data, lang)
+        } else {
+            footer_text(data.meta.as_ref(), lang)
+        })
     );
-    let description = data
-        .meta
-        .as_ref()
-        .map(|m| m.description.clone())
-        .filter(|d| !d.trim().is_empty())
-        .unwrap_or_else(|| lang.text(Key::NoDescription).to_string());
-    let _ = writeln!(
-        out,
-        "<section class=\"scenario\"><h2>{}</h2><p>{}</p></section>",
-        esc(lang.text(Key::SectionScenario)),
-        esc(&description)
-    );
+    if !pilot_only {
+        let description = data
+            .meta
+            .as_ref()
+            .map(|m| m.description.clone())
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| lang.text(Key::NoDescription).to_string());
+        let _ = writeln!(
+            out,
+            "<section class=\"scenario\"><h2>{}</h2><p>{}</p></section>",
+            esc(lang.text(Key::SectionScenario)),
+            esc(&description)
+        );
+    }
     if let Some(run) = &data.run {
         key_figures(&mut out, run, lang);
+    }
+    if let Some(p) = &data.pilot {
+        pilot_table(&mut out, p, lang);
     }
     if !svgs.is_empty() {
         let _ = writeln!(

@@ -109,6 +109,36 @@ keys! {
     Days => "{x} days", "{x} días";
     OneDay => "{x} day", "{x} día";
     NoDescription => "(no description)", "(sin descripción)";
+    // Pilot-site ranking.
+    TitlePilotRanking => "Pilot candidates ranked by weighted score", "Candidatos a piloto ordenados por puntaje ponderado";
+    TitlePilotTradeoff => "Delay saved against 95th-percentile wait saved", "Demora ahorrada frente a espera percentil 95 ahorrada";
+    AxisPilotScore => "Weighted total score (0 to 1) and rank stability (share of weightings)", "Puntaje total ponderado (0 a 1) y estabilidad del rango (proporción de ponderaciones)";
+    AxisDelaySaved => "Delay saved (vehicle-hours per day)", "Demora ahorrada (horas-vehículo por día)";
+    AxisP95Saved => "95th-percentile wait saved (minutes)", "Espera percentil 95 ahorrada (minutos)";
+    LegendScorePareto => "Weighted total score, Pareto set", "Puntaje total ponderado, conjunto de Pareto";
+    LegendScoreOther => "Weighted total score, outside the Pareto set", "Puntaje total ponderado, fuera del conjunto de Pareto";
+    LegendStability => "Rank stability: share of weightings in the top {k}", "Estabilidad del rango: proporción de ponderaciones entre los {k} primeros";
+    LegendEquityFlag => "Helps one group of travellers, worsens the other", "Beneficia a un grupo de viajeros y perjudica al otro";
+    LegendParetoCi => "Pareto set (95% CI)", "Conjunto de Pareto (IC 95 %)";
+    LegendOtherCi => "Other candidates (95% CI)", "Otros candidatos (IC 95 %)";
+    FooterPilot => "Pilot {name}", "Piloto {name}";
+    FooterWeightSeed => "weight-draw seed {seed}", "semilla de los sorteos de pesos {seed}";
+    FooterReplications => "{reps} replications", "{reps} réplicas";
+    FooterVersion => "garita {version}", "garita {version}";
+    PilotReportTitle => "Pilot-site ranking: {name}", "Clasificación de sitios piloto: {name}";
+    SectionPilotRanking => "Ranking", "Clasificación";
+    ColRank => "Rank", "Rango";
+    ColCandidate => "Candidate", "Candidato";
+    ColDelaySaved => "Delay saved (veh-h/day)", "Demora ahorrada (veh-h/día)";
+    ColP95Saved => "p95 wait saved (min)", "Espera p95 ahorrada (min)";
+    ColShareGain => "Share waiting 20 min or less (pp)", "Con espera de 20 min o menos (pp)";
+    ColReach => "Reach", "Alcance";
+    ColCo2Saved => "CO2 saved (kg/day)", "CO2 evitado (kg/día)";
+    ColTotal => "Total score", "Puntaje total";
+    ColPareto => "Pareto", "Pareto";
+    ColStability => "Stability (top {k})", "Estabilidad (top {k})";
+    PilotNote => "Each value is the mean paired difference (intervention minus baseline, common random numbers) with the half-width of its 95% confidence interval. ⚑ marks a candidate that helps one group of travellers and worsens the other. The formulas, data sources and weights are in criteria.md.", "Cada valor es la diferencia pareada media (intervención menos línea base, números aleatorios comunes) con la semiamplitud de su intervalo de confianza del 95 %. ⚑ señala un candidato que beneficia a un grupo de viajeros y perjudica al otro. Las fórmulas, fuentes de datos y pesos están en criteria.md.";
+    ReproPilotFile => "Pilot file", "Archivo del piloto";
 }
 
 impl Key {
@@ -225,7 +255,14 @@ mod tests {
     use super::*;
 
     /// Strings that are the same in both languages on purpose (proper names, units).
-    const SAME_IN_BOTH: &[Key] = &[Key::LaneSentri, Key::LaneFast, Key::Minutes, Key::No];
+    const SAME_IN_BOTH: &[Key] = &[
+        Key::LaneSentri,
+        Key::LaneFast,
+        Key::Minutes,
+        Key::No,
+        Key::FooterVersion,
+        Key::ColPareto,
+    ];
 
     #[test]
     fn every_key_has_both_translations() {

@@ -14,7 +14,7 @@ pub enum ReadError {
     NoFolder(PathBuf),
     /// The folder holds no garita results at all.
     #[error(
-        "{0}: no garita results found (expected run.json from `garita run`, comparison.csv or sweep.csv)"
+        "{0}: no garita results found (expected run.json from `garita run`, comparison.csv, sweep.csv or pilot.csv)"
     )]
     NoResults(PathBuf),
     /// A file the other files imply is missing.
@@ -202,6 +202,83 @@ pub struct SweepRow {
     pub est: Est,
 }
 
+/// A mean with its 95% CI half-width (NaN when undefined), as pilot.csv gives them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ci {
+    /// Mean.
+    pub mean: f64,
+    /// Half-width of the 95% CI.
+    pub ci95: f64,
+}
+
+/// A row of pilot.csv: one candidate (site x intervention).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PilotRow {
+    /// `site/intervention`.
+    pub candidate: String,
+    /// Site id.
+    pub site: String,
+    /// Intervention id.
+    pub intervention: String,
+    /// Vehicle-hours of waiting saved per day.
+    pub delay_saved_vh_per_day: Ci,
+    /// Reduction of the 95th-percentile wait (minutes).
+    pub p95_saved_min: Ci,
+    /// Gain in the share waiting 20 minutes or less (0-1).
+    pub share_le_20m_gain: Ci,
+    /// Share of travellers who benefit.
+    pub reach_all: Ci,
+    /// Idling CO2 saved per day (kg).
+    pub co2_kg_saved_per_day: Ci,
+    /// The smallest delay saved over the demand scales.
+    pub robustness: f64,
+    /// Helps one group (trusted / other travellers) and hurts the other.
+    pub equity_flag: bool,
+    /// Weighted total score (0-1).
+    pub total: f64,
+    /// Rank (1 = best).
+    pub rank: u32,
+    /// In the Pareto set.
+    pub pareto: bool,
+    /// Share of weight draws under which the candidate ranks in the top k.
+    pub stability: f64,
+}
+
+/// What criteria.md (written next to pilot.csv) says about the pilot; every field is optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PilotMeta {
+    /// Pilot name.
+    pub name: Option<String>,
+    /// garita version.
+    pub garita_version: Option<String>,
+    /// The pilot file.
+    pub file: Option<String>,
+    /// Replications (absent when each scenario keeps its own).
+    pub replications: Option<u32>,
+    /// The seed of the weight draws.
+    pub seed: Option<u64>,
+}
+
+/// pilot.csv with what criteria.md tells about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PilotData {
+    /// The `k` of the `stability_top_<k>` column.
+    pub top_k: u32,
+    /// Candidates in file order.
+    pub rows: Vec<PilotRow>,
+    /// From criteria.md, if present.
+    pub meta: PilotMeta,
+}
+
+impl PilotData {
+    /// The rows sorted by rank (ties in file order).
+    pub fn ranked(&self) -> Vec<&PilotRow> {
+        let mut v: Vec<&PilotRow> = self.rows.iter().collect();
+        v.sort_by_key(|r| r.rank);
+        v
+    }
+}
+
 /// The outputs of one `garita run` of one scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunData {
@@ -256,6 +333,8 @@ pub struct OutputData {
     pub comparison: Option<Vec<CompareRow>>,
     /// sweep.csv, if present.
     pub sweep: Option<Sweep>,
+    /// pilot.csv (and criteria.md), if present.
+    pub pilot: Option<PilotData>,
     /// The run.json describing the results (the folder's own, or for a comparison or sweep
     /// without one, that of the first sub-folder holding one, preferring the baseline).
     pub meta: Option<RunMeta>,
@@ -535,6 +614,120 @@ pub fn read_sweep(path: &Path) -> Result<Sweep, ReadError> {
     Ok(Sweep { keys, rows })
 }
 
+fn bool_field(
+    t: &Table,
+    line: u64,
+    rec: &csv::StringRecord,
+    col: usize,
+) -> Result<bool, ReadError> {
+    match t.str(line, rec, col)? {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" | "" => Ok(false),
+        other => Err(t.err(
+            line,
+            format!("`{}`: expected true or false, got {other:?}", t.header[col]),
+        )),
+    }
+}
+
+/// Reads pilot.csv (and, if present, the criteria.md next to it).
+pub fn read_pilot(path: &Path) -> Result<PilotData, ReadError> {
+    let t = Table::read(path)?;
+    let stab = t
+        .header
+        .iter()
+        .position(|h| h.starts_with("stability_top_"))
+        .ok_or_else(|| {
+            t.err(
+                1,
+                format!(
+                    "missing column `stability_top_<k>` (header: {})",
+                    t.header.join(",")
+                ),
+            )
+        })?;
+    let top_k = t.header[stab]["stability_top_".len()..]
+        .parse::<u32>()
+        .map_err(|_| {
+            t.err(
+                1,
+                format!("`{}`: expected stability_top_<k>", t.header[stab]),
+            )
+        })?;
+    let (cand, site, iv) = (t.col("candidate")?, t.col("site")?, t.col("intervention")?);
+    let ci_cols = |name: &str| -> Result<[usize; 2], ReadError> {
+        Ok([t.col(name)?, t.col(&format!("{name}_ci95"))?])
+    };
+    let delay = ci_cols("delay_saved_vh_per_day")?;
+    let p95 = ci_cols("p95_wait_saved_min")?;
+    let share = ci_cols("share_le_20m_gain")?;
+    let reach = ci_cols("reach_all")?;
+    let co2 = ci_cols("co2_kg_saved_per_day")?;
+    let (robust, flag) = (t.col("robustness_min_delay_saved")?, t.col("equity_flag")?);
+    let (total, rank, pareto) = (t.col("total")?, t.col("rank")?, t.col("pareto")?);
+    let ci = |line: u64, r: &csv::StringRecord, c: [usize; 2]| -> Result<Ci, ReadError> {
+        Ok(Ci {
+            mean: t.num(line, r, c[0])?,
+            ci95: t.num(line, r, c[1])?,
+        })
+    };
+    let rows = t
+        .rows
+        .iter()
+        .map(|(line, r)| {
+            let line = *line;
+            Ok(PilotRow {
+                candidate: t.str(line, r, cand)?.to_string(),
+                site: t.str(line, r, site)?.to_string(),
+                intervention: t.str(line, r, iv)?.to_string(),
+                delay_saved_vh_per_day: ci(line, r, delay)?,
+                p95_saved_min: ci(line, r, p95)?,
+                share_le_20m_gain: ci(line, r, share)?,
+                reach_all: ci(line, r, reach)?,
+                co2_kg_saved_per_day: ci(line, r, co2)?,
+                robustness: t.num(line, r, robust)?,
+                equity_flag: bool_field(&t, line, r, flag)?,
+                total: t.num(line, r, total)?,
+                rank: t.int(line, r, rank)?,
+                pareto: bool_field(&t, line, r, pareto)?,
+                stability: t.num(line, r, stab)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ReadError>>()?;
+    let criteria = path.with_file_name("criteria.md");
+    let meta = match std::fs::read_to_string(&criteria) {
+        Ok(text) => pilot_meta(&text),
+        Err(_) => PilotMeta::default(),
+    };
+    Ok(PilotData { top_k, rows, meta })
+}
+
+/// The text between `start` and `end` on the first line holding `start`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = text.find(start)? + start.len();
+    let rest = &text[i..];
+    let line = rest.lines().next().unwrap_or("");
+    let j = line.find(end)?;
+    Some(line[..j].trim())
+}
+
+/// What criteria.md states about the pilot (its wording is fixed by `report::criteria_md`).
+pub fn pilot_meta(text: &str) -> PilotMeta {
+    let name = text
+        .lines()
+        .next()
+        .and_then(|l| l.split_once(": "))
+        .map(|(_, n)| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    PilotMeta {
+        name,
+        garita_version: between(text, "Generated by garita ", " from").map(str::to_string),
+        file: between(text, " from `", "`").map(str::to_string),
+        replications: between(text, "Replications / Réplicas: ", ";").and_then(|r| r.parse().ok()),
+        seed: between(text, "(seed / semilla ", ")").and_then(|s| s.parse().ok()),
+    }
+}
+
 /// Reads a run's files from `dir` (run.json must exist; the CSV files are then required).
 pub fn read_run(dir: &Path) -> Result<RunData, ReadError> {
     let why = "written by `garita run` next to run.json";
@@ -596,7 +789,13 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     } else {
         None
     };
-    if run.is_none() && comparison.is_none() && sweep.is_none() {
+    let pilot_path = dir.join("pilot.csv");
+    let pilot = if pilot_path.is_file() {
+        Some(read_pilot(&pilot_path)?)
+    } else {
+        None
+    };
+    if run.is_none() && comparison.is_none() && sweep.is_none() && pilot.is_none() {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
     let sub_metas = if run.is_none() {
@@ -622,7 +821,28 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         run,
         comparison,
         sweep,
+        pilot,
         meta,
         sub_metas,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pilot_meta_from_criteria_md() {
+        let text = "# Pilot criteria / Criterios del piloto: el-paso\n\nGenerated by garita 0.1.0 from `p.toml`. / Generado por garita 0.1.0 a partir de `p.toml`.\n\nReplications / Réplicas: 4; demand scales / escalas de demanda: 1;\ntop k = 2; weight draws / sorteos de pesos: 10 (seed / semilla 7).\n";
+        let m = pilot_meta(text);
+        assert_eq!(m.name.as_deref(), Some("el-paso"));
+        assert_eq!(m.garita_version.as_deref(), Some("0.1.0"));
+        assert_eq!(m.file.as_deref(), Some("p.toml"));
+        assert_eq!(m.replications, Some(4));
+        assert_eq!(m.seed, Some(7));
+        // Scenarios keeping their own replications, and text that is not a criteria sheet.
+        let m = pilot_meta(&text.replace(": 4;", ": each scenario's;"));
+        assert_eq!(m.replications, None);
+        assert_eq!(pilot_meta("hello"), PilotMeta::default());
+    }
 }

@@ -538,3 +538,138 @@ fn report_renders_in_headless_chromium() {
         assert!((w - width).abs() < 1.0, "{name}: page width {w} pt");
     }
 }
+
+#[test]
+fn pilot_fixture_charts_and_report_in_both_languages() {
+    let fx = root().join("tests/fixtures/charts/pilot");
+    let work = temp_dir("charts_pilot");
+    // English PNGs.
+    let en = work.join("en");
+    let o = garita(&["plot", s(&fx), "-o", s(&en)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for c in ["pilot_ranking", "pilot_tradeoff"] {
+        let p = en.join(format!("{c}.png"));
+        let bytes = std::fs::read(&p).unwrap_or_else(|_| panic!("missing {}", p.display()));
+        assert_eq!(png_size(&bytes), (1600, 900), "{}", p.display());
+        assert!(stdout(&o).contains(&format!("{c}.png")), "{}", stdout(&o));
+    }
+    // English SVGs: labels, legend and the footer from criteria.md.
+    let o = garita(&["plot", s(&fx), "--format", "svg", "-o", s(&en)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rank = std::fs::read_to_string(en.join("pilot_ranking.svg")).expect("svg");
+    assert!(rank.contains("Pilot candidates ranked by weighted score"));
+    assert!(rank.contains("1. north · staff") && rank.contains("4. south · ready"));
+    assert!(rank.contains("Rank stability: share of weightings in the top 2"));
+    assert!(rank.contains("Helps one group of travellers, worsens the other"));
+    assert!(
+        rank.contains("Pilot fixture-pilot · weight-draw seed 42 · 5 replications · garita 0.1.0")
+    );
+    // Spanish SVGs.
+    let es = work.join("es");
+    let o = garita(&[
+        "plot",
+        s(&fx),
+        "--lang",
+        "es",
+        "--format",
+        "svg",
+        "-o",
+        s(&es),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rank = std::fs::read_to_string(es.join("pilot_ranking.svg")).expect("svg");
+    assert!(rank.contains("Candidatos a piloto ordenados por puntaje ponderado"));
+    assert!(rank.contains("entre los 2 primeros") && rank.contains("conjunto de Pareto"));
+    assert!(rank.contains("0,90"), "decimal comma in the score labels");
+    assert!(rank.contains("Piloto fixture-pilot · semilla de los sorteos de pesos 42"));
+    assert!(!rank.contains("Pilot candidates") && !rank.contains("replications"));
+    let trade = std::fs::read_to_string(es.join("pilot_tradeoff.svg")).expect("svg");
+    assert!(trade.contains("Demora ahorrada (horas-vehículo por día)"));
+    assert!(trade.contains("Espera percentil 95 ahorrada (minutos)"));
+    assert!(trade.contains("Conjunto de Pareto (IC 95 %)") && trade.contains("Otros candidatos"));
+    assert!(trade.contains("2. north · ready"));
+    // The report: ranking table, charts, reproducibility from criteria.md.
+    let o = garita(&["report", s(&fx), "--lang", "es", "-o", s(&es)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(es.join("report.html")).expect("html");
+    assert!(html.contains("Clasificación de sitios piloto: fixture-pilot"));
+    assert!(html.contains("id=\"pilot_ranking\"") && html.contains("id=\"pilot_tradeoff\""));
+    assert!(html.contains("Estabilidad (top 2)"));
+    assert!(html.contains("garita pilot pilots/fixture.toml -o "));
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains("south · ready"))
+        .expect("a ranking row for south/ready");
+    assert!(row.contains("⚑") && row.contains("−50,0 ± 30,0"), "{row}");
+    let o = garita(&["report", s(&fx), "-o", s(&en)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(en.join("report.html")).expect("html");
+    assert!(
+        html.contains("Pilot-site ranking: fixture-pilot") && html.contains("Stability (top 2)")
+    );
+}
+
+#[test]
+fn pilot_csv_without_criteria_and_with_a_bad_flag() {
+    let work = temp_dir("charts_pilot_bad");
+    let fx = root().join("tests/fixtures/charts/pilot/pilot.csv");
+    let text = std::fs::read_to_string(fx).expect("fixture");
+    // Without criteria.md the footer falls back to the folder name.
+    let bare = work.join("bare-pilot");
+    std::fs::create_dir_all(&bare).expect("dir");
+    std::fs::write(bare.join("pilot.csv"), &text).expect("write");
+    let o = garita(&["plot", s(&bare), "--format", "svg"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(bare.join("charts/pilot_ranking.svg")).expect("svg");
+    assert!(svg.contains("Pilot bare-pilot · garita "), "footer");
+    // A malformed true/false field names the file and line.
+    let bad = work.join("bad");
+    std::fs::create_dir_all(&bad).expect("dir");
+    std::fs::write(bad.join("pilot.csv"), text.replacen(",true,", ",maybe,", 1)).expect("write");
+    let o = garita(&["plot", s(&bad)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("pilot.csv:") && e.contains("expected true or false, got \"maybe\""),
+        "{e}"
+    );
+}
+
+/// An M/M/c scenario with `booths` booths (3-day horizon, 3 replications).
+fn mmc(dir: &Path, name: &str, booths: u32) -> PathBuf {
+    let text = format!(
+        "name = \"{name}\"\nseed = 11\nhorizon = \"3d\"\nwarmup = \"1d\"\nreplications = 3\n\n[demand]\nrate = 200\n\n[[classes]]\nid = \"general\"\nshare = 1.0\nlanes = [\"main\"]\n\n[[lanes]]\nid = \"main\"\nbooths = {booths}\nservice = {{ dist = \"exponential\", mean = \"45s\" }}\n"
+    );
+    let p = dir.join(format!("{name}.toml"));
+    std::fs::write(&p, text).expect("write scenario");
+    p
+}
+
+#[test]
+fn compare_and_sweep_plot_flag_draws_the_charts() {
+    let work = temp_dir("charts_batch_plot");
+    let base = mmc(&work, "three", 3);
+    let alt = mmc(&work, "four", 4);
+    let out = work.join("cmp");
+    let o = garita(&["compare", s(&base), s(&alt), "-o", s(&out), "-q", "--plot"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p = out.join("charts/comparison.png");
+    assert!(p.is_file(), "missing {}", p.display());
+    assert!(stdout(&o).contains("comparison.png"), "{}", stdout(&o));
+    let out = work.join("sweep");
+    let o = garita(&[
+        "sweep",
+        s(&base),
+        "--vary",
+        "lanes.main.booths=3,4",
+        "-o",
+        s(&out),
+        "-q",
+        "--plot",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for c in ["sweep_wait_mean", "sweep_wait_p95"] {
+        let p = out.join(format!("charts/{c}.png"));
+        assert!(p.is_file(), "missing {}", p.display());
+    }
+}

@@ -3,10 +3,11 @@
 //! Every chart is drawn by one generic function over a plotters backend, so the PNG and the
 //! SVG show the same thing. Text uses the bundled font (no system font lookup), colours come
 //! from the Okabe-Ito palette, and a footer names the scenario, its hash, seed, replications
-//! and garita version. Output is a pure function of the input files: PNG bytes are identical
+//! and garita version (for a pilot: the pilot, its weight-draw seed, replications, version). Output is a pure function of the input files: PNG bytes are identical
 //! between runs.
 
 mod compare;
+pub(crate) mod pilot;
 mod run;
 pub mod style;
 mod sweep;
@@ -89,6 +90,10 @@ pub enum ChartKind {
     SweepWaitP95,
     /// p95 wait over a two-key grid with the target contour.
     SweepHeatmap,
+    /// Pilot candidates by weighted score, with rank stability, Pareto set and equity flags.
+    PilotRanking,
+    /// Pilot candidates: delay saved against p95 wait saved, with CI whiskers.
+    PilotTradeoff,
 }
 
 impl ChartKind {
@@ -103,6 +108,8 @@ impl ChartKind {
             ChartKind::SweepWaitMean => "sweep_wait_mean",
             ChartKind::SweepWaitP95 => "sweep_wait_p95",
             ChartKind::SweepHeatmap => "sweep_heatmap",
+            ChartKind::PilotRanking => "pilot_ranking",
+            ChartKind::PilotTradeoff => "pilot_tradeoff",
         }
     }
 }
@@ -130,6 +137,11 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
             _ => out.push(ChartKind::SweepHeatmap),
         }
     }
+    if let Some(p) = &data.pilot
+        && !p.rows.is_empty()
+    {
+        out.extend([ChartKind::PilotRanking, ChartKind::PilotTradeoff]);
+    }
     out
 }
 
@@ -144,7 +156,12 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     ctx: &Ctx<'_>,
 ) -> Result<(), ChartError> {
-    let footer = style::footer_text(ctx.data.meta.as_ref(), ctx.opts.lang);
+    let footer = match kind {
+        ChartKind::PilotRanking | ChartKind::PilotTradeoff => {
+            style::pilot_footer_text(ctx.data, ctx.opts.lang)
+        }
+        _ => style::footer_text(ctx.data.meta.as_ref(), ctx.opts.lang),
+    };
     let area = style::frame(root, &footer)?;
     match kind {
         ChartKind::WaitByHour => run::wait_by_hour(&area, ctx),
@@ -155,6 +172,8 @@ fn draw<DB: DrawingBackend>(
         ChartKind::SweepWaitMean => sweep::line(&area, ctx, "wait_mean_s"),
         ChartKind::SweepWaitP95 => sweep::line(&area, ctx, "wait_p95_s"),
         ChartKind::SweepHeatmap => sweep::heatmap(&area, ctx, "wait_p95_s"),
+        ChartKind::PilotRanking => pilot::ranking(&area, ctx),
+        ChartKind::PilotTradeoff => pilot::tradeoff(&area, ctx),
     }
 }
 

@@ -9,7 +9,7 @@ use plotters::style::{FontStyle, register_font};
 
 use super::ChartError;
 use crate::report::i18n::{Key, Lang};
-use crate::report::read::{LaneMeta, RunMeta};
+use crate::report::read::{LaneMeta, OutputData, RunMeta};
 
 /// The family name of the bundled font, as charts (and SVG `font-family`) name it.
 pub const FONT: &str = "DejaVu Sans";
@@ -181,6 +181,34 @@ pub fn footer_text(meta: Option<&RunMeta>, lang: Lang) -> String {
         }
         None => format!("garita {}", crate::app::VERSION),
     }
+}
+
+/// The footer of pilot charts: pilot name, weight-draw seed, replications and version, as far
+/// as criteria.md gives them (else the folder's name and this garita's version).
+pub fn pilot_footer_text(data: &OutputData, lang: Lang) -> String {
+    let meta = data
+        .pilot
+        .as_ref()
+        .map(|p| p.meta.clone())
+        .unwrap_or_default();
+    let name = meta.name.unwrap_or_else(|| {
+        data.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let mut parts = vec![lang.fill(Key::FooterPilot, &[("name", &name)])];
+    if let Some(seed) = meta.seed {
+        parts.push(lang.fill(Key::FooterWeightSeed, &[("seed", &seed.to_string())]));
+    }
+    if let Some(r) = meta.replications {
+        parts.push(lang.fill(Key::FooterReplications, &[("reps", &r.to_string())]));
+    }
+    let version = meta
+        .garita_version
+        .unwrap_or_else(|| crate::app::VERSION.to_string());
+    parts.push(lang.fill(Key::FooterVersion, &[("version", &version)]));
+    parts.join(" · ")
 }
 
 /// Paints the background and the footer; returns the area left for the chart.
