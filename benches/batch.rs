@@ -94,5 +94,10 @@ fn sweep_variants(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, batch_threads, sweep_variants);
+criterion_group! {
+    name = benches;
+    // Text reports only: the chart backend would need a system font.
+    config = Criterion::default().without_plots();
+    targets = batch_threads, sweep_variants
+}
 criterion_main!(benches);

@@ -158,5 +158,10 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, calendar, replication, batch);
+criterion_group! {
+    name = benches;
+    // Text reports only: the chart backend would need a system font.
+    config = Criterion::default().without_plots();
+    targets = calendar, replication, batch
+}
 criterion_main!(benches);
