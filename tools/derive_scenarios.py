@@ -73,6 +73,7 @@ SCENARIOS = [
     dict(COMMON, **{
         "name": "bota-pov",
         "title": "El Paso Bridge of the Americas (BOTA), northbound passenger vehicles",
+        "title_es": "Puente de las Américas (BOTA), El Paso: vehículos de pasajeros hacia el norte",
         "port": "240201", "mode": "POV",
         "volume": ("tx", "Bridge of the Americas", "Passenger Vehicles"),
         "lanes": ["general", "ready"],
@@ -85,6 +86,7 @@ SCENARIOS = [
     dict(COMMON, **{
         "name": "san-ysidro-pov",
         "title": "San Ysidro, northbound passenger vehicles",
+        "title_es": "San Ysidro: vehículos de pasajeros hacia el norte",
         "port": "250401", "mode": "POV",
         "volume": ("bts", "2504", "Personal Vehicles"),
         "lanes": ["general", "ready", "sentri"],
@@ -104,6 +106,7 @@ SCENARIOS = [
     dict(COMMON, **{
         "name": "pdn-pov",
         "title": "El Paso Paso del Norte (PDN), northbound passenger vehicles",
+        "title_es": "Puente Paso del Norte (PDN), El Paso: vehículos de pasajeros hacia el norte",
         "port": "240202", "mode": "POV",
         "volume": ("tx", "Paso del Norte Bridge", "Passenger Vehicles"),
         "lanes": ["general", "ready", "sentri"],
@@ -117,6 +120,7 @@ SCENARIOS = [
     dict(COMMON, **{
         "name": "ysleta-pov",
         "title": "El Paso Ysleta-Zaragoza, northbound passenger vehicles",
+        "title_es": "Puente Ysleta-Zaragoza, El Paso: vehículos de pasajeros hacia el norte",
         "port": "240203", "mode": "POV",
         "volume": ("tx", "Ysleta Bridge", "Passenger Vehicles"),
         "lanes": ["general", "ready", "sentri"],
@@ -130,6 +134,7 @@ SCENARIOS = [
     dict(COMMON, **{
         "name": "ysleta-cov",
         "title": "El Paso Ysleta-Zaragoza, northbound commercial trucks",
+        "title_es": "Puente Ysleta-Zaragoza, El Paso: camiones comerciales hacia el norte",
         "port": "240203", "mode": "COV",
         "volume": ("tx", "Ysleta Bridge", "Commercial Trucks"),
         "lanes": ["general", "fast"],
@@ -782,7 +787,9 @@ def scenario_toml(res, s_sentri):
         c("#   (the capacity includes the clearing hours 00-01h, which have no arrivals)")
     c("")
     c('name = "%s"' % sc["name"])
-    c('description = "%s. Demand and booths derived from CBP/BTS public data (see header)."' % sc["title"])
+    c('description = { en = "%s. Demand and booths derived from CBP/BTS public data (see header).", '
+      'es = "%s. Demanda y casetas derivadas de datos públicos de CBP y BTS (ver el encabezado)." }'
+      % (sc["title"], sc["title_es"]))
     c("seed = %d" % sc.get("seed", 1))
     c('horizon = "28d"')
     c('warmup = "2d"')

@@ -178,6 +178,8 @@ pub struct PortConfig {
     pub name: String,
     /// Free text.
     pub description: String,
+    /// The description in Spanish (empty: only the English one was given).
+    pub description_es: String,
     /// Base seed.
     pub seed: u64,
     /// End of each replication.

@@ -765,6 +765,7 @@ mod tests {
         PortConfig {
             name: "t".into(),
             description: String::new(),
+            description_es: String::new(),
             seed: 1,
             horizon: SimTime::DAY,
             warmup: SimTime::ZERO,

@@ -20,6 +20,7 @@ fn mmc_config(
     PortConfig {
         name: format!("mm{c}-{rho}"),
         description: String::new(),
+        description_es: String::new(),
         seed: 20_261_127 + u64::from(c) * 100 + (rho * 100.0) as u64,
         horizon: SimTime::from_secs_f64(horizon_h * 3600.0),
         warmup: SimTime::from_secs_f64(horizon_h * 3600.0 * 0.05),

@@ -532,7 +532,10 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
         let description = data
             .meta
             .as_ref()
-            .map(|m| m.description.clone())
+            .map(|m| match lang {
+                Lang::Es if !m.description_es.trim().is_empty() => m.description_es.clone(),
+                _ => m.description.clone(),
+            })
             .filter(|d| !d.trim().is_empty())
             .unwrap_or_else(|| lang.text(Key::NoDescription).to_string());
         let _ = writeln!(

@@ -86,6 +86,9 @@ pub struct RunMeta {
     /// Scenario description.
     #[serde(default)]
     pub description: String,
+    /// Scenario description in Spanish (may be empty).
+    #[serde(default)]
+    pub description_es: String,
     /// The scenario file as named on the command line.
     #[serde(default)]
     pub scenario_file: String,

@@ -201,6 +201,7 @@ pub fn run_json(cfg: &PortConfig, info: &RunInfo) -> Vec<u8> {
         "garita_version": info.version,
         "scenario": cfg.name,
         "description": cfg.description,
+        "description_es": cfg.description_es,
         "scenario_file": info.source_name,
         "scenario_hash": info.source_hash,
         "seed": cfg.seed,

@@ -459,9 +459,10 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        // A string, or { en = "...", es = "..." } like display names.
         let description = match Self::get(root, "description") {
-            Some(v) => self.string(v, "description").unwrap_or_default(),
-            None => String::new(),
+            Some(v) => self.display(v, "description"),
+            None => DisplayName::default(),
         };
         let seed = match Self::get(root, "seed") {
             Some(v) => self.integer(v, "seed").and_then(|s| {
@@ -578,7 +579,8 @@ impl<'s> Ctx<'s> {
         };
         Some(PortConfig {
             name: name?,
-            description,
+            description: description.en,
+            description_es: description.es,
             seed: seed?,
             horizon: SimTime::from_secs_f64(horizon?),
             warmup: SimTime::from_secs_f64(warmup?),

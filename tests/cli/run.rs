@@ -366,3 +366,45 @@ fn readme_worked_example_is_current() {
         .collect();
     assert_eq!(printed, shown, "update the README's worked example");
 }
+
+/// A bilingual description reaches run.json and the report in each language.
+#[test]
+fn bilingual_description_reaches_the_report() {
+    let dir = temp_dir("bilingual_description");
+    let text = std::fs::read_to_string(root().join("scenarios/mmc-example.toml"))
+        .expect("scenario")
+        .replace(
+            "description = \"A plain M/M/c queue",
+            "description = { es = \"Una cola M/M/c sencilla\", en = \"A plain M/M/c queue",
+        )
+        .replace("(utilization 0.85)\"", "(utilization 0.85)\" }");
+    let path = dir.join("bilingual.toml");
+    std::fs::write(&path, text).expect("write");
+    let out = dir.join("out");
+    let o = garita(&[
+        "run",
+        path.to_str().expect("utf-8"),
+        "--replications",
+        "2",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run: serde_json::Value =
+        serde_json::from_slice(&read(out.join("run.json"))).expect("run.json is JSON");
+    assert_eq!(run["description_es"], "Una cola M/M/c sencilla");
+    assert!(
+        run["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("A plain M/M/c"))
+    );
+    for (lang, want) in [
+        ("es", "Una cola M/M/c sencilla"),
+        ("en", "A plain M/M/c queue"),
+    ] {
+        let o = garita(&["report", out.to_str().expect("utf-8"), "--lang", lang]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = String::from_utf8(read(out.join("report.html"))).expect("utf-8");
+        assert!(html.contains(want), "{lang}: description missing");
+    }
+}
