@@ -87,13 +87,31 @@ fn group_name(cfg: &PortConfig, label: &str) -> String {
     if let Some(id) = label.strip_prefix("lane:") {
         let lane = cfg.lanes.iter().find(|l| l.id == id);
         match lane {
-            Some(l) if !l.display.en.is_empty() => format!("{} lane", l.display.en),
+            Some(l) if !l.display.en.is_empty() => l.display.en.clone(),
             _ => format!("lane {id}"),
         }
     } else if let Some(id) = label.strip_prefix("class:") {
         let class = cfg.classes.iter().find(|c| c.id == id);
         match class {
-            Some(c) if !c.display.en.is_empty() => format!("{} travellers", c.display.en),
+            Some(c) if !c.display.en.is_empty() => {
+                let d = &c.display.en;
+                let lower = d.to_lowercase();
+                if [
+                    "travellers",
+                    "travelers",
+                    "trucks",
+                    "vehicles",
+                    "holders",
+                    "members",
+                ]
+                .iter()
+                .any(|w| lower.ends_with(w))
+                {
+                    d.clone()
+                } else {
+                    format!("{d} travellers")
+                }
+            }
             _ => format!("class {id}"),
         }
     } else {

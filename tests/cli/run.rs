@@ -161,12 +161,16 @@ fn trace_has_one_row_per_vehicle_of_replication_one() {
 /// Every bundled scenario passes `check`, and runs (briefly).
 #[test]
 fn every_bundled_scenario_checks_and_runs() {
-    let files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
-        .expect("scenarios/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    assert!(files.len() >= 4, "bundled scenarios: {files:?}");
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["scenarios", "scenarios/alternatives"] {
+        files.extend(
+            std::fs::read_dir(root().join(dir))
+                .expect("scenario folder")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml")),
+        );
+    }
+    assert!(files.len() >= 8, "bundled scenarios: {files:?}");
     let mut args = vec!["check".to_string()];
     args.extend(files.iter().map(|p| p.display().to_string()));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
