@@ -45,36 +45,12 @@ enum Command {
         #[arg(long)]
         plot: bool,
     },
-    /// Draw charts from the result files of a run, comparison, sweep or pilot (no simulation).
-    Plot {
-        /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
-        dir: PathBuf,
-        /// Language of titles, labels and numbers.
-        #[arg(long, value_enum, default_value_t = LangArg::En)]
-        lang: LangArg,
-        /// Image format.
-        #[arg(long, value_enum, default_value_t = FormatArg::Png)]
-        format: FormatArg,
-        /// Folder for the charts (default <DIR>/charts).
-        #[arg(short = 'o', long = "out")]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        target: TargetArgs,
-    },
-    /// Write one self-contained report.html (charts, key figures, reproducibility).
-    Report {
-        /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
-        dir: PathBuf,
-        /// Language of the report.
-        #[arg(long, value_enum, default_value_t = LangArg::En)]
-        lang: LangArg,
-        /// Folder for report.html (default <DIR>).
-        #[arg(short = 'o', long = "out")]
-        out: Option<PathBuf>,
-        #[command(flatten)]
-        target: TargetArgs,
-    },
-    /// Compare alternatives with a baseline under common random numbers (paired differences).
+    /// Validate scenario files without running them; lists every problem.
+    Check {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },    /// Compare alternatives with a baseline under common random numbers (paired differences).
     Compare {
         /// The baseline scenario file.
         baseline: PathBuf,
@@ -140,11 +116,34 @@ enum Command {
         #[arg(long)]
         plot: bool,
     },
-    /// Validate scenario files without running them; lists every problem.
-    Check {
-        /// Scenario files (TOML).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
+    /// Draw charts from the result files of a run, comparison, sweep or pilot (no simulation).
+    Plot {
+        /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
+        dir: PathBuf,
+        /// Language of titles, labels and numbers.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// Image format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Png)]
+        format: FormatArg,
+        /// Folder for the charts (default <DIR>/charts).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Write one self-contained report.html (charts, key figures, reproducibility).
+    Report {
+        /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
+        dir: PathBuf,
+        /// Language of the report.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// Folder for report.html (default <DIR>).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        target: TargetArgs,
     },
 }
 
