@@ -50,7 +50,8 @@ enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
-    },    /// Compare alternatives with a baseline under common random numbers (paired differences).
+    },
+    /// Compare alternatives with a baseline under common random numbers (paired differences).
     Compare {
         /// The baseline scenario file.
         baseline: PathBuf,
