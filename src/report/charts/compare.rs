@@ -4,9 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::run::legend;
-use super::style::{
-    AXIS_PX, GRID_COLOR, LABEL_PX, TARGET_COLOR, TITLE_PX, color, group_name, nice_max, text,
-};
+use super::style::{TARGET_COLOR, TITLE_PX, color, group_name, house_mesh, nice_max, text};
 use super::{ChartError, Ctx, de};
 use crate::report::i18n::Key;
 use crate::report::read::CompareRow;
@@ -87,18 +85,13 @@ pub(crate) fn comparison<DB: DrawingBackend>(
         labels.get(i).cloned().unwrap_or_default()
     };
     let xlab = |x: &f64| lang.num_short(*x, 2);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(lang.text(Key::AxisChangeMin))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(11)
         .y_labels((ytop + 0.5).ceil() as usize + 2)
         .x_label_formatter(&xlab)
         .y_label_formatter(&ylab)
         .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     let ts = TARGET_COLOR.stroke_width(2);

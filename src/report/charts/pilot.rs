@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::run::legend;
-use super::style::{AXIS_PX, GRID_COLOR, LABEL_PX, TARGET_COLOR, TITLE_PX, text};
+use super::style::{LABEL_PX, TARGET_COLOR, TITLE_PX, house_mesh, text};
 use super::{ChartError, Ctx, de};
 use crate::report::i18n::{Key, Lang};
 use crate::report::read::{Ci, PilotData, PilotRow};
@@ -82,18 +82,13 @@ pub(crate) fn ranking<DB: DrawingBackend>(
             lang.num_short(*x, 1)
         }
     };
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(lang.text(Key::AxisPilotScore))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(14)
         .y_labels((n as f64 - ybot).ceil() as usize + 2)
         .x_label_formatter(&xlab)
         .y_label_formatter(&ylab)
         .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     let y_of = |i: usize| (n - 1 - i) as f64;
@@ -229,18 +224,13 @@ pub(crate) fn tradeoff<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(de)?;
     let fmt = move |v: &f64| axis_num(lang, *v);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(lang.text(Key::AxisDelaySaved))
         .y_desc(lang.text(Key::AxisP95Saved))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(10)
         .y_labels(10)
         .x_label_formatter(&fmt)
         .y_label_formatter(&fmt)
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     let zero = TARGET_COLOR.stroke_width(1);

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 #[cfg(test)]
 use super::style::runs;
 use super::style::{
-    AXIS_PX, GRID_COLOR, LABEL_PX, TARGET_COLOR, TITLE_PX, band, color, lane_name, legend_line,
+    AXIS_PX, LABEL_PX, TARGET_COLOR, TITLE_PX, band, color, house_mesh, lane_name, legend_line,
     nice_max, text,
 };
 use super::{ChartError, Ctx, de};
@@ -117,18 +117,13 @@ fn hourly_chart<DB: DrawingBackend>(
         .build_cartesian_2d(0f64..24f64, 0f64..ymax)
         .map_err(de)?;
     let ylab = |y: &f64| lang.num_short(*y, 2);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(lang.text(Key::AxisHourOfDay))
         .y_desc(y_desc)
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(13)
         .y_labels(8)
         .x_label_formatter(&hour_label)
         .y_label_formatter(&ylab)
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     for (i, s) in series.iter().enumerate() {
@@ -307,18 +302,13 @@ pub(crate) fn staffing<DB: DrawingBackend>(
         .map_err(de)?
         .set_secondary_coord(0f64..24f64, 0f64..bmax);
     let ylab = |y: &f64| lang.num_short(*y, 1);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(lang.text(Key::AxisHourOfDay))
         .y_desc(lang.text(Key::AxisArrivalsPerHour))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(13)
         .y_labels(8)
         .x_label_formatter(&hour_label)
         .y_label_formatter(&ylab)
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     let blab = |y: &f64| lang.num_short(*y, 1);
@@ -419,18 +409,13 @@ pub(crate) fn wait_distribution<DB: DrawingBackend>(
         .map_err(de)?;
     let xlab = |x: &f64| lang.num_short(*x, 1);
     let ylab = |y: &f64| lang.num_short(*y, 0);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(lang.text(Key::AxisWaitMin))
         .y_desc(lang.text(Key::AxisShareLe))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(12)
         .y_labels(11)
         .x_label_formatter(&xlab)
         .y_label_formatter(&ylab)
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     for (i, ((_, name), d)) in lanes.iter().zip(&dists).enumerate() {

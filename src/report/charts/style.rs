@@ -3,6 +3,7 @@
 
 use std::sync::Once;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
@@ -69,6 +70,17 @@ pub const TARGET_COLOR: RGBColor = RGBColor(0, 0, 0);
 
 /// Light grid lines.
 pub const GRID_COLOR: RGBColor = RGBColor(232, 232, 232);
+
+/// The house style of every chart's axes: axis titles and tick labels in the bundled font, a
+/// light grey grid and no minor grid lines.
+pub fn house_mesh<'a, 'b, 'm, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.axis_desc_style(text(AXIS_PX))
+        .label_style(text(LABEL_PX))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID_COLOR)
+}
 
 /// A text style in the bundled font.
 pub fn text(px: f64) -> TextStyle<'static> {

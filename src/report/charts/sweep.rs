@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::run::legend;
 use super::style::{
-    AXIS_PX, GRID_COLOR, LABEL_PX, TARGET_COLOR, TITLE_PX, band, color, group_name, legend_line,
+    LABEL_PX, TARGET_COLOR, TITLE_PX, band, color, group_name, house_mesh, legend_line,
     metric_name, nice_max, text,
 };
 use super::{ChartError, Ctx, de};
@@ -156,18 +156,13 @@ pub(crate) fn line<DB: DrawingBackend>(
         }
     };
     let ylab = |y: &f64| lang.num_short(*y, 2);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(key.as_str())
         .y_desc(lang.text(Key::AxisWaitMin))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(if numeric { 10 } else { 2 * vals.len() + 2 })
         .y_labels(8)
         .x_label_formatter(&xlab)
         .y_label_formatter(&ylab)
-        .light_line_style(WHITE)
-        .bold_line_style(GRID_COLOR)
         .draw()
         .map_err(de)?;
     for (i, g) in groups.iter().enumerate() {
@@ -294,12 +289,9 @@ pub(crate) fn heatmap<DB: DrawingBackend>(
     };
     let xlab = |x: &f64| cat(&xs, *x);
     let ylab = |y: &f64| cat(&ys, *y);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(s.keys.first().map(String::as_str).unwrap_or(""))
         .y_desc(s.keys.get(1).map(String::as_str).unwrap_or(""))
-        .axis_desc_style(text(AXIS_PX))
-        .label_style(text(LABEL_PX))
         .x_labels(4 * nx + 4)
         .y_labels(4 * ny + 4)
         .x_label_formatter(&xlab)
