@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::common::{garita, root, stderr, stdout, temp_dir};
+use crate::common::{garita, garita_ok, root, stderr, stdout, temp_dir};
 
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
@@ -15,7 +15,7 @@ fn read(p: &Path) -> String {
 #[test]
 fn staff_writes_a_schedule_that_pastes_back() {
     let out = temp_dir("staff_writes_a_schedule_that_pastes_back");
-    let o = garita(&[
+    let o = garita_ok(&[
         "staff",
         "tests/fixtures/pilot/site-a.toml",
         "--target",
@@ -27,7 +27,6 @@ fn staff_writes_a_schedule_that_pastes_back() {
         "-o",
         path_str(&out),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("booth-hours per day"), "{}", stdout(&o));
     let csv = read(&out.join("staff.csv"));
     let lines: Vec<&str> = csv.lines().collect();
@@ -64,8 +63,7 @@ fn staff_writes_a_schedule_that_pastes_back() {
         .join("\n");
     let f = out.join("pasted.toml");
     std::fs::write(&f, pasted).expect("write");
-    let o = garita(&["check", path_str(&f)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["check", path_str(&f)]);
 }
 
 #[test]
@@ -103,7 +101,7 @@ fn pilot_ranks_and_is_reproducible_across_threads() {
     let a = temp_dir("pilot_ranks_1");
     let b = temp_dir("pilot_ranks_2");
     for (dir, threads) in [(&a, "1"), (&b, "2")] {
-        let o = garita(&[
+        let o = garita_ok(&[
             "pilot",
             "tests/fixtures/pilot/good.toml",
             "--threads",
@@ -111,7 +109,6 @@ fn pilot_ranks_and_is_reproducible_across_threads() {
             "-o",
             path_str(dir),
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
         assert!(
             stdout(&o).contains("| Rank | Candidate |"),
             "{}",
@@ -303,7 +300,7 @@ changes = [
 #[test]
 fn idle_emissions_are_reported_and_validated() {
     let out = temp_dir("idle_emissions_are_reported");
-    let o = garita(&[
+    garita_ok(&[
         "run",
         "tests/fixtures/pilot/site-a.toml",
         "--replications",
@@ -311,7 +308,6 @@ fn idle_emissions_are_reported_and_validated() {
         "-o",
         path_str(&out),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let summary = read(&out.join("summary.csv"));
     for prefix in [
         "site-a,all,co2_kg_idling,",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{garita, root, stderr, stdout, temp_dir};
+use crate::common::{garita, garita_ok, root, stderr, stdout, temp_dir};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
@@ -88,7 +88,7 @@ fn every_bundled_scenario_charts_in_both_languages() {
         }
         // Spanish SVGs with `plot`.
         let es = work.join(format!("{stem}-es"));
-        let o = garita(&[
+        garita_ok(&[
             "plot",
             s(&out),
             "--lang",
@@ -98,7 +98,6 @@ fn every_bundled_scenario_charts_in_both_languages() {
             "-o",
             s(&es),
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
         for c in RUN_CHARTS {
             let p = es.join(format!("{c}.svg"));
             let svg =
@@ -127,8 +126,7 @@ fn png_charts_are_byte_identical_between_runs() {
     let out = work.join("run");
     short_run(&root().join("scenarios/mmc-example.toml"), &work, &out);
     let again = work.join("again");
-    let o = garita(&["plot", s(&out), "-o", s(&again)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["plot", s(&out), "-o", s(&again)]);
     for c in RUN_CHARTS {
         let a = std::fs::read(out.join("charts").join(format!("{c}.png"))).expect("png");
         let b = std::fs::read(again.join(format!("{c}.png"))).expect("png");
@@ -142,7 +140,7 @@ fn spanish_uses_decimal_comma_and_lane_names() {
     let out = work.join("run");
     short_run(&root().join("scenarios/mmc-example.toml"), &work, &out);
     let es = work.join("es");
-    let o = garita(&[
+    garita_ok(&[
         "plot",
         s(&out),
         "--lang",
@@ -152,12 +150,11 @@ fn spanish_uses_decimal_comma_and_lane_names() {
         "-o",
         s(&es),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let cdf = std::fs::read_to_string(es.join("wait_distribution.svg")).expect("svg");
     assert!(cdf.contains("Carril general: "), "{cdf}");
     assert!(cdf.contains("en 20 min o menos"));
     // `--target` and `--no-target`.
-    let o = garita(&[
+    garita_ok(&[
         "plot",
         s(&out),
         "--lang",
@@ -169,10 +166,9 @@ fn spanish_uses_decimal_comma_and_lane_names() {
         "-o",
         s(&es),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let wait = std::fs::read_to_string(es.join("wait_by_hour.svg")).expect("svg");
     assert!(wait.contains("Meta: 12,5 min"), "{wait}");
-    let o = garita(&[
+    garita_ok(&[
         "plot",
         s(&out),
         "--format",
@@ -181,12 +177,10 @@ fn spanish_uses_decimal_comma_and_lane_names() {
         "-o",
         s(&es),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let wait = std::fs::read_to_string(es.join("wait_by_hour.svg")).expect("svg");
     assert!(!wait.contains("Target") && wait.contains("Hour of day"));
     // Key figures in Spanish number format: `0,5 ± 0,1`.
-    let o = garita(&["report", s(&out), "--lang", "es", "-o", s(&es)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["report", s(&out), "--lang", "es", "-o", s(&es)]);
     let html = std::fs::read_to_string(es.join("report.html")).expect("html");
     assert!(html.contains("<html lang=\"es\">"));
     assert!(html.contains("Cifras clave") && html.contains("Reproducibilidad"));
@@ -223,7 +217,7 @@ fn comparison_and_sweep_fixtures_chart() {
     }
     // Display names from the baseline's run.json take precedence over defaults by kind.
     let out = work.join("compare-svg");
-    let o = garita(&[
+    garita_ok(&[
         "plot",
         s(&fx.join("compare")),
         "--lang",
@@ -233,7 +227,6 @@ fn comparison_and_sweep_fixtures_chart() {
         "-o",
         s(&out),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let svg = std::fs::read_to_string(out.join("comparison.svg")).expect("svg");
     assert!(svg.contains("Viajeros confiables") && svg.contains("Carril Ready"));
 }
@@ -243,7 +236,7 @@ fn comparison_and_sweep_fixtures_chart() {
 fn golden_comparison_svg() {
     let golden = root().join("tests/golden/comparison_es.svg");
     let work = temp_dir("charts_golden");
-    let o = garita(&[
+    garita_ok(&[
         "plot",
         "tests/fixtures/charts/compare",
         "--lang",
@@ -253,7 +246,6 @@ fn golden_comparison_svg() {
         "-o",
         s(&work),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let got = std::fs::read_to_string(work.join("comparison.svg")).expect("svg");
     // Structure and labels, stated so that a failure says what changed.
     assert!(got.starts_with("<svg width=\"1600\" height=\"900\" viewBox=\"0 0 1600 900\""));
@@ -465,8 +457,7 @@ fn report_renders_in_headless_chromium() {
     let fx = root().join("tests/fixtures/charts/compare");
     let cmp = work.join("compare");
     for (dir, dest, lang) in [(&out, &out, "en"), (&fx, &cmp, "es")] {
-        let o = garita(&["report", s(dir), "--lang", lang, "-o", s(dest)]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        let o = garita_ok(&["report", s(dir), "--lang", lang, "-o", s(dest)]);
         assert!(stdout(&o).contains("report.html"));
         let page = dest.join("report.html");
         let html = std::fs::read_to_string(&page).expect("report.html");
@@ -545,8 +536,7 @@ fn pilot_fixture_charts_and_report_in_both_languages() {
     let work = temp_dir("charts_pilot");
     // English PNGs.
     let en = work.join("en");
-    let o = garita(&["plot", s(&fx), "-o", s(&en)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = garita_ok(&["plot", s(&fx), "-o", s(&en)]);
     for c in ["pilot_ranking", "pilot_tradeoff"] {
         let p = en.join(format!("{c}.png"));
         let bytes = std::fs::read(&p).unwrap_or_else(|_| panic!("missing {}", p.display()));
@@ -554,8 +544,7 @@ fn pilot_fixture_charts_and_report_in_both_languages() {
         assert!(stdout(&o).contains(&format!("{c}.png")), "{}", stdout(&o));
     }
     // English SVGs: labels, legend and the footer from criteria.md.
-    let o = garita(&["plot", s(&fx), "--format", "svg", "-o", s(&en)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["plot", s(&fx), "--format", "svg", "-o", s(&en)]);
     let rank = std::fs::read_to_string(en.join("pilot_ranking.svg")).expect("svg");
     assert!(rank.contains("Pilot candidates ranked by weighted score"));
     assert!(rank.contains("1. north · staff") && rank.contains("4. south · ready"));
@@ -566,7 +555,7 @@ fn pilot_fixture_charts_and_report_in_both_languages() {
     );
     // Spanish SVGs.
     let es = work.join("es");
-    let o = garita(&[
+    garita_ok(&[
         "plot",
         s(&fx),
         "--lang",
@@ -576,7 +565,6 @@ fn pilot_fixture_charts_and_report_in_both_languages() {
         "-o",
         s(&es),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let rank = std::fs::read_to_string(es.join("pilot_ranking.svg")).expect("svg");
     assert!(rank.contains("Candidatos a piloto ordenados por puntaje ponderado"));
     assert!(rank.contains("entre los 2 primeros") && rank.contains("conjunto de Pareto"));
@@ -589,8 +577,7 @@ fn pilot_fixture_charts_and_report_in_both_languages() {
     assert!(trade.contains("Conjunto de Pareto (IC 95 %)") && trade.contains("Otros candidatos"));
     assert!(trade.contains("2. north · ready"));
     // The report: ranking table, charts, reproducibility from criteria.md.
-    let o = garita(&["report", s(&fx), "--lang", "es", "-o", s(&es)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["report", s(&fx), "--lang", "es", "-o", s(&es)]);
     let html = std::fs::read_to_string(es.join("report.html")).expect("html");
     assert!(html.contains("Clasificación de sitios piloto: fixture-pilot"));
     assert!(html.contains("id=\"pilot_ranking\"") && html.contains("id=\"pilot_tradeoff\""));
@@ -601,8 +588,7 @@ fn pilot_fixture_charts_and_report_in_both_languages() {
         .find(|r| r.contains("south · ready"))
         .expect("a ranking row for south/ready");
     assert!(row.contains("⚑") && row.contains("−50,0 ± 30,0"), "{row}");
-    let o = garita(&["report", s(&fx), "-o", s(&en)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["report", s(&fx), "-o", s(&en)]);
     let html = std::fs::read_to_string(en.join("report.html")).expect("html");
     assert!(
         html.contains("Pilot-site ranking: fixture-pilot") && html.contains("Stability (top 2)")
@@ -618,8 +604,7 @@ fn pilot_csv_without_criteria_and_with_a_bad_flag() {
     let bare = work.join("bare-pilot");
     std::fs::create_dir_all(&bare).expect("dir");
     std::fs::write(bare.join("pilot.csv"), &text).expect("write");
-    let o = garita(&["plot", s(&bare), "--format", "svg"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["plot", s(&bare), "--format", "svg"]);
     let svg = std::fs::read_to_string(bare.join("charts/pilot_ranking.svg")).expect("svg");
     assert!(svg.contains("Pilot bare-pilot · garita "), "footer");
     // A malformed true/false field names the file and line.
@@ -651,13 +636,12 @@ fn compare_and_sweep_plot_flag_draws_the_charts() {
     let base = mmc(&work, "three", 3);
     let alt = mmc(&work, "four", 4);
     let out = work.join("cmp");
-    let o = garita(&["compare", s(&base), s(&alt), "-o", s(&out), "-q", "--plot"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = garita_ok(&["compare", s(&base), s(&alt), "-o", s(&out), "-q", "--plot"]);
     let p = out.join("charts/comparison.png");
     assert!(p.is_file(), "missing {}", p.display());
     assert!(stdout(&o).contains("comparison.png"), "{}", stdout(&o));
     let out = work.join("sweep");
-    let o = garita(&[
+    garita_ok(&[
         "sweep",
         s(&base),
         "--vary",
@@ -667,7 +651,6 @@ fn compare_and_sweep_plot_flag_draws_the_charts() {
         "-q",
         "--plot",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     for c in ["sweep_wait_mean", "sweep_wait_p95"] {
         let p = out.join(format!("charts/{c}.png"));
         assert!(p.is_file(), "missing {}", p.display());

@@ -8,10 +8,20 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs the garita binary with `args` from the repository root.
+/// Runs the garita binary with `args` from the repository root, with no scheduler variables
+/// in its environment (so tests behave the same inside a Slurm, Kubernetes or AWS Batch job).
 pub fn garita(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_garita"))
-        .args(args)
+    let mut c = Command::new(env!("CARGO_BIN_EXE_garita"));
+    for v in [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_COUNT",
+        "SLURM_ARRAY_TASK_MIN",
+        "JOB_COMPLETION_INDEX",
+        "AWS_BATCH_JOB_ARRAY_INDEX",
+    ] {
+        c.env_remove(v);
+    }
+    c.args(args)
         .current_dir(root())
         .output()
         .expect("the garita binary runs")
@@ -33,4 +43,12 @@ pub fn stdout(o: &Output) -> String {
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the garita binary with `args` and asserts that it succeeded (showing its stderr if not).
+#[track_caller]
+pub fn garita_ok(args: &[&str]) -> Output {
+    let o = garita(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    o
 }

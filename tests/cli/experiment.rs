@@ -2,30 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use garita::experiment::welch_ci95;
 use garita::stats::MeanCi;
 
-use crate::common::{root, stderr, stdout, temp_dir};
-
-/// Runs garita with no scheduler variables in its environment.
-fn garita(args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_garita"));
-    for v in [
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_COUNT",
-        "SLURM_ARRAY_TASK_MIN",
-        "JOB_COMPLETION_INDEX",
-        "AWS_BATCH_JOB_ARRAY_INDEX",
-    ] {
-        c.env_remove(v);
-    }
-    c.args(args)
-        .current_dir(root())
-        .output()
-        .expect("the garita binary runs")
-}
+use crate::common::{garita, garita_ok, stderr, stdout, temp_dir};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
@@ -97,8 +79,7 @@ fn compare_pairs_replications_and_narrows_the_interval() {
     let base = mmc(&dir, "twenty", 20, 1300, 10);
     let alt = mmc(&dir, "twentyone", 21, 1300, 10);
     let out = dir.join("out");
-    let o = garita(&["compare", s(&base), s(&alt), "-o", s(&out), "--quiet"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = garita_ok(&["compare", s(&base), s(&alt), "-o", s(&out), "--quiet"]);
     let text = stdout(&o);
     assert!(
         text.contains("twenty -> twentyone (10 paired replications"),
@@ -159,8 +140,7 @@ fn sweep_grid_writes_a_tidy_csv_identical_for_any_threads_and_on_resume() {
     let out1 = dir.join("one");
     let mut args = sweep_args(s(&base), s(&out1));
     args.extend(["--threads", "1"]);
-    let o = garita(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = garita_ok(&args);
     assert!(stdout(&o).contains("sweep: 6 variants x 3 replications"));
     let csv = std::fs::read_to_string(out1.join("sweep.csv")).expect("sweep.csv");
     let mut lines = csv.lines();
@@ -223,14 +203,13 @@ fn shards_merge_into_the_single_machine_result() {
         let spec = format!("{k}/3");
         let mut args = sweep_args(s(&base), s(&d));
         args.extend(["--shard", &spec]);
-        let o = garita(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
+        let o = garita_ok(&args);
         assert!(stdout(&o).contains(&format!("shard {k}/3: 6 jobs done")));
         assert!(!d.join("sweep.csv").exists());
         shard_dirs.push(d);
     }
     let merged = dir.join("merged");
-    let o = garita(&[
+    garita_ok(&[
         "merge",
         s(&shard_dirs[0]),
         s(&shard_dirs[1]),
@@ -238,7 +217,6 @@ fn shards_merge_into_the_single_machine_result() {
         "-o",
         s(&merged),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     assert_same(&snapshot(&whole), &snapshot(&merged));
 
     // A missing shard and a duplicated one are named.
@@ -345,8 +323,7 @@ fn sweep_file_and_share_rebalancing() {
     )
     .expect("write");
     let out = dir.join("out");
-    let o = garita(&["sweep", s(&file), "-o", s(&out), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = garita_ok(&["sweep", s(&file), "-o", s(&out), "-q"]);
     assert!(
         stdout(&o).contains("rescaled proportionally"),
         "{}",
@@ -373,8 +350,7 @@ fn sweep_file_with_explicit_variants() {
     )
     .expect("write");
     let out = dir.join("out");
-    let o = garita(&["sweep", s(&file), "-o", s(&out), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["sweep", s(&file), "-o", s(&out), "-q"]);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
     assert!(csv.starts_with("demand.scale,lanes.main.booths,group,metric,mean,ci95,n\n"));
     assert!(csv.contains("\n1,3,all,wait_mean_s,"), "{csv}");
@@ -383,7 +359,7 @@ fn sweep_file_with_explicit_variants() {
     let unnamed = dir.join("unnamed.toml");
     let text = std::fs::read_to_string(dir.join("small.toml")).expect("read");
     std::fs::write(&unnamed, text.replace("name = \"small\"\n", "")).expect("write");
-    let o = garita(&[
+    garita_ok(&[
         "sweep",
         s(&unnamed),
         "--vary",
@@ -392,7 +368,6 @@ fn sweep_file_with_explicit_variants() {
         s(&dir.join("unnamed")),
         "-q",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let o = garita(&["sweep", s(&file), "--vary", "seed=1,2", "-o", s(&out)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -408,13 +383,12 @@ fn compare_shards_merge_into_the_single_machine_result() {
     let base = mmc(&dir, "three", 3, 200, 3);
     let alt = mmc(&dir, "four", 4, 200, 3);
     let whole = dir.join("whole");
-    let o = garita(&["compare", s(&base), s(&alt), "-o", s(&whole), "-q"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["compare", s(&base), s(&alt), "-o", s(&whole), "-q"]);
     let mut dirs = Vec::new();
     for k in 0..2 {
         let d = dir.join(format!("s{k}"));
         let spec = format!("{k}/2");
-        let o = garita(&[
+        garita_ok(&[
             "compare",
             s(&base),
             s(&alt),
@@ -424,13 +398,11 @@ fn compare_shards_merge_into_the_single_machine_result() {
             "--shard",
             &spec,
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
         assert!(!d.join("comparison.csv").exists());
         dirs.push(d);
     }
     let merged = dir.join("merged");
-    let o = garita(&["merge", s(&dirs[0]), s(&dirs[1]), "-o", s(&merged)]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["merge", s(&dirs[0]), s(&dirs[1]), "-o", s(&merged)]);
     assert!(merged.join("four").join("hourly.csv").is_file());
     assert_same(&snapshot(&whole), &snapshot(&merged));
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{garita, root, stderr, stdout, temp_dir};
+use crate::common::{garita, garita_ok, root, stderr, stdout, temp_dir};
 
 const RESULT_FILES: [&str; 6] = [
     "summary.csv",
@@ -174,8 +174,7 @@ fn every_bundled_scenario_checks_and_runs() {
     let mut args = vec!["check".to_string()];
     args.extend(files.iter().map(|p| p.display().to_string()));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = garita(&argv);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = garita_ok(&argv);
     assert_eq!(stdout(&o).matches(": ok (").count(), files.len());
     for f in &files {
         let mut s = garita::scenario::load_file(f).expect("valid scenario");
@@ -341,8 +340,7 @@ fn documented_example_is_valid() {
     let dir = temp_dir("documented_example_is_valid");
     let path = dir.join("example.toml");
     std::fs::write(&path, &doc[start..end]).expect("write");
-    let o = garita(&["check", path.to_str().expect("utf-8")]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    garita_ok(&["check", path.to_str().expect("utf-8")]);
 }
 
 /// The README's worked example prints what the README shows.
@@ -356,13 +354,12 @@ fn readme_worked_example_is_current() {
         .take_while(|l| !l.starts_with("results:"))
         .collect();
     let out = temp_dir("readme_worked_example");
-    let o = garita(&[
+    let o = garita_ok(&[
         "run",
         "scenarios/bota-pov.toml",
         "-o",
         out.to_str().expect("utf-8"),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     let printed: Vec<&str> = text
         .lines()
@@ -385,7 +382,7 @@ fn bilingual_description_reaches_the_report() {
     let path = dir.join("bilingual.toml");
     std::fs::write(&path, text).expect("write");
     let out = dir.join("out");
-    let o = garita(&[
+    garita_ok(&[
         "run",
         path.to_str().expect("utf-8"),
         "--replications",
@@ -393,7 +390,6 @@ fn bilingual_description_reaches_the_report() {
         "-o",
         out.to_str().expect("utf-8"),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let run: serde_json::Value =
         serde_json::from_slice(&read(out.join("run.json"))).expect("run.json is JSON");
     assert_eq!(run["description_es"], "Una cola M/M/c sencilla");
@@ -406,8 +402,7 @@ fn bilingual_description_reaches_the_report() {
         ("es", "Una cola M/M/c sencilla"),
         ("en", "A plain M/M/c queue"),
     ] {
-        let o = garita(&["report", out.to_str().expect("utf-8"), "--lang", lang]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        garita_ok(&["report", out.to_str().expect("utf-8"), "--lang", lang]);
         let html = String::from_utf8(read(out.join("report.html"))).expect("utf-8");
         assert!(html.contains(want), "{lang}: description missing");
     }
