@@ -29,15 +29,8 @@ enum Command {
         /// Output folder (default output/<name>; with several files, one sub-folder each).
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
-        /// Number of replications (overrides the scenario).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-        replications: Option<u32>,
-        /// Base seed (overrides the scenario).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        #[command(flatten)]
+        sim: SimArgs,
         /// Also write trace.csv: one row per vehicle of replication 1.
         #[arg(long)]
         trace: bool,
@@ -193,21 +186,28 @@ fn chart_options(lang: LangArg, t: &TargetArgs) -> ChartOptions {
     }
 }
 
-/// Options shared by the batch commands.
+/// Overrides shared by the commands that simulate scenarios as they are.
 #[derive(Args, Debug)]
-struct BatchArgs {
-    /// Output folder (finished jobs are kept in OUT/.jobs; re-running resumes).
-    #[arg(short = 'o', long = "out")]
-    out: Option<PathBuf>,
+struct SimArgs {
     /// Number of replications per scenario (overrides the scenarios).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     replications: Option<u32>,
     /// Base seed (overrides the scenarios).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; results never depend on it).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+}
+
+/// Options shared by the batch commands.
+#[derive(Args, Debug)]
+struct BatchArgs {
+    /// Output folder (finished jobs are kept in OUT/.jobs; re-running resumes).
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    sim: SimArgs,
     /// No progress line on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -230,10 +230,10 @@ impl BatchArgs {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         BatchConfig {
             out: self.out,
-            threads: self.threads,
+            threads: self.sim.threads,
             progress: !self.quiet && std::io::stderr().is_terminal(),
-            replications: self.replications,
-            seed: self.seed,
+            replications: self.sim.replications,
+            seed: self.sim.seed,
             shard: ShardRequest {
                 shard: self.shard,
                 shards: self.shards,
@@ -279,17 +279,15 @@ pub fn parse() -> Action {
         Command::Run {
             files,
             out,
-            replications,
-            seed,
-            threads,
+            sim,
             trace,
             plot,
         } => Action::Run(RunConfig {
             files,
             out,
-            replications,
-            seed,
-            threads,
+            replications: sim.replications,
+            seed: sim.seed,
+            threads: sim.threads,
             trace,
             plot,
         }),
