@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{garita, garita_ok, root, stderr, stdout, temp_dir};
+use crate::common::{garita, garita_ok, real_part, root, stderr, stdout, temp_dir};
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
@@ -345,26 +345,10 @@ fn incomplete_output_folder_names_the_missing_file() {
 
 // ---- The report in a real browser ----
 
-fn find_chromium() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            let p = dir.join(name);
-            if p.is_file() {
-                return p;
-            }
-        }
-    }
-    panic!(
-        "headless Chromium is required for the report test but was not found on PATH: \
-         install it (Debian: `apt-get install -y chromium`)"
-    );
-}
-
 /// Runs headless Chromium on `page` with `args`; returns its output (killed after 90 s).
-fn chromium(page: &Path, profile: &Path, args: &[&str]) -> Output {
+fn chromium(exe: &Path, page: &Path, profile: &Path, args: &[&str]) -> Output {
     let url = format!("file://{}", page.display());
-    let mut child = Command::new(find_chromium())
+    let mut child = Command::new(exe)
         .args([
             "--headless",
             "--no-sandbox",
@@ -437,6 +421,13 @@ fn ink(png_path: &Path) -> (f64, usize) {
 
 #[test]
 fn report_renders_in_headless_chromium() {
+    let Some(exe) = real_part(
+        "report_renders_in_headless_chromium",
+        &["chromium", "chromium-browser", "google-chrome"],
+        "Debian: apt-get install -y chromium",
+    ) else {
+        return;
+    };
     let work = temp_dir("charts_report_browser");
     // The console check itself works: a page with an error is caught.
     let bad = work.join("bad.html");
@@ -445,7 +436,7 @@ fn report_renders_in_headless_chromium() {
         "<!DOCTYPE html><html><body><p>x</p><script>console.error('marker');</script></body></html>",
     )
     .expect("write");
-    let o = chromium(&bad, &work.join("profile-bad"), &["--dump-dom"]);
+    let o = chromium(&exe, &bad, &work.join("profile-bad"), &["--dump-dom"]);
     assert!(
         console_lines(&o).iter().any(|l| l.contains("marker")),
         "chromium console messages are not captured: {}",
@@ -476,6 +467,7 @@ fn report_renders_in_headless_chromium() {
 
         let shot = work.join(format!("{lang}.png"));
         let o = chromium(
+            &exe,
             &page,
             &work.join(format!("profile-{lang}")),
             &[
@@ -505,6 +497,7 @@ fn report_renders_in_headless_chromium() {
     for (src, name, width) in [(&page, "letter", 612.0), (&a4, "a4", 595.28)] {
         let pdf = work.join(format!("{name}.pdf"));
         let o = chromium(
+            &exe,
             src,
             &work.join(format!("profile-{name}")),
             &[

@@ -52,3 +52,38 @@ pub fn garita_ok(args: &[&str]) -> Output {
     assert!(o.status.success(), "{}", stderr(&o));
     o
 }
+
+/// Environment variable that makes a missing real part (a system program a test drives, such as
+/// Chromium) a test failure. `.ci/run` sets it to `1`; without it such a test reports in one line
+/// that it did not run and passes.
+pub const REQUIRE_REAL_PARTS: &str = "GARITA_REQUIRE_REAL_PARTS";
+
+/// The first of `names` found as a file on PATH. When none is, the test `test` cannot run: with
+/// `GARITA_REQUIRE_REAL_PARTS=1` that is a failure; otherwise one line on the terminal says which
+/// test did not run and how to run it, and the caller returns early (`None`).
+pub fn real_part(test: &str, names: &[&str], install: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let required = std::env::var_os(REQUIRE_REAL_PARTS).is_some_and(|v| v == "1");
+    assert!(
+        !required,
+        "{test}: {} not found on PATH and {REQUIRE_REAL_PARTS}=1 requires it ({install})",
+        names[0]
+    );
+    // Written to the stderr handle directly, so the test harness does not capture it.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: real-part test `{test}` did not run: {} not found on PATH ({install}; \
+         `bash .ci/run` installs it and runs every real-part test)",
+        names[0]
+    );
+    None
+}
