@@ -407,3 +407,55 @@ fn bilingual_description_reaches_the_report() {
         assert!(html.contains(want), "{lang}: description missing");
     }
 }
+
+/// Result files kept as goldens of `garita run` on bundled scenarios, in `tests/golden/run/`.
+const GOLDEN_FILES: [&str; 4] = [
+    "summary.csv",
+    "hourly.csv",
+    "distribution.csv",
+    "replications.csv",
+];
+
+/// Today's numbers stay today's numbers: every row of the golden result files must appear,
+/// byte for byte and in the same order, in a fresh run of the same scenario and seed. New rows
+/// (new metrics or groups added by a new mechanism) are allowed between them; a changed or
+/// missing row is a failure. `GARITA_BLESS=1` rewrites the goldens on purpose, after review.
+#[test]
+fn results_match_the_goldens_row_for_row() {
+    let work = temp_dir("run_goldens");
+    for scenario in ["mmc-example", "bota-pov", "ysleta-cov"] {
+        let out = work.join(scenario);
+        let file = format!("scenarios/{scenario}.toml");
+        garita_ok(&[
+            "run",
+            &file,
+            "--replications",
+            "2",
+            "--seed",
+            "7",
+            "-o",
+            out.to_str().expect("utf-8 path"),
+        ]);
+        let golden_dir = root().join("tests/golden/run").join(scenario);
+        for f in GOLDEN_FILES {
+            let got = String::from_utf8(read(out.join(f))).expect("utf-8");
+            let golden = golden_dir.join(f);
+            if std::env::var_os("GARITA_BLESS").is_some() {
+                std::fs::create_dir_all(&golden_dir).expect("mkdir");
+                std::fs::write(&golden, &got).expect("bless golden");
+                continue;
+            }
+            let want = String::from_utf8(read(golden)).expect("utf-8");
+            let mut got_lines = got.lines();
+            for (i, line) in want.lines().enumerate() {
+                assert!(
+                    got_lines.any(|g| g == line),
+                    "{scenario}/{f}: golden row {} is missing or changed in {}:\n  {line}\n\
+                     review the change and rerun with GARITA_BLESS=1 if it is intended",
+                    i + 1,
+                    out.join(f).display()
+                );
+            }
+        }
+    }
+}
