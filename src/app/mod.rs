@@ -20,7 +20,7 @@ pub use staff::{StaffArgs, staff};
 
 use crate::analysis::AnalysisError;
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};
-use crate::port::TraceSink;
+use crate::port::{self, TraceSink};
 use crate::report::{self, AtomicFile, CsvTraceSink, RunInfo};
 use crate::scenario::{self, Scenario, ScenarioError};
 
@@ -102,21 +102,37 @@ pub fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>, AppError> {
 }
 
 /// `garita check`: validates files; returns one line per file.
+/// Also lists each scenario's capacity checks (`port::capacity_checks`) and warns on standard
+/// error of those over capacity.
 pub fn check(files: &[PathBuf]) -> Result<String, AppError> {
     let scenarios = load_scenarios(files)?;
+    warn_capacity(&scenarios);
     Ok(scenarios
         .iter()
         .map(|s| {
             format!(
-                "{}: ok ({}: {} lane(s), {} class(es), {} replications)\n",
+                "{}: ok ({}: {} lane(s), {} class(es), {} replications)\n{}",
                 s.source_name,
                 s.config.name,
                 s.config.lanes.len(),
                 s.config.classes.len(),
-                s.config.replications
+                s.config.replications,
+                report::capacity_lines(&s.config, &port::capacity_checks(&s.config))
             )
         })
         .collect())
+}
+
+/// Warns on standard error, before anything runs, of every scenario whose demand exceeds its
+/// lanes' capacity over an average day.
+fn warn_capacity(scenarios: &[Scenario]) {
+    for s in scenarios {
+        let checks = port::capacity_checks(&s.config);
+        let text = report::capacity_warnings(&s.source_name, &s.config, &checks);
+        if !text.is_empty() {
+            eprint!("{text}");
+        }
+    }
 }
 
 /// Options of `garita run`.
@@ -173,6 +189,7 @@ pub fn run(cfg: &RunConfig) -> Result<String, AppError> {
         }
     }
     let dirs = output_dirs(&scenarios, cfg.out.as_deref())?;
+    warn_capacity(&scenarios);
     for d in &dirs {
         std::fs::create_dir_all(d).map_err(io_err(d))?;
     }

@@ -4,11 +4,13 @@
 //! Invariant: no I/O and no printing; randomness comes only from streams derived from the seed
 //! and replication index handed in by the caller.
 
+mod capacity;
 mod config;
 mod metrics;
 mod model;
 mod service;
 
+pub use capacity::{CapacityCheck, capacity_checks, demand_per_day, lane_capacity_per_day};
 pub use config::{
     CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig, DemandConfig, DisplayName,
     IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,

@@ -4,8 +4,9 @@
 //! hour by schedule: a closing booth finishes the vehicle it is serving (non-preemptive) and
 //! takes no new one; opening booths take waiting vehicles at once.
 
-use std::collections::VecDeque;
+mod queue;
 
+use self::queue::VehicleQueue;
 use super::config::PortConfig;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
@@ -196,7 +197,7 @@ impl BoothSet {
 }
 
 struct LaneState {
-    queue: VecDeque<Vehicle>,
+    queue: VehicleQueue,
     idle: BoothSet,
     busy: BoothSet,
     n_idle: u32,
@@ -261,11 +262,13 @@ impl<'a, 'b> Model<'a, 'b> {
     fn new(cfg: &'a PortConfig, replication: u32, trace: Option<&'b mut dyn TraceSink>) -> Self {
         let rep = u64::from(replication);
         let warmup_ns = cfg.warmup.min(cfg.horizon).as_nanos();
+        // Arrival numbers are kept for queued vehicles only when a trace reports them.
+        let keep_ids = trace.is_some();
         let lanes = cfg
             .lanes
             .iter()
             .map(|l| LaneState {
-                queue: VecDeque::new(),
+                queue: VehicleQueue::new(keep_ids),
                 idle: BoothSet::new(l.max_booths),
                 busy: BoothSet::new(l.max_booths),
                 n_idle: 0,
@@ -559,8 +562,9 @@ impl<'a, 'b> Model<'a, 'b> {
         let end = self.horizon_ns;
         // Vehicles still queued at the horizon: counted as unserved, their waiting so far kept.
         for lane in 0..self.lanes.len() {
-            let queued: Vec<Vehicle> = self.lanes[lane].queue.iter().copied().collect();
-            for v in queued {
+            // Taken out of the lane (not copied), so that a long queue is not held twice.
+            let queued = std::mem::replace(&mut self.lanes[lane].queue, VehicleQueue::new(false));
+            for v in queued.iter() {
                 if v.counted {
                     let waited = (end - v.arrival_ns) as f64 * 1e-9;
                     let ls = &mut self.lanes[lane].stats;

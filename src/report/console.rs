@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::group_label;
 use crate::experiment::Aggregate;
-use crate::port::{GroupRef, Metric, PortConfig};
+use crate::port::{CapacityCheck, GroupRef, Metric, PortConfig};
 use crate::stats::MeanCi;
 
 fn minutes(m: MeanCi) -> String {
@@ -96,4 +96,63 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
         }
     }
     out
+}
+
+fn capacity_sets(cfg: &PortConfig, c: &CapacityCheck) -> (String, String) {
+    let join = |ids: Vec<&str>| ids.join("+");
+    (
+        join(
+            c.classes
+                .iter()
+                .map(|&i| cfg.classes[i].id.as_str())
+                .collect(),
+        ),
+        join(c.lanes.iter().map(|&i| cfg.lanes[i].id.as_str()).collect()),
+    )
+}
+
+fn load_text(load: f64) -> String {
+    if load.is_finite() {
+        format!("{load:.2}")
+    } else {
+        "no capacity".to_string()
+    }
+}
+
+/// The capacity checks of a scenario, one indented line each, as `check` prints them:
+/// vehicles on an average day of the classes against the capacity of their lanes.
+pub fn capacity_lines(cfg: &PortConfig, checks: &[CapacityCheck]) -> String {
+    let mut text = String::new();
+    for c in checks {
+        let (classes, lanes) = capacity_sets(cfg, c);
+        let _ = writeln!(
+            text,
+            "  capacity a day: classes {classes} {:.0} vs lanes {lanes} {:.0} (load {}){}",
+            c.demand_per_day,
+            c.capacity_per_day,
+            load_text(c.load()),
+            if c.is_overloaded() {
+                ": over capacity"
+            } else {
+                ""
+            }
+        );
+    }
+    text
+}
+
+/// One warning line per overloaded check of the scenario read from `source`.
+pub fn capacity_warnings(source: &str, cfg: &PortConfig, checks: &[CapacityCheck]) -> String {
+    let mut text = String::new();
+    for c in checks.iter().filter(|c| c.is_overloaded()) {
+        let (classes, lanes) = capacity_sets(cfg, c);
+        let _ = writeln!(
+            text,
+            "warning: {source}: classes {classes} bring {:.0} vehicles on an average day but lanes {lanes} can serve {:.0} (load {}): their queue grows without bound",
+            c.demand_per_day,
+            c.capacity_per_day,
+            load_text(c.load())
+        );
+    }
+    text
 }

@@ -20,7 +20,7 @@ pub use analysis::{
     criteria_md, pilot_csv, pilot_table_md, staff_csv, staff_hours_csv, staff_summary_csv,
     staff_table, staff_toml,
 };
-pub use console::summary_table;
+pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
 pub use fs::{AtomicFile, write_atomic};
 pub use jobs::{JobDir, decode_record, encode_record};

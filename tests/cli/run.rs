@@ -176,6 +176,16 @@ fn every_bundled_scenario_checks_and_runs() {
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = garita_ok(&argv);
     assert_eq!(stdout(&o).matches(": ok (").count(), files.len());
+    // Every bundled scenario is within capacity, and `check` prints the checks that the
+    // scenario headers made by hand (bota-pov: "1971 vs 2571 (0.77)", "9297 vs 9454 (0.98)").
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    let text = stdout(&o);
+    for line in [
+        "  capacity a day: classes general 1971 vs lanes general 2571 (load 0.77)\n",
+        "  capacity a day: classes general+ready 9297 vs lanes general+ready 9454 (load 0.98)\n",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
     for f in &files {
         let mut s = garita::scenario::load_file(f).expect("valid scenario");
         s.config.horizon = garita::engine::SimTime::from_hours(30);
@@ -458,4 +468,50 @@ fn results_match_the_goldens_row_for_row() {
             }
         }
     }
+}
+
+/// A lane offered more than it can serve in a day: `check` and `run` warn before running, and
+/// the results are the same as without the warning (it only informs).
+#[test]
+fn overloaded_lanes_are_warned_of_before_running() {
+    let dir = temp_dir("overloaded_lanes_are_warned_of");
+    let path = dir.join("overload.toml");
+    std::fs::write(
+        &path,
+        "name = \"overload\"\nseed = 1\nhorizon = \"6h\"\nwarmup = \"0s\"\nreplications = 2\n\
+         [demand]\nrate = 100\n\
+         [[classes]]\nid = \"a\"\nshare = 0.5\nlanes = [\"one\"]\n\
+         [[classes]]\nid = \"b\"\nshare = 0.5\nlanes = [\"two\", \"one\"]\n\
+         [[lanes]]\nid = \"one\"\nbooths = 1\nservice = { dist = \"constant\", mean = \"60s\" }\n\
+         [[lanes]]\nid = \"two\"\nbooths = 1\nservice = { dist = \"constant\", mean = \"90s\" }\n",
+    )
+    .expect("write");
+    let file = path.to_str().expect("utf-8");
+    // Lane one alone: 1200 a day against 1440 (fine); pooled: 2400 against 1440 + 960 = 2400
+    // (exactly at capacity: not over). One more vehicle an hour tips the pooled check over.
+    let o = garita_ok(&["check", file]);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("classes a+b 2400 vs lanes one+two 2400 (load 1.00)\n"),
+        "{}",
+        stdout(&o)
+    );
+    let text = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace("rate = 100", "rate = 101");
+    std::fs::write(&path, text).expect("write");
+    let warning = format!(
+        "warning: {file}: classes a+b bring 2424 vehicles on an average day but lanes one+two can serve 2400 (load 1.01): their queue grows without bound\n"
+    );
+    let o = garita_ok(&["check", file]);
+    assert_eq!(stderr(&o), warning);
+    assert!(
+        stdout(&o).contains("(load 1.01): over capacity\n"),
+        "{}",
+        stdout(&o)
+    );
+    let out = dir.join("out");
+    let o = garita_ok(&["run", file, "-o", out.to_str().expect("utf-8")]);
+    assert!(stderr(&o).starts_with(&warning), "{}", stderr(&o));
+    assert!(out.join("summary.csv").is_file());
 }
