@@ -86,15 +86,8 @@ enum Command {
         /// Output folder (default output/<name>-staff).
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
-        /// Number of replications (overrides the scenario).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
-        replications: Option<u32>,
-        /// Base seed (overrides the scenario).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        #[command(flatten)]
+        sim: SimArgs,
     },
     /// Rank candidate pilot sites x interventions on neutral criteria.
     Pilot {
@@ -106,6 +99,9 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// No progress line on stderr.
+        #[arg(long, short = 'q')]
+        quiet: bool,
         /// Also draw the charts (as `garita plot` with default options) into <out>/charts.
         #[arg(long)]
         plot: bool,
@@ -159,12 +155,13 @@ enum FormatArg {
 
 #[derive(clap::Args, Debug)]
 struct TargetArgs {
-    /// Target wait drawn on the charts (e.g. 20m, 15min, 900s).
-    #[arg(long, default_value = "20m", value_parser = parse_target)]
-    target: f64,
-    /// Draw no target.
+    /// Wait drawn as a target line on the charts (e.g. 20m, 15min, 900s). Not a rule like
+    /// staff's --target: only where the line goes.
+    #[arg(long, value_name = "DURATION", default_value = "20m", value_parser = parse_target)]
+    target_line: f64,
+    /// Draw no target line.
     #[arg(long)]
-    no_target: bool,
+    no_target_line: bool,
 }
 
 fn parse_target(s: &str) -> Result<f64, String> {
@@ -182,7 +179,7 @@ fn chart_options(lang: LangArg, t: &TargetArgs) -> ChartOptions {
             LangArg::En => Lang::En,
             LangArg::Es => Lang::Es,
         },
-        target_s: (!t.no_target).then_some(t.target),
+        target_s: (!t.no_target_line).then_some(t.target_line),
     }
 }
 
@@ -198,6 +195,15 @@ struct SimArgs {
     /// Worker threads (default: one per core; results never depend on it).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// No progress display on stderr (it is drawn only on a terminal anyway).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Whether to draw progress: on a terminal, unless `--quiet`.
+fn progress(quiet: bool) -> bool {
+    use std::io::IsTerminal;
+    !quiet && std::io::stderr().is_terminal()
 }
 
 /// Options shared by the batch commands.
@@ -208,9 +214,12 @@ struct BatchArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     sim: SimArgs,
-    /// No progress line on stderr.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    /// Refuse experiments of more than N jobs (variants x replications) before running any.
+    #[arg(long, value_name = "N", default_value_t = garita::app::DEFAULT_MAX_JOBS)]
+    max_jobs: u64,
+    /// Run an experiment of any size (no --max-jobs limit).
+    #[arg(long)]
+    yes: bool,
     /// Run only shard K of N of the job list (K from 0 to N-1).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
@@ -226,12 +235,12 @@ struct BatchArgs {
 
 impl BatchArgs {
     fn into_config(self) -> BatchConfig {
-        use std::io::IsTerminal;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         BatchConfig {
             out: self.out,
             threads: self.sim.threads,
-            progress: !self.quiet && std::io::stderr().is_terminal(),
+            progress: progress(self.sim.quiet),
+            max_jobs: (!self.yes).then_some(self.max_jobs),
             replications: self.sim.replications,
             seed: self.sim.seed,
             shard: ShardRequest {
@@ -290,6 +299,7 @@ pub fn parse() -> Action {
             threads: sim.threads,
             trace,
             plot,
+            progress: progress(sim.quiet),
         }),
         Command::Plot {
             dir,
@@ -337,28 +347,29 @@ pub fn parse() -> Action {
             target,
             lanes,
             out,
-            replications,
-            seed,
-            threads,
+            sim,
         } => Action::Staff(StaffArgs {
             file,
             target,
             lanes,
             out,
-            replications,
-            seed,
-            threads,
+            replications: sim.replications,
+            seed: sim.seed,
+            threads: sim.threads,
+            progress: progress(sim.quiet),
         }),
         Command::Pilot {
             file,
             out,
             threads,
+            quiet,
             plot,
         } => Action::Pilot(PilotArgs {
             file,
             out,
             threads,
             plot,
+            progress: progress(quiet),
         }),
     }
 }

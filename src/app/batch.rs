@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::progress::StderrProgress;
+use super::progress::{Shape, StderrProgress};
 use super::{AppError, VERSION, io_err, load_scenarios};
 use crate::experiment::sweep::{self, SweepFile, VariantSpec};
 use crate::experiment::{
@@ -39,6 +39,27 @@ pub struct BatchConfig {
     pub env: ShardEnv,
     /// Draw the charts (`garita plot` with default options) once the results are complete.
     pub plot: bool,
+    /// Refuse experiments of more jobs than this (None: any size).
+    pub max_jobs: Option<u64>,
+}
+
+/// The default of `--max-jobs`: an experiment of more jobs is refused unless asked for.
+pub const DEFAULT_MAX_JOBS: u64 = 10_000;
+
+/// Refuses an experiment of more jobs than `cfg.max_jobs`, before anything is validated or run.
+fn check_size(
+    what: &str,
+    variants: usize,
+    replications: u32,
+    cfg: &BatchConfig,
+) -> Result<(), AppError> {
+    let jobs = variants as u64 * u64::from(replications);
+    match cfg.max_jobs {
+        Some(max) if jobs > max => Err(AppError::Usage(format!(
+            "{what}: {variants} variants x {replications} replications = {jobs} jobs, more than --max-jobs {max}: narrow it (e.g. coarser --vary steps), or run it anyway with --max-jobs {jobs} or --yes"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Options of `garita compare`.
@@ -140,12 +161,16 @@ fn execute<T: Send>(
         report::write_atomic(&marker, body.as_bytes()).map_err(io_err(&marker))?;
     }
     let store = store_for(out, plan);
-    let label = if shard.is_whole() {
-        String::new()
-    } else {
-        format!("shard {shard}")
+    let kind = match plan.kind {
+        PlanKind::Compare => "compare",
+        PlanKind::Sweep => "sweep",
     };
-    let progress = StderrProgress::new(cfg.progress, &label);
+    let label = if shard.is_whole() {
+        kind.to_string()
+    } else {
+        format!("{kind} shard {shard}")
+    };
+    let progress = StderrProgress::new(cfg.progress, &label, Shape::Bar);
     let opts = BatchOptions {
         threads: cfg.threads,
         shard,
@@ -197,6 +222,7 @@ pub fn compare(cfg: &CompareConfig) -> Result<String, AppError> {
             "a comparison needs at least 2 replications for its intervals, got {replications}"
         )));
     }
+    check_size("compare", scenarios.len(), replications, &cfg.batch)?;
     let mut notes = String::new();
     let mut variants = Vec::new();
     let mut configs = Vec::new();
@@ -378,6 +404,7 @@ pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
         .replications
         .or(def.replications)
         .unwrap_or(base.config.replications);
+    check_size("sweep", def.specs.len(), replications, &cfg.batch)?;
     let mut problems = Vec::new();
     let mut variants = Vec::new();
     let mut configs = Vec::new();

@@ -8,9 +8,15 @@ mod progress;
 
 pub use plot::{PlotConfig, ReportConfig, plot, report};
 
-pub use batch::{BatchConfig, CompareConfig, MergeConfig, SweepConfig, compare, merge, sweep};
+pub use batch::{
+    BatchConfig, CompareConfig, DEFAULT_MAX_JOBS, MergeConfig, SweepConfig, compare, merge, sweep,
+};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use self::progress::{Shape, StderrProgress};
+use crate::experiment::Progress as _;
 
 mod pilot;
 mod staff;
@@ -152,6 +158,8 @@ pub struct RunConfig {
     pub trace: bool,
     /// Draw the charts (`garita plot` with default options) after the run.
     pub plot: bool,
+    /// Draw a progress bar on stderr, and a summary line at the end.
+    pub progress: bool,
 }
 
 /// Where each scenario's files go.
@@ -207,7 +215,11 @@ pub fn run(cfg: &RunConfig) -> Result<String, AppError> {
             AtomicFile::create(&p).map_err(io_err(&p))?;
         }
     }
-    let results = experiment::run_replications(&configs, cfg.threads, trace)?;
+    let progress = Arc::new(StderrProgress::new(cfg.progress, "run", Shape::Bar));
+    let results = experiment::observe(progress.clone(), || {
+        experiment::run_replications(&configs, cfg.threads, trace)
+    })?;
+    progress.finish();
     let mut text = String::new();
     for ((s, reps), dir) in scenarios.iter().zip(&results).zip(&dirs) {
         let agg = aggregate(reps);

@@ -2,8 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use super::progress::{Shape, StderrProgress};
 use super::{AppError, io_err};
 use crate::analysis::pilot;
+use crate::experiment::{self, Progress as _};
 use crate::report;
 
 /// Options of `garita pilot`.
@@ -17,13 +21,17 @@ pub struct PilotArgs {
     pub threads: usize,
     /// Draw the charts (`garita plot` with default options) after the ranking.
     pub plot: bool,
+    /// Draw a progress line on stderr, and a summary line at the end.
+    pub progress: bool,
 }
 
 /// Runs the pilot, writes pilot.csv, criteria.md and one staff.toml per staffing candidate (and
 /// with `plot`, the charts), and returns the ranked table.
 pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
     let p = pilot::load(&args.file)?;
-    let res = pilot::run(&p, args.threads)?;
+    let progress = Arc::new(StderrProgress::new(args.progress, "pilot", Shape::Open));
+    let res = experiment::observe(progress.clone(), || pilot::run(&p, args.threads))?;
+    progress.finish();
     let dir = args
         .out
         .clone()

@@ -1,96 +1,95 @@
-//! A one-line progress display on standard error: jobs done, vehicles simulated per second, ETA.
-//! Wall-clock time appears only here, never in result files.
+//! The progress display on standard error (jobs done, vehicles simulated per second, ETA) and
+//! the one-line summary at the end, drawn with `indicatif`. Wall-clock time appears only here,
+//! never in result files.
 
-use std::io::Write;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::experiment::Progress;
 
-/// Draws progress on stderr when `enabled`, at most five times a second.
+/// What the display knows in advance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// The number of jobs is known at the start (run, compare, sweep): a bar with an ETA.
+    Bar,
+    /// Jobs come in rounds whose number is not known (staff, pilot): a running count.
+    Open,
+}
+
+/// Progress of one command on stderr; draws nothing unless `enabled` (the command line enables
+/// it only on a terminal and without `--quiet`).
 pub struct StderrProgress {
     enabled: bool,
     label: String,
-    total: AtomicUsize,
-    done: AtomicUsize,
-    loaded: AtomicUsize,
+    bar: ProgressBar,
     vehicles: AtomicU64,
-    started: Mutex<Option<Instant>>,
-    last_draw: Mutex<Option<Instant>>,
+    loaded: AtomicU64,
+    started: Instant,
 }
 
 impl StderrProgress {
-    /// A display titled `label`; draws nothing unless `enabled`.
-    pub fn new(enabled: bool, label: &str) -> Self {
+    /// A display for the command `label` (`run`, `staff`, `sweep shard 1/4`, ...).
+    pub fn new(enabled: bool, label: &str, shape: Shape) -> Self {
+        let bar = if enabled {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(5));
+            let template = match shape {
+                Shape::Bar => "{prefix} [{bar:24}] {pos}/{len} jobs  {msg}  ETA {eta}",
+                Shape::Open => "{prefix} {spinner} {pos} jobs  {msg}  {elapsed}",
+            };
+            let style = ProgressStyle::with_template(template)
+                .expect("the progress templates are valid")
+                .progress_chars("#>-");
+            bar.set_style(style);
+            bar.set_prefix(label.to_string());
+            if shape == Shape::Open {
+                bar.enable_steady_tick(Duration::from_millis(200));
+            }
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
         StderrProgress {
             enabled,
             label: label.to_string(),
-            total: AtomicUsize::new(0),
-            done: AtomicUsize::new(0),
-            loaded: AtomicUsize::new(0),
+            bar,
             vehicles: AtomicU64::new(0),
-            started: Mutex::new(None),
-            last_draw: Mutex::new(None),
+            loaded: AtomicU64::new(0),
+            started: Instant::now(),
         }
     }
 
-    fn line(&self) -> String {
-        let total = self.total.load(Ordering::Relaxed);
-        let done = self.done.load(Ordering::Relaxed);
+    /// The one-line summary: jobs, resumed jobs, wall time, vehicles and their rate.
+    pub fn summary(&self) -> String {
+        let jobs = self.bar.position();
         let loaded = self.loaded.load(Ordering::Relaxed);
         let vehicles = self.vehicles.load(Ordering::Relaxed);
-        let elapsed = self
-            .started
-            .lock()
-            .ok()
-            .and_then(|s| *s)
-            .map_or(Duration::ZERO, |s| s.elapsed())
-            .as_secs_f64();
-        let simulated = done.saturating_sub(loaded);
-        let rate = if elapsed > 0.0 {
-            vehicles as f64 / elapsed
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            vehicles as f64 / secs
         } else {
             0.0
         };
-        let eta = if simulated > 0 && done < total {
-            let per_job = elapsed / simulated as f64;
-            format_duration(per_job * (total - done) as f64)
-        } else {
-            "-".to_string()
-        };
-        let width = 24;
-        let filled = (done * width).checked_div(total).unwrap_or(width);
-        let label = if self.label.is_empty() {
-            String::new()
-        } else {
-            format!("{} ", self.label)
-        };
         format!(
-            "{label}[{}{}] {done}/{total} jobs{}  {}/s vehicles  ETA {eta}",
-            "#".repeat(filled),
-            " ".repeat(width - filled),
+            "{}: {jobs} jobs{} in {}, {} vehicles simulated ({}/s)",
+            self.label,
             if loaded > 0 {
                 format!(" ({loaded} resumed)")
             } else {
                 String::new()
             },
+            format_duration(secs),
+            human(vehicles as f64),
             human(rate)
         )
-    }
-
-    fn draw(&self, last: bool) {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{}\x1b[K", self.line());
-        if last {
-            let _ = writeln!(err);
-        }
-        let _ = err.flush();
     }
 }
 
 fn human(x: f64) -> String {
-    if x >= 1e6 {
+    if x >= 1e9 {
+        format!("{:.1}G", x / 1e9)
+    } else if x >= 1e6 {
         format!("{:.1}M", x / 1e6)
     } else if x >= 1e3 {
         format!("{:.1}k", x / 1e3)
@@ -100,6 +99,9 @@ fn human(x: f64) -> String {
 }
 
 fn format_duration(s: f64) -> String {
+    if s < 10.0 {
+        return format!("{s:.1}s");
+    }
     let s = s.round() as u64;
     if s >= 3600 {
         format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
@@ -112,40 +114,54 @@ fn format_duration(s: f64) -> String {
 
 impl Progress for StderrProgress {
     fn start(&self, jobs: usize) {
-        self.total.store(jobs, Ordering::Relaxed);
-        if let Ok(mut s) = self.started.lock() {
-            *s = Some(Instant::now());
-        }
+        // Accumulates: commands that run several batches (staff rounds) keep one count.
+        self.bar.inc_length(jobs as u64);
     }
 
     fn job_done(&self, vehicles: u64, loaded: bool) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-        self.vehicles.fetch_add(vehicles, Ordering::Relaxed);
-        if loaded {
-            self.loaded.fetch_add(1, Ordering::Relaxed);
-        }
-        if !self.enabled {
-            return;
-        }
-        let due = match self.last_draw.try_lock() {
-            Ok(mut last) => {
-                let now = Instant::now();
-                let due = last.is_none_or(|t| now.duration_since(t) >= Duration::from_millis(200));
-                if due {
-                    *last = Some(now);
-                }
-                due
-            }
-            Err(_) => false,
-        };
-        if due {
-            self.draw(false);
+        let total = self.vehicles.fetch_add(vehicles, Ordering::Relaxed) + vehicles;
+        let resumed =
+            self.loaded.fetch_add(u64::from(loaded), Ordering::Relaxed) + u64::from(loaded);
+        self.bar.inc(1);
+        if self.enabled {
+            let secs = self.started.elapsed().as_secs_f64();
+            let rate = if secs > 0.0 { total as f64 / secs } else { 0.0 };
+            let resumed = if resumed > 0 {
+                format!("{resumed} resumed  ")
+            } else {
+                String::new()
+            };
+            self.bar
+                .set_message(format!("{resumed}{} vehicles/s", human(rate)));
         }
     }
 
+    /// Clears the bar and prints the summary line (only when enabled).
     fn finish(&self) {
-        if self.enabled {
-            self.draw(true);
+        if self.enabled && !self.bar.is_finished() {
+            self.bar.finish_and_clear();
+            eprintln!("{}", self.summary());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_jobs_and_resumed_ones() {
+        let p = StderrProgress::new(false, "sweep", Shape::Bar);
+        p.start(3);
+        p.job_done(1_500_000, false);
+        p.job_done(0, true);
+        p.job_done(2_000, false);
+        p.finish();
+        let s = p.summary();
+        assert!(s.starts_with("sweep: 3 jobs (1 resumed) in "), "{s}");
+        assert!(s.contains(" 1.5M vehicles simulated ("), "{s}");
+        assert_eq!(human(999.0), "999");
+        assert_eq!(format_duration(75.0), "1m15s");
+        assert_eq!(format_duration(3.21), "3.2s");
     }
 }

@@ -2,9 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use super::progress::{Shape, StderrProgress};
 use super::{AppError, io_err, load_scenarios};
 use crate::analysis::pilot::select_lanes;
 use crate::analysis::{StaffConfig, Target, staff_search};
+use crate::experiment::{self, Progress as _};
 use crate::report;
 
 /// Options of `garita staff`.
@@ -24,6 +28,8 @@ pub struct StaffArgs {
     pub seed: Option<u64>,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// Draw a progress line on stderr, and a summary line at the end.
+    pub progress: bool,
 }
 
 /// Runs the search, writes staff.csv, staff_hours.csv, staff_summary.csv and staff.toml, and
@@ -45,16 +51,20 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
         )));
     }
     let lanes = select_lanes(&s.config, &args.lanes).map_err(AppError::Usage)?;
-    let res = staff_search(
-        &s.config,
-        &StaffConfig {
-            target,
-            lanes,
-            threads: args.threads,
-            max_rounds: 60,
-        },
-    )
+    let progress = Arc::new(StderrProgress::new(args.progress, "staff", Shape::Open));
+    let res = experiment::observe(progress.clone(), || {
+        staff_search(
+            &s.config,
+            &StaffConfig {
+                target,
+                lanes,
+                threads: args.threads,
+                max_rounds: 60,
+            },
+        )
+    })
     .map_err(AppError::Analysis)?;
+    progress.finish();
     let dir = args
         .out
         .clone()

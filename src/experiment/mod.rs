@@ -58,8 +58,30 @@ pub enum ExperimentError {
 /// Makes the trace sink for scenario `i` (replication 1 only).
 pub type TraceFactory<'a> = dyn Fn(usize) -> Option<Box<dyn TraceSink + Send>> + Sync + 'a;
 
+thread_local! {
+    /// The observer installed by [`observe`] on this thread.
+    static OBSERVER: std::cell::RefCell<Option<std::sync::Arc<dyn Progress>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `progress` observing every [`run_replications`] it calls on this thread
+/// (directly or through `analysis`), then restores the previous observer. Observation only:
+/// nothing an observer sees or does changes a result.
+pub fn observe<T>(progress: std::sync::Arc<dyn Progress>, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<std::sync::Arc<dyn Progress>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            OBSERVER.with(|o| *o.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(OBSERVER.with(|o| o.borrow_mut().replace(progress)));
+    f()
+}
+
 /// Runs every replication of every scenario on `threads` workers (0 = one per core) and returns,
-/// per scenario, its replications in order.
+/// per scenario, its replications in order. An observer installed by [`observe`] is told of
+/// every job.
 pub fn run_replications(
     configs: &[PortConfig],
     threads: usize,
@@ -70,6 +92,9 @@ pub fn run_replications(
         .enumerate()
         .flat_map(|(i, c)| (0..c.replications).map(move |r| (i, r)))
         .collect();
+    let observer = OBSERVER.with(|o| o.borrow().clone());
+    let progress: &dyn Progress = observer.as_deref().unwrap_or(&NoProgress);
+    progress.start(jobs.len());
     let run_job = |&(i, r): &(usize, u32)| {
         let mut sink = if r == 0 {
             trace.and_then(|f| f(i))
@@ -82,6 +107,7 @@ pub fn run_replications(
         };
         let res = simulate(&configs[i], r, sink_ref);
         let closed = sink.map_or(Ok(()), |s| s.close());
+        progress.job_done(res.vehicles_simulated, false);
         (res, closed)
     };
     let results: Vec<(ReplicationResult, Result<(), String>)> = in_pool(threads, || {

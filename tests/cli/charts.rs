@@ -153,7 +153,7 @@ fn spanish_uses_decimal_comma_and_lane_names() {
     let cdf = std::fs::read_to_string(es.join("wait_distribution.svg")).expect("svg");
     assert!(cdf.contains("Carril general: "), "{cdf}");
     assert!(cdf.contains("en 20 min o menos"));
-    // `--target` and `--no-target`.
+    // `--target-line` and `--no-target-line` (`--target` is staff's rule, not a line).
     garita_ok(&[
         "plot",
         s(&out),
@@ -161,7 +161,7 @@ fn spanish_uses_decimal_comma_and_lane_names() {
         "es",
         "--format",
         "svg",
-        "--target",
+        "--target-line",
         "12.5m",
         "-o",
         s(&es),
@@ -173,7 +173,7 @@ fn spanish_uses_decimal_comma_and_lane_names() {
         s(&out),
         "--format",
         "svg",
-        "--no-target",
+        "--no-target-line",
         "-o",
         s(&es),
     ]);
