@@ -560,7 +560,7 @@ fn finish_sweep(plan: &Plan, rows: Vec<SweepRows>, out: &Path) -> Result<String,
             points.len() - MAX_SHOWN
         );
     }
-    let _ = writeln!(text, "results: {}", path.display());
+    let _ = writeln!(text, "results: {}", out.display());
     Ok(text)
 }
 

@@ -94,17 +94,43 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> AppError + '_ {
 pub fn load_scenarios(files: &[PathBuf]) -> Result<Vec<Scenario>, AppError> {
     let mut ok = Vec::new();
     let mut errs = Vec::new();
+    let mut other_commands = Vec::new();
     for f in files {
         match scenario::load_file(f) {
             Ok(s) => ok.push(s),
-            Err(e) => errs.push(e),
+            Err(e) => match other_command(f) {
+                Some(hint) => other_commands.push(hint),
+                None => errs.push(e),
+            },
         }
+    }
+    if !other_commands.is_empty() {
+        other_commands.extend(errs.iter().map(|e| e.to_string()));
+        return Err(AppError::Usage(other_commands.join("\n")));
     }
     match errs.len() {
         0 => Ok(ok),
         1 => Err(AppError::Scenario(errs.remove(0))),
         _ => Err(AppError::Scenarios(errs)),
     }
+}
+
+/// For a file that is not a scenario but the input of another command (a sweep file has a
+/// top-level `base`, a pilot file `sites`), the message that points to that command.
+fn other_command(file: &Path) -> Option<String> {
+    let doc: toml::Table = std::fs::read_to_string(file).ok()?.parse().ok()?;
+    let (what, command) = if crate::experiment::sweep::is_sweep_file(&doc) {
+        ("a sweep file (it has `base`)", "sweep")
+    } else if doc.contains_key("sites") {
+        ("a pilot file (it has `[[sites]]`)", "pilot")
+    } else {
+        return None;
+    };
+    Some(format!(
+        "{}: {what}, not a scenario: run it with `garita {command} {}`",
+        file.display(),
+        file.display()
+    ))
 }
 
 /// `garita check`: validates files; returns one line per file.

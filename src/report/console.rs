@@ -81,6 +81,13 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
             let _ = writeln!(out, "{}", "-".repeat(total));
         }
     }
+    if rows.iter().flatten().any(|c| c.contains('±')) {
+        let _ = writeln!(
+            out,
+            "± is the half-width of the 95% confidence interval (Student t) over the {} replications",
+            agg.replications
+        );
+    }
     for g in &agg.groups {
         if let GroupRef::Lane(_) = g.group {
             let left = g.metric(Metric::UnservedAtEnd).mean;
