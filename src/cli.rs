@@ -129,7 +129,7 @@ enum Command {
         /// Language of the report.
         #[arg(long, value_enum, default_value_t = LangArg::En)]
         lang: LangArg,
-        /// Folder for report.html (default <DIR>).
+        /// Where the report goes: a file ending in .html, or a folder for report.html (default <DIR>).
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
         #[command(flatten)]

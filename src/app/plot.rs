@@ -76,6 +76,18 @@ pub fn plot(cfg: &PlotConfig) -> Result<String, AppError> {
     Ok(text)
 }
 
+/// Where the report goes: `-o NAME.html` is the file itself; any other `-o` is a folder that
+/// gets `report.html`, as does the results folder without `-o`.
+fn report_path(dir: &Path, out: Option<&Path>) -> PathBuf {
+    match out {
+        Some(o) if o.extension().is_some_and(|e| e.eq_ignore_ascii_case("html")) && !o.is_dir() => {
+            o.to_path_buf()
+        }
+        Some(o) => o.join("report.html"),
+        None => dir.join("report.html"),
+    }
+}
+
 /// `garita report`: writes one self-contained report.html; returns its path.
 pub fn report(cfg: &ReportConfig) -> Result<String, AppError> {
     let data = read(&cfg.dir)?;
@@ -85,9 +97,28 @@ pub fn report(cfg: &ReportConfig) -> Result<String, AppError> {
         svgs.push((kind, String::from_utf8_lossy(&bytes).into_owned()));
     }
     let html = html::report_html(&data, &svgs, &cfg.chart);
-    let out = cfg.out.clone().unwrap_or_else(|| cfg.dir.clone());
-    create_dir(&out)?;
-    let path = out.join("report.html");
+    let path = report_path(&cfg.dir, cfg.out.as_deref());
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir(parent)?;
+    }
     write(&path, html.as_bytes())?;
     Ok(format!("report: {}\n", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_goes_to_a_file_or_into_a_folder() {
+        let d = Path::new("out/run");
+        assert_eq!(report_path(d, None), Path::new("out/run/report.html"));
+        let f = Path::new("slides/my-report.html");
+        assert_eq!(report_path(d, Some(f)), f);
+        assert_eq!(report_path(d, Some(Path::new("x.HTML"))), Path::new("x.HTML"));
+        assert_eq!(
+            report_path(d, Some(Path::new("slides"))),
+            Path::new("slides/report.html")
+        );
+    }
 }
