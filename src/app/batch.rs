@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::progress::{Shape, StderrProgress};
-use super::{AppError, VERSION, io_err, load_scenarios};
+use super::{AppError, BUILD_ID, VERSION, io_err, load_scenarios};
 use crate::experiment::sweep::{self, SweepFile, VariantSpec};
 use crate::experiment::{
     self, BatchOptions, ExperimentError, JobStore, Plan, PlanKind, PlanVariant, Shard, ShardEnv,
@@ -133,14 +133,17 @@ fn execute<T: Send>(
         .map_err(|e| AppError::Usage(e.to_string()))?
         .unwrap_or(Shard::WHOLE);
     std::fs::create_dir_all(out).map_err(io_err(out))?;
+    if shard.is_whole() {
+        // Temporary files of an interrupted earlier run (shards sharing the folder may be
+        // writing theirs now, so a shard leaves them).
+        report::remove_partials(out).map_err(io_err(out))?;
+    }
     let manifest = plan.to_json();
     let path = out.join(MANIFEST);
     let same = |p: &Path| std::fs::read(p).ok().as_deref() == Some(&manifest[..]);
     if !same(&path) {
         // Another experiment's final files must not sit next to this one's manifest.
-        for f in ["sweep.csv", "comparison.csv"] {
-            let _ = std::fs::remove_file(out.join(f));
-        }
+        report::remove_files(out, &["sweep.csv", "comparison.csv"]).map_err(io_err(out))?;
         // Shards sharing a folder may race to write the same manifest: either copy will do.
         if let Err(e) = report::write_atomic(&path, &manifest)
             && !same(&path)
@@ -235,7 +238,7 @@ pub fn compare(cfg: &CompareConfig) -> Result<String, AppError> {
             );
         }
         let (v, mut c) = PlanVariant::new(
-            VERSION,
+            BUILD_ID,
             s.source_name.clone(),
             Vec::new(),
             s.source_name.clone(),
@@ -420,7 +423,7 @@ pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
         let values = spec.sets.iter().map(|(_, v)| v.text.clone()).collect();
         let source_name = format!("{} [{label}]", base.source_name);
         match PlanVariant::new(
-            VERSION,
+            BUILD_ID,
             label.clone(),
             values,
             source_name,

@@ -33,6 +33,11 @@ use crate::scenario::{self, Scenario, ScenarioError};
 /// garita's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// garita's build identity: the version and a hash of the model's source (computed by
+/// `build.rs` at compile time). Job records are keyed by it, so that a changed model never
+/// reuses another build's records.
+pub const BUILD_ID: &str = env!("GARITA_BUILD_ID");
+
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -242,11 +247,24 @@ pub fn run(cfg: &RunConfig) -> Result<String, AppError> {
         }
     }
     let progress = Arc::new(StderrProgress::new(cfg.progress, "run", Shape::Bar));
-    let results = experiment::observe(progress.clone(), || {
-        experiment::run_replications(&configs, cfg.threads, trace)
-    })?;
-    progress.finish();
     let mut text = String::new();
+    let results = if cfg.trace {
+        // The trace needs replication 1 simulated, so a traced run starts afresh.
+        let r = experiment::observe(progress.clone(), || {
+            experiment::run_replications(&configs, cfg.threads, trace)
+        })?;
+        progress.finish();
+        r
+    } else {
+        let (results, loaded) = run_resumable(&scenarios, &configs, &dirs, cfg, &progress)?;
+        if loaded > 0 {
+            text.push_str(&format!(
+                "note: {loaded} of {} replications loaded from the job records of an earlier run of this build (OUT/.jobs)\n",
+                configs.iter().map(|c| c.replications as usize).sum::<usize>()
+            ));
+        }
+        results
+    };
     for ((s, reps), dir) in scenarios.iter().zip(&results).zip(&dirs) {
         let agg = aggregate(reps);
         let info = RunInfo {
@@ -263,4 +281,59 @@ pub fn run(cfg: &RunConfig) -> Result<String, AppError> {
         text.push('\n');
     }
     Ok(text)
+}
+
+/// Each scenario's job records, in its own output folder: variant `i` of the batch is scenario
+/// `i`, whose records live in `dirs[i]/.jobs/<job key>/`.
+struct RunStores(Vec<report::JobDir>);
+
+impl experiment::JobStore for RunStores {
+    fn load(&self, variant: usize, replication: u32) -> Option<port::ReplicationResult> {
+        self.0[variant].load(0, replication)
+    }
+    fn save(
+        &self,
+        variant: usize,
+        replication: u32,
+        result: &port::ReplicationResult,
+    ) -> Result<(), String> {
+        self.0[variant].save(0, replication, result)
+    }
+}
+
+/// `run` as a resumable batch: every finished replication is recorded under `DIR/.jobs/`,
+/// keyed by the build identity, the scenario text and the seed, and loaded instead of simulated
+/// when the same build runs the same scenario again. Returns the results and how many were
+/// loaded.
+fn run_resumable(
+    scenarios: &[Scenario],
+    configs: &[port::PortConfig],
+    dirs: &[PathBuf],
+    cfg: &RunConfig,
+    progress: &StderrProgress,
+) -> Result<(Vec<Vec<port::ReplicationResult>>, usize), AppError> {
+    let mut stores = Vec::new();
+    for ((s, c), d) in scenarios.iter().zip(configs).zip(dirs) {
+        report::remove_partials(d).map_err(io_err(d))?;
+        let key = experiment::job_key(BUILD_ID, &s.source_text, c.seed);
+        // The folder holds one scenario's run: records of an edited scenario, another seed or
+        // another build would never be used again.
+        let root = d.join(".jobs");
+        report::remove_other_records(&root, std::slice::from_ref(&key)).map_err(io_err(&root))?;
+        stores.push(report::JobDir::new(&root, vec![key]));
+    }
+    let opts = experiment::BatchOptions {
+        threads: cfg.threads,
+        shard: experiment::Shard::WHOLE,
+    };
+    let reduce = |_: usize, reps: Vec<port::ReplicationResult>| reps;
+    let outcome = experiment::run_batch(configs, opts, &RunStores(stores), progress, &reduce)?;
+    let loaded = outcome.loaded;
+    let all: Option<Vec<_>> = outcome.variants.into_iter().collect();
+    match all {
+        Some(results) => Ok((results, loaded)),
+        None => Err(AppError::Experiment(ExperimentError::Incomplete(
+            "some scenarios did not finish".into(),
+        ))),
+    }
 }

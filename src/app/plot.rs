@@ -80,7 +80,11 @@ pub fn plot(cfg: &PlotConfig) -> Result<String, AppError> {
 /// gets `report.html`, as does the results folder without `-o`.
 fn report_path(dir: &Path, out: Option<&Path>) -> PathBuf {
     match out {
-        Some(o) if o.extension().is_some_and(|e| e.eq_ignore_ascii_case("html")) && !o.is_dir() => {
+        Some(o)
+            if o.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+                && !o.is_dir() =>
+        {
             o.to_path_buf()
         }
         Some(o) => o.join("report.html"),
@@ -115,7 +119,10 @@ mod tests {
         assert_eq!(report_path(d, None), Path::new("out/run/report.html"));
         let f = Path::new("slides/my-report.html");
         assert_eq!(report_path(d, Some(f)), f);
-        assert_eq!(report_path(d, Some(Path::new("x.HTML"))), Path::new("x.HTML"));
+        assert_eq!(
+            report_path(d, Some(Path::new("x.HTML"))),
+            Path::new("x.HTML")
+        );
         assert_eq!(
             report_path(d, Some(Path::new("slides"))),
             Path::new("slides/report.html")

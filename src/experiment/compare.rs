@@ -6,7 +6,6 @@
 //! replications, which is much tighter than comparing two independent intervals.
 
 use crate::port::{Metric, PortConfig, ReplicationResult};
-use crate::report::group_label;
 use crate::stats::{MeanCi, mean_ci, student_t_975};
 
 /// One (group, metric) of a baseline/alternative comparison.
@@ -76,11 +75,11 @@ pub fn paired_diffs(
     };
     let mut out = Vec::new();
     for (bi, bg) in b0.groups.iter().enumerate() {
-        let label = group_label(base_cfg, bg.group);
+        let label = base_cfg.group_label(bg.group);
         let Some(ai) = a0
             .groups
             .iter()
-            .position(|g| group_label(alt_cfg, g.group) == label)
+            .position(|g| alt_cfg.group_label(g.group) == label)
         else {
             continue;
         };

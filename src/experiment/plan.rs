@@ -37,7 +37,8 @@ pub struct PlanVariant {
     pub name: String,
     /// The seed used (it may override the text's).
     pub seed: u64,
-    /// Names this variant's job records: a hash of garita's version, the text and the seed.
+    /// Names this variant's job records: a hash of garita's build identity (version and model
+    /// source hash), the text and the seed.
     pub job_key: String,
 }
 
@@ -66,9 +67,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The key naming a variant's job records.
-pub fn job_key(version: &str, text: &str, seed: u64) -> String {
-    sha256_hex(format!("garita {version}\nseed {seed}\n{text}").as_bytes())
+/// The key naming a variant's job records: `build` is garita's build identity.
+pub fn job_key(build: &str, text: &str, seed: u64) -> String {
+    sha256_hex(format!("garita {build}\nseed {seed}\n{text}").as_bytes())
 }
 
 /// Validates `text`, naming the scenario `name` when the text has no `name` of its own.
@@ -85,10 +86,11 @@ fn parse_named(text: &str, source_name: &str, name: &str) -> Result<PortConfig, 
 }
 
 impl PlanVariant {
-    /// A variant of `text`, validated (the seed overrides the text's when given). `name` is the
+    /// A variant of `text`, validated (the seed overrides the text's when given); `build` keys
+    /// its job records (garita's build identity). `name` is the
     /// scenario's name, used when the text has none (a file named after its scenario).
     pub fn new(
-        version: &str,
+        build: &str,
         label: String,
         values: Vec<String>,
         source_name: String,
@@ -103,7 +105,7 @@ impl PlanVariant {
             values,
             source_name,
             source_hash: sha256_hex(text.as_bytes()),
-            job_key: job_key(version, &text, seed),
+            job_key: job_key(build, &text, seed),
             name: config.name.clone(),
             text,
             seed,

@@ -78,7 +78,7 @@ fn scalar(token: &str, key: &str) -> Result<SetValue, SweepError> {
             return err(format!("--vary {key}: {t:?} is not a finite number"));
         }
         return Ok(SetValue {
-            text: crate::report::fmt_num(f),
+            text: crate::stats::fmt_num(f),
             value: Value::Float(f),
         });
     }
@@ -187,7 +187,7 @@ fn range(token: &str, key: &str) -> Result<Vec<SetValue>, SweepError> {
                 None => format!("{raw:.12e}").parse::<f64>().unwrap_or(raw),
             };
             SetValue {
-                text: crate::report::fmt_num(v),
+                text: crate::stats::fmt_num(v),
                 value: Value::Float(v),
             }
         })
@@ -321,7 +321,7 @@ fn rebalance_shares(doc: &mut Table, fixed: &[&str]) -> Result<(), String> {
     if sum_fixed > 1.0 + 1e-9 {
         return Err(format!(
             "the shares set for {fixed_list} sum to {}, more than 1",
-            crate::report::fmt_num(sum_fixed)
+            crate::stats::fmt_num(sum_fixed)
         ));
     }
     let rest = 1.0 - sum_fixed;
@@ -329,7 +329,7 @@ fn rebalance_shares(doc: &mut Table, fixed: &[&str]) -> Result<(), String> {
         if rest.abs() > 1e-9 {
             return Err(format!(
                 "the shares set for {fixed_list} sum to {} and no other class is left to take the rest",
-                crate::report::fmt_num(sum_fixed)
+                crate::stats::fmt_num(sum_fixed)
             ));
         }
         return Ok(());
@@ -427,7 +427,7 @@ fn one_value(key: &str, v: &Value) -> Result<SetValue, SweepError> {
     let text = match v {
         Value::String(s) => s.clone(),
         Value::Integer(i) => i.to_string(),
-        Value::Float(f) => crate::report::fmt_num(*f),
+        Value::Float(f) => crate::stats::fmt_num(*f),
         Value::Boolean(b) => b.to_string(),
         _ => {
             return err(format!(

@@ -197,6 +197,15 @@ pub struct PortConfig {
 }
 
 impl PortConfig {
+    /// `all`, `lane:<id>` or `class:<id>`: how outputs name a group.
+    pub fn group_label(&self, g: super::GroupRef) -> String {
+        match g {
+            super::GroupRef::All => "all".to_string(),
+            super::GroupRef::Lane(i) => format!("lane:{}", self.lanes[i].id),
+            super::GroupRef::Class(i) => format!("class:{}", self.classes[i].id),
+        }
+    }
+
     /// Measured (post-warm-up) time in days.
     pub fn measured_days(&self) -> f64 {
         self.horizon.saturating_sub(self.warmup).as_secs_f64() / 86_400.0

@@ -75,9 +75,83 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Removes the files `names` from `dir` where they exist (missing ones are fine).
+pub fn remove_files(dir: &Path, names: &[&str]) -> io::Result<()> {
+    for name in names {
+        match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_partial(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".partial")
+}
+
+/// Removes the temporary files (`.NAME.partial`) that an interrupted process left in `dir` and
+/// in the job-record folders `dir/.jobs/*/`; returns how many. Only for a folder that no other
+/// process is writing (not one shared by running shards).
+pub fn remove_partials(dir: &Path) -> io::Result<usize> {
+    fn sweep(dir: &Path, n: &mut usize) -> io::Result<()> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut names: Vec<PathBuf> = Vec::new();
+        for e in entries {
+            let e = e?;
+            if e.file_type()?.is_file() && is_partial(&e.file_name().to_string_lossy()) {
+                names.push(e.path());
+            }
+        }
+        for p in names {
+            std::fs::remove_file(&p)?;
+            *n += 1;
+        }
+        Ok(())
+    }
+    let mut n = 0;
+    sweep(dir, &mut n)?;
+    let jobs = dir.join(".jobs");
+    if jobs.is_dir() {
+        for e in std::fs::read_dir(&jobs)? {
+            let e = e?;
+            if e.file_type()?.is_dir() {
+                sweep(&e.path(), &mut n)?;
+            }
+        }
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftover_partials_are_removed() {
+        let dir = std::env::temp_dir().join(format!("garita-partials-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let job = dir.join(".jobs").join("abc");
+        std::fs::create_dir_all(&job).expect("mkdir");
+        for p in [
+            dir.join(".summary.csv.partial"),
+            job.join(".0.bin.partial"),
+            dir.join("summary.csv"),
+            job.join("0.bin"),
+        ] {
+            std::fs::write(&p, b"x").expect("write");
+        }
+        assert_eq!(remove_partials(&dir).expect("clean"), 2);
+        assert!(dir.join("summary.csv").is_file() && job.join("0.bin").is_file());
+        assert!(!job.join(".0.bin.partial").exists());
+        remove_files(&dir, &["summary.csv", "absent.csv"]).expect("remove");
+        assert!(!dir.join("summary.csv").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn uncommitted_files_leave_nothing() {

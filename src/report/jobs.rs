@@ -196,6 +196,28 @@ impl JobStore for JobDir {
     }
 }
 
+/// Removes the record folders under `root` other than those of `keep` (records of scenarios
+/// or builds that no longer apply); returns how many were removed.
+pub fn remove_other_records(root: &Path, keep: &[String]) -> io::Result<usize> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut stale = Vec::new();
+    for e in entries {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type()?.is_dir() && !keep.contains(&name) {
+            stale.push(e.path());
+        }
+    }
+    for p in &stale {
+        std::fs::remove_dir_all(p)?;
+    }
+    Ok(stale.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,22 +22,7 @@ pub struct RunInfo {
     pub version: String,
 }
 
-/// A number for CSV/JSON text: empty for NaN, an integer when whole, else up to 6 decimals.
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return String::new();
-    }
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        return format!("{}", x as i64);
-    }
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
-}
+pub use crate::stats::fmt_num;
 
 fn json_num(x: f64) -> Value {
     if !x.is_finite() {
@@ -47,13 +32,9 @@ fn json_num(x: f64) -> Value {
     serde_json::from_str(&s).unwrap_or(Value::Null)
 }
 
-/// `all`, `lane:<id>` or `class:<id>`.
+/// `all`, `lane:<id>` or `class:<id>` (see [`PortConfig::group_label`]).
 pub fn group_label(cfg: &PortConfig, g: GroupRef) -> String {
-    match g {
-        GroupRef::All => "all".to_string(),
-        GroupRef::Lane(i) => format!("lane:{}", cfg.lanes[i].id),
-        GroupRef::Class(i) => format!("class:{}", cfg.classes[i].id),
-    }
+    cfg.group_label(g)
 }
 
 /// A CSV field, quoted when needed.

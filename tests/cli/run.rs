@@ -515,3 +515,49 @@ fn overloaded_lanes_are_warned_of_before_running() {
     assert!(stderr(&o).starts_with(&warning), "{}", stderr(&o));
     assert!(out.join("summary.csv").is_file());
 }
+
+/// `run` resumes like compare and sweep: a second run of the same build loads every
+/// replication from OUT/.jobs and writes byte-identical files; a changed seed loads nothing;
+/// leftover temporary files and records that no longer apply are removed.
+#[test]
+fn run_resumes_from_its_job_records() {
+    let dir = temp_dir("run_resumes_from_its_job_records");
+    let files = [
+        "summary.csv",
+        "hourly.csv",
+        "distribution.csv",
+        "replications.csv",
+    ];
+    let o = run_to(&dir, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("loaded"), "{}", stdout(&o));
+    let first: Vec<Vec<u8>> = files.iter().map(|f| read(dir.join(f))).collect();
+    // An interrupted earlier process left these.
+    std::fs::write(dir.join(".summary.csv.partial"), b"half").expect("write");
+    let jobs = dir.join(".jobs");
+    let key = std::fs::read_dir(&jobs)
+        .expect("records")
+        .next()
+        .expect("one key")
+        .expect("entry")
+        .path();
+    std::fs::write(key.join(".3.bin.1.partial"), b"half").expect("write");
+    let o = run_to(&dir, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("note: 3 of 3 replications loaded from the job records"),
+        "{}",
+        stdout(&o)
+    );
+    for (f, bytes) in files.iter().zip(&first) {
+        assert_eq!(&read(dir.join(f)), bytes, "{f}");
+    }
+    assert!(!dir.join(".summary.csv.partial").exists());
+    assert!(!key.join(".3.bin.1.partial").exists());
+    // Another seed: new records, nothing loaded, the old key's records removed.
+    let o = run_to(&dir, &["--seed", "99"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("loaded"), "{}", stdout(&o));
+    assert!(!key.exists());
+    assert_eq!(std::fs::read_dir(&jobs).expect("records").count(), 1);
+}
