@@ -13,6 +13,9 @@
 //! Invariants: `engine`, `port` and `stats` do no I/O; randomness enters only through streams
 //! derived from (seed, replication, stream name); results do not depend on the thread count.
 
+/// garita's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod analysis;
 pub mod app;
 pub mod engine;

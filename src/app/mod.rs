@@ -30,8 +30,7 @@ use crate::port::{self, TraceSink};
 use crate::report::{self, AtomicFile, CsvTraceSink, RunInfo};
 use crate::scenario::{self, Scenario, ScenarioError};
 
-/// garita's version.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::VERSION;
 
 /// garita's build identity: the version and a hash of the model's source (computed by
 /// `build.rs` at compile time). Job records are keyed by it, so that a changed model never

@@ -25,7 +25,7 @@ pub struct PilotArgs {
     pub progress: bool,
 }
 
-/// Runs the pilot, writes pilot.csv, criteria.md and one staff.toml per staffing candidate (and
+/// Runs the pilot, writes pilot.csv, criteria.md, pilot.json and one staff.toml per staffing candidate (and
 /// with `plot`, the charts), and returns the ranked table.
 pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
     let p = pilot::load(&args.file)?;
@@ -40,6 +40,7 @@ pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
     let mut files = vec![
         ("pilot.csv".to_string(), report::pilot_csv(&p, &res)),
         ("criteria.md".to_string(), report::criteria_md(&p, &res)),
+        ("pilot.json".to_string(), report::pilot_json(&p)),
     ];
     for c in &res.candidates {
         if let Some(st) = &c.staff {

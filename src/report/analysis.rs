@@ -332,6 +332,21 @@ pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
     out
 }
 
+/// `pilot.json`: the pilot's metadata that charts and reports read back (name, garita version,
+/// pilot file, replications or null when each scenario keeps its own, weight-draw seed).
+pub fn pilot_json(p: &Pilot) -> Vec<u8> {
+    let v = serde_json::json!({
+        "garita_version": env!("CARGO_PKG_VERSION"),
+        "pilot": p.name,
+        "pilot_file": p.file,
+        "replications": p.replications,
+        "stability_seed": p.stability_seed(),
+    });
+    let mut s = serde_json::to_string_pretty(&v).expect("a JSON value always serializes");
+    s.push('\n');
+    s.into_bytes()
+}
+
 /// `criteria.md`: the criteria sheet for a review committee, in English and Spanish.
 pub fn criteria_md(p: &Pilot, res: &PilotResult) -> Vec<u8> {
     let w = |k: usize| fmt_num(p.weights[k]);
@@ -450,7 +465,7 @@ primeros: un candidato con alta estabilidad gana sin importar quién elija los p
 {table_en}
 {table_es}"#,
         name = p.name,
-        version = crate::app::VERSION,
+        version = crate::VERSION,
         file = p.file,
         k = p.top_k,
         draws = p.stability_draws,

@@ -325,7 +325,7 @@ fn pilot_repro(out: &mut String, data: &OutputData, pilot: &PilotData, lang: Lan
     let version = m
         .garita_version
         .clone()
-        .unwrap_or_else(|| crate::app::VERSION.to_string());
+        .unwrap_or_else(|| crate::VERSION.to_string());
     row(Key::ReproVersion, &version);
     row(Key::ReproPilotFile, &file);
     if let Some(seed) = m.seed {
@@ -354,7 +354,7 @@ fn repro(out: &mut String, data: &OutputData, lang: Lang) {
             out,
             "<dl><dt>{}</dt><dd>{}</dd></dl></section>",
             esc(lang.text(Key::ReproVersion)),
-            esc(crate::app::VERSION)
+            esc(crate::VERSION)
         );
         return;
     };

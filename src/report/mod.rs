@@ -17,7 +17,7 @@ mod tables;
 mod trace;
 
 pub use analysis::{
-    criteria_md, pilot_csv, pilot_table_md, staff_csv, staff_hours_csv, staff_summary_csv,
+    criteria_md, pilot_csv, pilot_json, pilot_table_md, staff_csv, staff_hours_csv, staff_summary_csv,
     staff_table, staff_toml,
 };
 pub use console::{capacity_lines, capacity_warnings, summary_table};

@@ -247,7 +247,8 @@ pub struct PilotRow {
     pub stability: f64,
 }
 
-/// What criteria.md (written next to pilot.csv) says about the pilot; every field is optional.
+/// The pilot's metadata from pilot.json (or, in older folders, criteria.md) written next to
+/// pilot.csv; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PilotMeta {
     /// Pilot name.
@@ -269,7 +270,7 @@ pub struct PilotData {
     pub top_k: u32,
     /// Candidates in file order.
     pub rows: Vec<PilotRow>,
-    /// From criteria.md, if present.
+    /// From pilot.json (or criteria.md), if present.
     pub meta: PilotMeta,
 }
 
@@ -697,12 +698,42 @@ pub fn read_pilot(path: &Path) -> Result<PilotData, ReadError> {
             })
         })
         .collect::<Result<Vec<_>, ReadError>>()?;
-    let criteria = path.with_file_name("criteria.md");
-    let meta = match std::fs::read_to_string(&criteria) {
-        Ok(text) => pilot_meta(&text),
-        Err(_) => PilotMeta::default(),
+    let json = path.with_file_name("pilot.json");
+    let meta = if json.is_file() {
+        read_pilot_json(&json)?
+    } else {
+        // Folders written before pilot.json existed: what criteria.md says.
+        match std::fs::read_to_string(path.with_file_name("criteria.md")) {
+            Ok(text) => pilot_meta(&text),
+            Err(_) => PilotMeta::default(),
+        }
     };
     Ok(PilotData { top_k, rows, meta })
+}
+
+/// Reads pilot.json (written by `garita pilot` next to pilot.csv).
+pub fn read_pilot_json(path: &Path) -> Result<PilotMeta, ReadError> {
+    #[derive(Deserialize)]
+    struct Raw {
+        garita_version: Option<String>,
+        pilot: Option<String>,
+        pilot_file: Option<String>,
+        replications: Option<u32>,
+        stability_seed: Option<u64>,
+    }
+    let text = read_text(path)?;
+    let raw: Raw = serde_json::from_str(&text).map_err(|e| ReadError::Parse {
+        path: path.to_path_buf(),
+        line: e.line() as u64,
+        msg: e.to_string(),
+    })?;
+    Ok(PilotMeta {
+        name: raw.pilot,
+        garita_version: raw.garita_version,
+        file: raw.pilot_file,
+        replications: raw.replications,
+        seed: raw.stability_seed,
+    })
 }
 
 /// The text between `start` and `end` on the first line holding `start`.

@@ -191,12 +191,12 @@ pub fn footer_text(meta: Option<&RunMeta>, lang: Lang) -> String {
                 ],
             )
         }
-        None => format!("garita {}", crate::app::VERSION),
+        None => format!("garita {}", crate::VERSION),
     }
 }
 
 /// The footer of pilot charts: pilot name, weight-draw seed, replications and version, as far
-/// as criteria.md gives them (else the folder's name and this garita's version).
+/// as pilot.json gives them (else the folder's name and this garita's version).
 pub fn pilot_footer_text(data: &OutputData, lang: Lang) -> String {
     let meta = data
         .pilot
@@ -218,7 +218,7 @@ pub fn pilot_footer_text(data: &OutputData, lang: Lang) -> String {
     }
     let version = meta
         .garita_version
-        .unwrap_or_else(|| crate::app::VERSION.to_string());
+        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string());
     parts.push(lang.fill(Key::FooterVersion, &[("version", &version)]));
     parts.join(" · ")
 }
