@@ -790,6 +790,7 @@ def scenario_toml(res, s_sentri):
     c('description = { en = "%s. Demand and booths derived from CBP/BTS public data (see header).", '
       'es = "%s. Demanda y casetas derivadas de datos públicos de CBP y BTS (ver el encabezado)." }'
       % (sc["title"], sc["title_es"]))
+    c('display = { en = "%s", es = "%s" }' % (sc["title"], sc["title_es"]))
     c("seed = %d" % sc.get("seed", 1))
     c('horizon = "28d"')
     c('warmup = "2d"')

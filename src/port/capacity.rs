@@ -145,6 +145,7 @@ mod tests {
             },
             classes,
             lanes,
+            display: Default::default(),
         }
     }
 

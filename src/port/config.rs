@@ -194,6 +194,8 @@ pub struct PortConfig {
     pub classes: Vec<ClassConfig>,
     /// Lanes.
     pub lanes: Vec<LaneConfig>,
+    /// The name shown in report titles (empty: the `name`).
+    pub display: DisplayName,
 }
 
 impl PortConfig {

@@ -789,6 +789,7 @@ mod tests {
                 idle: IdleEmissions::default_for(TravelMode::Car),
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
+            display: Default::default(),
         }
     }
 

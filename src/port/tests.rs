@@ -49,6 +49,7 @@ fn mmc_config(
                 mean_s: mean_service_s,
             },
         }],
+        display: Default::default(),
     }
 }
 

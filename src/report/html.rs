@@ -484,6 +484,17 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
     }
 }
 
+/// The scenario's display name in `lang`, falling back to English, then to its name.
+fn scenario_title(m: &RunMeta, lang: Lang) -> String {
+    let es = m.display_es.trim();
+    let en = m.display_en.trim();
+    match lang {
+        Lang::Es if !es.is_empty() => es.to_string(),
+        _ if !en.is_empty() => en.to_string(),
+        _ => m.scenario.clone(),
+    }
+}
+
 /// report.html for `data` with its charts already drawn as SVG.
 pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &ChartOptions) -> String {
     let lang = opts.lang;
@@ -499,7 +510,7 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
         let name = data
             .meta
             .as_ref()
-            .map(|m| m.scenario.clone())
+            .map(|m| scenario_title(m, lang))
             .unwrap_or_else(|| data.dir.display().to_string());
         lang.fill(Key::ReportTitle, &[("name", &name)])
     };

@@ -17,8 +17,8 @@ mod tables;
 mod trace;
 
 pub use analysis::{
-    criteria_md, pilot_csv, pilot_json, pilot_table_md, staff_csv, staff_hours_csv, staff_summary_csv,
-    staff_table, staff_toml,
+    criteria_md, pilot_csv, pilot_json, pilot_table_md, staff_csv, staff_hours_csv,
+    staff_summary_csv, staff_table, staff_toml,
 };
 pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};

@@ -86,6 +86,12 @@ pub struct RunMeta {
     /// Scenario description.
     #[serde(default)]
     pub description: String,
+    /// The scenario's display name in English (may be empty: use the scenario name).
+    #[serde(default)]
+    pub display_en: String,
+    /// The scenario's display name in Spanish (may be empty: use the English one).
+    #[serde(default)]
+    pub display_es: String,
     /// Scenario description in Spanish (may be empty).
     #[serde(default)]
     pub description_es: String,

@@ -183,6 +183,8 @@ pub fn run_json(cfg: &PortConfig, info: &RunInfo) -> Vec<u8> {
         "scenario": cfg.name,
         "description": cfg.description,
         "description_es": cfg.description_es,
+        "display_en": cfg.display.en,
+        "display_es": cfg.display.es,
         "scenario_file": info.source_name,
         "scenario_hash": info.source_hash,
         "seed": cfg.seed,

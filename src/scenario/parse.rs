@@ -432,6 +432,7 @@ impl<'s> Ctx<'s> {
                 "demand",
                 "classes",
                 "lanes",
+                "display",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -458,6 +459,10 @@ impl<'s> Ctx<'s> {
                 );
                 None
             }
+        };
+        let display = match Self::get(root, "display") {
+            Some(v) => self.display(v, "display"),
+            None => DisplayName::default(),
         };
         // A string, or { en = "...", es = "..." } like display names.
         let description = match Self::get(root, "description") {
@@ -588,6 +593,7 @@ impl<'s> Ctx<'s> {
             demand: demand?,
             classes: classes?,
             lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
+            display,
         })
     }
 

@@ -388,7 +388,11 @@ fn bilingual_description_reaches_the_report() {
             "description = \"A plain M/M/c queue",
             "description = { es = \"Una cola M/M/c sencilla\", en = \"A plain M/M/c queue",
         )
-        .replace("(utilization 0.85)\"", "(utilization 0.85)\" }");
+        .replace("(utilization 0.85)\"", "(utilization 0.85)\" }")
+        .replace(
+            "seed = 7",
+            "seed = 7\ndisplay = { en = \"Plain queue\", es = \"Cola sencilla\" }",
+        );
     let path = dir.join("bilingual.toml");
     std::fs::write(&path, text).expect("write");
     let out = dir.join("out");
@@ -415,6 +419,24 @@ fn bilingual_description_reaches_the_report() {
         garita_ok(&["report", out.to_str().expect("utf-8"), "--lang", lang]);
         let html = String::from_utf8(read(out.join("report.html"))).expect("utf-8");
         assert!(html.contains(want), "{lang}: description missing");
+    }
+    // The display name titles the report, in each language; `-o NAME.html` is a file.
+    assert_eq!(run["display_es"], "Cola sencilla");
+    for (lang, title) in [
+        ("es", "Tiempos de espera en el puerto: Cola sencilla"),
+        ("en", "Wait times at the port: Plain queue"),
+    ] {
+        let file = dir.join(format!("my-report-{lang}.html"));
+        garita_ok(&[
+            "report",
+            out.to_str().expect("utf-8"),
+            "--lang",
+            lang,
+            "-o",
+            file.to_str().expect("utf-8"),
+        ]);
+        let html = String::from_utf8(read(file)).expect("a file, not a folder");
+        assert!(html.contains(&format!("<title>{title}</title>")), "{lang}");
     }
 }
 
