@@ -64,12 +64,26 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
         )
     })
     .map_err(AppError::Analysis)?;
-    progress.finish();
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-staff", s.config.name)));
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    // The proposed schedule's own run (the same seed, so the same run the statuses come from),
+    // written as run outputs, so that `garita report` and `garita plot` show its waits.
+    let proposed = res.apply(&s.config);
+    let reps = experiment::observe(progress.clone(), || {
+        experiment::run_replications(std::slice::from_ref(&proposed), args.threads, None)
+    })?
+    .remove(0);
+    progress.finish();
+    let info = report::RunInfo {
+        source_name: format!("{} (booths from staff.toml)", s.source_name),
+        source_hash: s.source_hash.clone(),
+        version: crate::VERSION.to_string(),
+    };
+    report::write_run_outputs(&dir, &proposed, &info, &reps, &experiment::aggregate(&reps))
+        .map_err(io_err(&dir))?;
     let files: [(&str, Vec<u8>); 4] = [
         ("staff.csv", report::staff_csv(&s.config, &res)),
         ("staff_hours.csv", report::staff_hours_csv(&s.config, &res)),

@@ -13,7 +13,9 @@ use crate::report::charts::style::{
 };
 use crate::report::charts::{ChartKind, ChartOptions};
 use crate::report::i18n::{Key, Lang};
-use crate::report::read::{Ci, CompareRow, Est, OutputData, PilotData, RunData, RunMeta};
+use crate::report::read::{
+    Ci, CompareRow, Est, OutputData, PilotData, RunData, RunMeta, StaffData,
+};
 
 const CSS: &str = r#"
 @page { margin: 14mm 12mm; }
@@ -484,6 +486,70 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
     }
 }
 
+/// A staffing schedule: one row per hour, one column per staffed lane with the booths now and
+/// proposed, the target's measure in the proposed schedule's run, and the hour's status.
+fn staff_table(out: &mut String, staff: &StaffData, meta: Option<&RunMeta>, lang: Lang) {
+    let mut lanes: Vec<&str> = Vec::new();
+    for h in &staff.hours {
+        if !lanes.contains(&h.lane.as_str()) {
+            lanes.push(&h.lane);
+        }
+    }
+    let lane_name = |id: &str| {
+        meta.and_then(|m| m.lanes.iter().find(|l| l.id == id))
+            .map(|l| match lang {
+                Lang::Es if !l.display_es.trim().is_empty() => l.display_es.clone(),
+                _ if !l.display_en.trim().is_empty() => l.display_en.clone(),
+                _ => id.to_string(),
+            })
+            .unwrap_or_else(|| id.to_string())
+    };
+    let _ = write!(
+        out,
+        "<section class=\"staff\"><h2>{}</h2><table><thead><tr><th class=\"num\">{}</th>",
+        esc(lang.text(Key::SectionStaffSchedule)),
+        esc(lang.text(Key::ColHour))
+    );
+    for l in &lanes {
+        let _ = write!(out, "<th class=\"num\">{}</th>", esc(&lane_name(l)));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for hour in 0..24 {
+        let _ = write!(out, "<tr><td class=\"num\">{hour:02}</td>");
+        for l in &lanes {
+            let cell = staff
+                .hours
+                .iter()
+                .find(|h| h.hour == hour && h.lane == *l)
+                .map(|h| {
+                    let measure = if !h.bound.is_finite() {
+                        "–".to_string()
+                    } else if h.measure.ends_with("_s") {
+                        format!("{} min", lang.num(h.bound / 60.0, 1))
+                    } else {
+                        lang.percent(h.bound, 1)
+                    };
+                    let mark = match h.status.as_str() {
+                        "met" => "✓",
+                        "no_demand" => "–",
+                        "unreachable" => "✗✗",
+                        _ => "✗",
+                    };
+                    format!("{} → {} · {measure} {mark}", h.current, h.booths)
+                })
+                .unwrap_or_default();
+            let _ = write!(out, "<td class=\"num\">{}</td>", esc(&cell));
+        }
+        out.push_str("</tr>");
+    }
+    let target = staff.hours.first().map_or("", |h| h.target.as_str());
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"note\">{}</p></section>",
+        esc(&lang.fill(Key::StaffNote, &[("target", target)]))
+    );
+}
+
 /// The scenario's display name in `lang`, falling back to English, then to its name.
 fn scenario_title(m: &RunMeta, lang: Lang) -> String {
     let es = m.display_es.trim();
@@ -512,7 +578,12 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
             .as_ref()
             .map(|m| scenario_title(m, lang))
             .unwrap_or_else(|| data.dir.display().to_string());
-        lang.fill(Key::ReportTitle, &[("name", &name)])
+        let key = if data.staff.is_some() {
+            Key::StaffReportTitle
+        } else {
+            Key::ReportTitle
+        };
+        lang.fill(key, &[("name", &name)])
     };
     let mut out = String::new();
     let _ = write!(
@@ -561,6 +632,9 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
     }
     if let Some(p) = &data.pilot {
         pilot_table(&mut out, p, lang);
+    }
+    if let Some(s) = &data.staff {
+        staff_table(&mut out, s, data.meta.as_ref(), lang);
     }
     if !svgs.is_empty() {
         let _ = writeln!(

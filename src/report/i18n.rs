@@ -139,6 +139,10 @@ keys! {
     ColStability => "Stability (top {k})", "Estabilidad (top {k})";
     PilotNote => "Each value is the mean paired difference (intervention minus baseline, common random numbers) with the half-width of its 95% confidence interval. ⚑ marks a candidate that helps one group of travellers and worsens the other. The formulas, data sources and weights are in criteria.md.", "Cada valor es la diferencia pareada media (intervención menos línea base, números aleatorios comunes) con la semiamplitud de su intervalo de confianza del 95 %. ⚑ señala un candidato que beneficia a un grupo de viajeros y perjudica al otro. Las fórmulas, fuentes de datos y pesos están en criteria.md.";
     ReproPilotFile => "Pilot file", "Archivo del piloto";
+    StaffReportTitle => "Proposed staffing: {name}", "Dotación propuesta: {name}";
+    SectionStaffSchedule => "Booths by hour: now → proposed, and the target's measure", "Casetas por hora: ahora → propuesta, y la medida de la meta";
+    ColHour => "Hour", "Hora";
+    StaffNote => "Target {target} in every hour of every staffed lane, judged on the conservative end of the 95% confidence interval over replications. ✓ met; ✗ not met when the search stopped; ✗✗ not reachable even with every physical booth open; – no demand. The key figures and charts are those of the proposed schedule (staff.toml), simulated with the scenario's seed.", "Meta {target} en cada hora de cada carril dotado, juzgada con el extremo conservador del intervalo de confianza del 95 % entre réplicas. ✓ cumplida; ✗ no cumplida al detenerse la búsqueda; ✗✗ inalcanzable aun con todas las casetas físicas abiertas; – sin demanda. Las cifras clave y las gráficas son las de la dotación propuesta (staff.toml), simulada con la semilla del escenario.";
 }
 
 impl Key {

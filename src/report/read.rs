@@ -14,7 +14,7 @@ pub enum ReadError {
     NoFolder(PathBuf),
     /// The folder holds no garita results at all.
     #[error(
-        "{0}: no garita results found (expected run.json from `garita run`, comparison.csv, sweep.csv or pilot.csv)"
+        "{0}: no garita results found (expected run.json from `garita run`, comparison.csv, sweep.csv, pilot.csv or staff_hours.csv)"
     )]
     NoResults(PathBuf),
     /// A file the other files imply is missing.
@@ -289,6 +289,34 @@ impl PilotData {
     }
 }
 
+/// One lane and hour of a staffing schedule (staff_hours.csv).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffHour {
+    /// Lane id.
+    pub lane: String,
+    /// Hour of day.
+    pub hour: u32,
+    /// Booths in the proposed schedule.
+    pub booths: u32,
+    /// Booths open in the scenario now.
+    pub current: u32,
+    /// The target, e.g. `p95<=20m`.
+    pub target: String,
+    /// The measure the target checks, e.g. `wait_p95_s`.
+    pub measure: String,
+    /// The measure's conservative bound in the proposed schedule's own run (NaN: none).
+    pub bound: f64,
+    /// `met`, `no_demand`, `unreachable` or `not_met`.
+    pub status: String,
+}
+
+/// The outputs of `garita staff` (staff_hours.csv).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffData {
+    /// Lane by lane, hour by hour.
+    pub hours: Vec<StaffHour>,
+}
+
 /// The outputs of one `garita run` of one scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunData {
@@ -350,6 +378,8 @@ pub struct OutputData {
     pub meta: Option<RunMeta>,
     /// The run.json of each sub-folder (e.g. each scenario of a comparison), by folder name.
     pub sub_metas: Vec<RunMeta>,
+    /// staff_hours.csv of a `garita staff` folder, if present.
+    pub staff: Option<StaffData>,
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
@@ -742,6 +772,41 @@ pub fn read_pilot_json(path: &Path) -> Result<PilotMeta, ReadError> {
     })
 }
 
+/// Reads staff_hours.csv.
+pub fn read_staff(path: &Path) -> Result<StaffData, ReadError> {
+    let t = Table::read(path)?;
+    let (lane, hour, booths, current) = (
+        t.col("lane")?,
+        t.col("hour")?,
+        t.col("booths")?,
+        t.col("current_booths")?,
+    );
+    let (target, measure, bound, status) = (
+        t.col("target")?,
+        t.col("measure")?,
+        t.col("bound")?,
+        t.col("status")?,
+    );
+    let hours = t
+        .rows
+        .iter()
+        .map(|(line, r)| {
+            let line = *line;
+            Ok(StaffHour {
+                lane: t.str(line, r, lane)?.to_string(),
+                hour: t.int(line, r, hour)?,
+                booths: t.int(line, r, booths)?,
+                current: t.int(line, r, current)?,
+                target: t.str(line, r, target)?.to_string(),
+                measure: t.str(line, r, measure)?.to_string(),
+                bound: t.num(line, r, bound)?,
+                status: t.str(line, r, status)?.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, ReadError>>()?;
+    Ok(StaffData { hours })
+}
+
 /// The text between `start` and `end` on the first line holding `start`.
 fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = text.find(start)? + start.len();
@@ -835,7 +900,18 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     } else {
         None
     };
-    if run.is_none() && comparison.is_none() && sweep.is_none() && pilot.is_none() {
+    let staff_path = dir.join("staff_hours.csv");
+    let staff = if staff_path.is_file() {
+        Some(read_staff(&staff_path)?)
+    } else {
+        None
+    };
+    if run.is_none()
+        && comparison.is_none()
+        && sweep.is_none()
+        && pilot.is_none()
+        && staff.is_none()
+    {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
     let sub_metas = if run.is_none() {
@@ -864,6 +940,7 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         pilot,
         meta,
         sub_metas,
+        staff,
     })
 }
 

@@ -64,6 +64,19 @@ fn staff_writes_a_schedule_that_pastes_back() {
     let f = out.join("pasted.toml");
     std::fs::write(&f, pasted).expect("write");
     garita_ok(&["check", path_str(&f)]);
+    // The folder also holds the proposed schedule's run, so `report` shows the schedule and
+    // its waits.
+    let run: serde_json::Value =
+        serde_json::from_str(&read(&out.join("run.json"))).expect("run.json");
+    assert_eq!(run["replications"], 3);
+    garita_ok(&["report", path_str(&out)]);
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("<title>Proposed staffing: "), "title");
+    assert!(html.contains("<section class=\"staff\">"), "schedule table");
+    assert!(
+        html.contains("Wait by hour of arrival"),
+        "charts of the proposed run"
+    );
 }
 
 #[test]
