@@ -257,6 +257,7 @@ pub fn compare(cfg: &CompareConfig) -> Result<String, AppError> {
         columns: Vec::new(),
         rebalanced_shares: false,
         variants,
+        base_text: String::new(),
     };
     let out = cfg
         .batch
@@ -462,14 +463,27 @@ pub fn sweep(cfg: &SweepConfig) -> Result<String, AppError> {
         return Err(AppError::Usage(msg));
     }
     let rebalanced = def.specs.iter().any(sweep::sets_class_share);
-    let plan = Plan {
+    let mut plan = Plan {
         garita_version: VERSION.to_string(),
         kind: PlanKind::Sweep,
         replications,
         columns: def.columns,
         rebalanced_shares: rebalanced,
         variants,
+        base_text: String::new(),
     };
+    // The manifest holds the base text once and each variant's edits.
+    let sets = def
+        .specs
+        .iter()
+        .map(|spec| {
+            spec.sets
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect()
+        })
+        .collect();
+    plan.compact(&base.source_text, sets);
     let out = cfg
         .batch
         .out

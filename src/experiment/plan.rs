@@ -21,7 +21,7 @@ pub enum PlanKind {
 }
 
 /// One variant of a plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanVariant {
     /// How messages name the variant (file name, or the values it sets).
     pub label: String,
@@ -31,8 +31,13 @@ pub struct PlanVariant {
     pub source_name: String,
     /// SHA-256 of the scenario text.
     pub source_hash: String,
-    /// The scenario text.
+    /// The scenario text (empty in a sweep's plan: rebuilt from the plan's base text and
+    /// `sets`, so that the manifest holds the base once rather than once per variant).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// For sweeps, the `(key, value)` edits that make this variant's text from the base text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sets: Vec<(String, toml::Value)>,
     /// The scenario's name (given when the text has none: files may be named after it).
     pub name: String,
     /// The seed used (it may override the text's).
@@ -43,7 +48,7 @@ pub struct PlanVariant {
 }
 
 /// A batch experiment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// garita's version.
     pub garita_version: String,
@@ -57,6 +62,9 @@ pub struct Plan {
     pub rebalanced_shares: bool,
     /// The variants, in job order.
     pub variants: Vec<PlanVariant>,
+    /// For sweeps, the base scenario's text that each variant's `sets` edit.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub base_text: String,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -108,6 +116,7 @@ impl PlanVariant {
             job_key: job_key(build, &text, seed),
             name: config.name.clone(),
             text,
+            sets: Vec::new(),
             seed,
         };
         let mut config = config;
@@ -115,9 +124,9 @@ impl PlanVariant {
         Ok((v, config))
     }
 
-    /// Validates the variant's text again and applies the plan's seed and replications.
-    pub fn config(&self, replications: u32) -> Result<PortConfig, ScenarioError> {
-        let mut c = parse_named(&self.text, &self.source_name, &self.name)?;
+    /// Validates `text` (this variant's) again and applies the plan's seed and replications.
+    fn config(&self, text: &str, replications: u32) -> Result<PortConfig, ScenarioError> {
+        let mut c = parse_named(text, &self.source_name, &self.name)?;
         c.seed = self.seed;
         c.replications = replications;
         Ok(c)
@@ -137,11 +146,125 @@ impl Plan {
         serde_json::from_slice(bytes).map_err(|e| e.to_string())
     }
 
+    /// Makes the manifest compact: each variant keeps only its edits of `base_text` (the
+    /// variants' texts must be those the edits give: `sweep::apply`).
+    pub fn compact(&mut self, base_text: &str, sets: Vec<Vec<(String, toml::Value)>>) {
+        self.base_text = base_text.to_string();
+        for (v, s) in self.variants.iter_mut().zip(sets) {
+            v.text.clear();
+            v.sets = s;
+        }
+    }
+
+    /// Variant `i`'s scenario text: its own, or the base text with its edits.
+    pub fn text(&self, i: usize) -> Result<String, ScenarioError> {
+        let v = &self.variants[i];
+        if !v.text.is_empty() || self.base_text.is_empty() {
+            return Ok(v.text.clone());
+        }
+        let invalid = |key: &str, message: String| {
+            ScenarioError::Invalid(vec![scenario::Diagnostic {
+                file: v.source_name.clone(),
+                line: 0,
+                column: 0,
+                key: key.to_string(),
+                message,
+            }])
+        };
+        let doc: toml::Table = self
+            .base_text
+            .parse()
+            .map_err(|e| invalid("", format!("invalid base text in the manifest: {e}")))?;
+        let spec = super::sweep::VariantSpec {
+            sets: v
+                .sets
+                .iter()
+                .map(|(k, value)| {
+                    (
+                        k.clone(),
+                        super::sweep::SetValue {
+                            text: String::new(),
+                            value: value.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        };
+        super::sweep::apply(&doc, &spec).map_err(|e| invalid("", e.to_string()))
+    }
+
     /// Every variant's configuration, with the plan's replications.
     pub fn configs(&self) -> Result<Vec<PortConfig>, ScenarioError> {
-        self.variants
-            .iter()
-            .map(|v| v.config(self.replications))
+        (0..self.variants.len())
+            .map(|i| self.variants[i].config(&self.text(i)?, self.replications))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::sweep;
+
+    /// A compact sweep plan (base text once, each variant's edits) gives back every variant's
+    /// exact text and configuration after a JSON round trip, share rebalancing included.
+    #[test]
+    fn compact_plans_rebuild_every_variant_text() {
+        let base = "name = \"b\"\nhorizon = \"1d\"\n[demand]\nrate = 60\n[[classes]]\nid = \"g\"\nshare = 0.5\nlanes = [\"m\"]\n[[classes]]\nid = \"r\"\nshare = 0.5\nlanes = [\"m\"]\n[[lanes]]\nid = \"m\"\nbooths = 2\nservice = { dist = \"exponential\", mean = \"50s\" }\n";
+        let doc: toml::Table = base.parse().expect("toml");
+        let axes = vec![
+            sweep::parse_vary("lanes.m.booths=2..3").expect("vary"),
+            sweep::parse_vary("classes.r.share=0.25,0.8").expect("vary"),
+            sweep::parse_vary("demand.scale=0.9..1.1:0.1").expect("vary"),
+        ];
+        let specs = sweep::grid(&axes).expect("grid");
+        let mut variants = Vec::new();
+        let mut texts = Vec::new();
+        for spec in &specs {
+            let text = sweep::apply(&doc, spec).expect("applies");
+            let (v, _) = PlanVariant::new(
+                "build",
+                spec.label(),
+                Vec::new(),
+                "b.toml".into(),
+                text.clone(),
+                "b",
+                None,
+            )
+            .expect("valid");
+            variants.push(v);
+            texts.push(text);
+        }
+        let mut plan = Plan {
+            garita_version: "0".into(),
+            kind: PlanKind::Sweep,
+            replications: 2,
+            columns: Vec::new(),
+            rebalanced_shares: true,
+            variants,
+            base_text: String::new(),
+        };
+        let full = plan.to_json().len();
+        let configs = plan.configs().expect("configs");
+        let sets = specs
+            .iter()
+            .map(|s| {
+                s.sets
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.value.clone()))
+                    .collect()
+            })
+            .collect();
+        plan.compact(base, sets);
+        let back = Plan::from_json(&plan.to_json()).expect("json");
+        assert!(
+            plan.to_json().len() < full,
+            "compact: {} vs {full}",
+            plan.to_json().len()
+        );
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(&back.text(i).expect("text"), t, "variant {i}");
+        }
+        assert_eq!(back.configs().expect("configs"), configs);
     }
 }

@@ -218,6 +218,22 @@ fn shards_merge_into_the_single_machine_result() {
         s(&merged),
     ]);
     assert_same(&snapshot(&whole), &snapshot(&merged));
+    // The manifest holds the base scenario once and each variant's edits, not 6 texts.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(whole.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert!(
+        manifest["base_text"]
+            .as_str()
+            .is_some_and(|t| t.contains("[[lanes]]"))
+    );
+    let variants = manifest["variants"].as_array().expect("variants");
+    assert_eq!(variants.len(), 6);
+    assert!(
+        variants
+            .iter()
+            .all(|v| v.get("text").is_none() && v["sets"].is_array())
+    );
 
     // A missing shard and a duplicated one are named.
     let o = garita(&[
