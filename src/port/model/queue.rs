@@ -145,7 +145,7 @@ mod tests {
             id: i,
             arrival_ns: i * 1_000 + 7,
             class: (i % 5) as u16,
-            counted: i % 3 != 0,
+            counted: !i.is_multiple_of(3),
         }
     }
 
