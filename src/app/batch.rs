@@ -132,7 +132,7 @@ fn execute<T: Send>(
     let shard = experiment::resolve_shard(&cfg.shard, &cfg.env)
         .map_err(|e| AppError::Usage(e.to_string()))?
         .unwrap_or(Shard::WHOLE);
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    report::create_dir(out).map_err(io_err(out))?;
     if shard.is_whole() {
         // Temporary files of an interrupted earlier run (shards sharing the folder may be
         // writing theirs now, so a shard leaves them).
@@ -746,7 +746,7 @@ fn check_missing(missing: &[String]) -> Result<(), AppError> {
 }
 
 fn write_manifest(out: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    report::create_dir(out).map_err(io_err(out))?;
     let path = out.join(MANIFEST);
     report::write_atomic(&path, bytes).map_err(io_err(&path))
 }

@@ -229,7 +229,7 @@ pub fn run(cfg: &RunConfig) -> Result<String, AppError> {
     let dirs = output_dirs(&scenarios, cfg.out.as_deref())?;
     warn_capacity(&scenarios);
     for d in &dirs {
-        std::fs::create_dir_all(d).map_err(io_err(d))?;
+        report::create_dir(d).map_err(io_err(d))?;
     }
     let configs: Vec<_> = scenarios.iter().map(|s| s.config.clone()).collect();
     let factory = |i: usize| -> Option<Box<dyn TraceSink + Send>> {

@@ -36,7 +36,7 @@ pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&p.name));
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    report::create_dir(&dir).map_err(io_err(&dir))?;
     let mut files = vec![
         ("pilot.csv".to_string(), report::pilot_csv(&p, &res)),
         ("criteria.md".to_string(), report::criteria_md(&p, &res)),

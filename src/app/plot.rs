@@ -55,7 +55,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
 }
 
 fn create_dir(dir: &Path) -> Result<(), AppError> {
-    std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
+    crate::report::create_dir(dir).map_err(|source| AppError::Io {
         path: dir.to_path_buf(),
         source,
     })

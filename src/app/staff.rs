@@ -68,7 +68,7 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-staff", s.config.name)));
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    report::create_dir(&dir).map_err(io_err(&dir))?;
     // The proposed schedule's own run (the same seed, so the same run the statuses come from),
     // written as run outputs, so that `garita report` and `garita plot` show its waits.
     let proposed = res.apply(&s.config);

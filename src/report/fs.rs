@@ -75,6 +75,11 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Creates the folder `dir` and its parents where missing.
+pub fn create_dir(dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
 /// Removes the files `names` from `dir` where they exist (missing ones are fine).
 pub fn remove_files(dir: &Path, names: &[&str]) -> io::Result<()> {
     for name in names {

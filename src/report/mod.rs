@@ -22,7 +22,7 @@ pub use analysis::{
 };
 pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
-pub use fs::{AtomicFile, remove_files, remove_partials, write_atomic};
+pub use fs::{AtomicFile, create_dir, remove_files, remove_partials, write_atomic};
 pub use jobs::{JobDir, decode_record, encode_record, remove_other_records};
 pub use tables::{
     RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
