@@ -158,7 +158,10 @@ fn handle(api: &Api, mut rq: tiny_http::Request) {
 }
 
 fn respond(rq: tiny_http::Request, reply: Reply) {
-    let mut resp = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+    // Whole bodies with a Content-Length (no chunked encoding): replies are built in memory.
+    let mut resp = tiny_http::Response::from_data(reply.body)
+        .with_status_code(reply.status)
+        .with_chunked_threshold(usize::MAX);
     let mut headers = vec![
         ("Content-Type", reply.content_type.to_string()),
         ("Cache-Control", "no-store".to_string()),
