@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
@@ -201,8 +201,11 @@ pub struct Api {
     slots: Slots,
     clients: Clients,
     /// Baseline replications by (scenario index, replications, seed).
-    baselines: Mutex<BTreeMap<(usize, u32, u64), std::sync::Arc<Vec<ReplicationResult>>>>,
+    baselines: Mutex<BTreeMap<BaselineKey, Arc<Vec<ReplicationResult>>>>,
 }
+
+/// A baseline run: (scenario index, replications, seed).
+type BaselineKey = (usize, u32, u64);
 
 /// Baselines kept in memory at once.
 const MAX_BASELINES: usize = 16;
@@ -311,7 +314,7 @@ impl Api {
         cancel: &AtomicBool,
     ) -> Result<
         (
-            std::sync::Arc<Vec<ReplicationResult>>,
+            Arc<Vec<ReplicationResult>>,
             Vec<ReplicationResult>,
         ),
         RunFailure,
@@ -329,12 +332,12 @@ impl Api {
         }
         let mut r = self.simulate(&[base.clone(), alt.clone()], cancel)?;
         let alt_reps = r.pop().unwrap_or_default();
-        let base_reps = std::sync::Arc::new(r.pop().unwrap_or_default());
+        let base_reps = Arc::new(r.pop().unwrap_or_default());
         let mut map = self.baselines.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_BASELINES {
             map.clear();
         }
-        map.insert(key, std::sync::Arc::clone(&base_reps));
+        map.insert(key, Arc::clone(&base_reps));
         Ok((base_reps, alt_reps))
     }
 
@@ -412,9 +415,9 @@ impl Api {
         }
         // summary.json is embedded byte for byte, as `garita run` writes it.
         let mut body = String::new();
-        let _ = write!(
+        let _ = writeln!(
             body,
-            "{{\"scenario\":{},\"seed\":{},\"replications\":{},\"summary\":{},\"hourly\":{},\"hourly_csv\":{}}}\n",
+            "{{\"scenario\":{},\"seed\":{},\"replications\":{},\"summary\":{},\"hourly\":{},\"hourly_csv\":{}}}",
             Value::String(cfg.name.clone()),
             cfg.seed,
             cfg.replications,
