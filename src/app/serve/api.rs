@@ -16,8 +16,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -312,13 +312,7 @@ impl Api {
         base: &PortConfig,
         alt: &PortConfig,
         cancel: &AtomicBool,
-    ) -> Result<
-        (
-            Arc<Vec<ReplicationResult>>,
-            Vec<ReplicationResult>,
-        ),
-        RunFailure,
-    > {
+    ) -> Result<(Arc<Vec<ReplicationResult>>, Vec<ReplicationResult>), RunFailure> {
         let key = (index, base.replications, base.seed);
         let cached = self
             .baselines
@@ -513,6 +507,47 @@ fn strings_reply() -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn quick() -> PortConfig {
+        let text = include_str!("../../../scenarios/mmc-example.toml")
+            .replace("horizon = \"30d\"", "horizon = \"2d\"")
+            .replace("replications = 8", "replications = 5");
+        parse_str(&text, "quick.toml").expect("valid").config
+    }
+
+    #[test]
+    fn runs_on_the_server_pool_equal_garita_runs_and_stop_between_replications() {
+        let cfg = quick();
+        let cli = experiment::run_replications(std::slice::from_ref(&cfg), 1, None).expect("runs");
+        let pool = experiment::pool(2).expect("pool");
+        let served = experiment::run_replications_on(&pool, std::slice::from_ref(&cfg), &|| false);
+        // Debug text compares NaN (an undefined metric) as equal to itself.
+        assert_eq!(format!("{served:?}"), format!("{:?}", Some(cli)));
+        assert_eq!(
+            experiment::run_replications_on(&pool, std::slice::from_ref(&cfg), &|| true),
+            None
+        );
+    }
+
+    #[test]
+    fn the_cap_counts_horizon_replications_and_demand() {
+        let cfg = quick();
+        // 408 an hour x 48 hours x 5 replications.
+        let limits = Limits {
+            max_vehicles: 408.0 * 48.0 * 5.0,
+            ..Limits::default()
+        };
+        assert_eq!(super::super::limits::over_cap(&cfg, &limits), None);
+        let tight = Limits {
+            max_vehicles: 408.0 * 48.0 * 5.0 - 1.0,
+            ..limits
+        };
+        let msg = super::super::limits::over_cap(&cfg, &tight).expect("over the cap");
+        assert!(
+            msg.contains("2.0 days x 5 replications x 9792 vehicles a day"),
+            "{msg}"
+        );
+    }
 
     #[test]
     fn queries_are_decoded() {

@@ -45,12 +45,22 @@ mod tests {
     /// script).
     fn names_used() -> Vec<String> {
         let mut out = Vec::new();
-        for (text, marker, end) in [(INDEX_HTML, "data-i18n=\"", '"'), (APP_JS, "t(\"", '"')] {
-            for part in text.split(marker).skip(1) {
-                if let Some((name, _)) = part.split_once(end) {
-                    out.push(name.to_string());
-                }
+        for part in INDEX_HTML.split("data-i18n=\"").skip(1) {
+            if let Some((name, _)) = part.split_once('"') {
+                out.push(name.to_string());
             }
+        }
+        // Calls of the script's `t("Name", ...)`, not of other functions ending in `t`.
+        let mut rest = APP_JS;
+        while let Some(i) = rest.find("t(\"") {
+            let before = rest[..i].chars().next_back();
+            let after = &rest[i + 3..];
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && let Some((name, _)) = after.split_once('"')
+            {
+                out.push(name.to_string());
+            }
+            rest = after;
         }
         out
     }
@@ -59,6 +69,10 @@ mod tests {
     fn every_string_the_page_uses_is_in_the_translation_table() {
         let names = names_used();
         assert!(names.len() >= 10, "the page names its strings: {names:?}");
+        assert!(
+            names.iter().any(|n| n == "UiBoothBar"),
+            "the script's strings are found too: {names:?}"
+        );
         for n in names {
             assert!(
                 Key::ALL.iter().any(|k| k.name() == n),
