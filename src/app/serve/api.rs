@@ -320,13 +320,27 @@ impl Api {
             .unwrap_or_else(|p| p.into_inner())
             .get(&key)
             .cloned();
+        // The same configuration gives the same replications: a what-if without changes is
+        // its own baseline.
+        let same = base == alt;
         if let Some(b) = cached {
+            if same {
+                return Ok((Arc::clone(&b), b.as_ref().clone()));
+            }
             let mut r = self.simulate(std::slice::from_ref(alt), cancel)?;
             return Ok((b, r.pop().unwrap_or_default()));
         }
-        let mut r = self.simulate(&[base.clone(), alt.clone()], cancel)?;
-        let alt_reps = r.pop().unwrap_or_default();
-        let base_reps = Arc::new(r.pop().unwrap_or_default());
+        let (base_reps, alt_reps) = if same {
+            let reps = self
+                .simulate(std::slice::from_ref(base), cancel)?
+                .pop()
+                .unwrap_or_default();
+            (Arc::new(reps.clone()), reps)
+        } else {
+            let mut r = self.simulate(&[base.clone(), alt.clone()], cancel)?;
+            let alt_reps = r.pop().unwrap_or_default();
+            (Arc::new(r.pop().unwrap_or_default()), alt_reps)
+        };
         let mut map = self.baselines.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= MAX_BASELINES {
             map.clear();
