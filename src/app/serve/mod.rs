@@ -181,3 +181,41 @@ fn respond(rq: tiny_http::Request, reply: Reply) {
     // A client that went away cannot be told anything.
     let _ = rq.respond(resp);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_addresses_stay_on_this_computer() {
+        for h in ["127.0.0.1", "127.1.2.3", "::1", "localhost"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["0.0.0.0", "::", "192.0.2.7", "example.org"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn the_api_answers_without_a_socket() {
+        let s = crate::scenario::load_file(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/mmc-example.toml"
+        )))
+        .expect("bundled scenario");
+        let api = Api::new(vec![s], Lang::Es, Limits::default(), 1).expect("api");
+        let r = api.handle(&Request::from_url("GET", "/api/scenarios", Vec::new()));
+        assert_eq!(r.status, 200);
+        let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+        assert_eq!(v["lang"], "es");
+        assert_eq!(v["scenarios"][0]["name"], "mmc-example");
+        let page = api.handle(&Request::from_url("GET", "/", Vec::new()));
+        assert!(page.content_type.starts_with("text/html"));
+        let cut = api.handle(&Request::from_url(
+            "POST",
+            "/api/whatif?lang=es",
+            br#"{"scenario":"mmc-example","sets":[["horizon","2d"],["replications",2]]}"#.to_vec(),
+        ));
+        assert_eq!(cut.status, 200, "{}", String::from_utf8_lossy(&cut.body));
+    }
+}
