@@ -166,6 +166,13 @@ fn respond(rq: tiny_http::Request, reply: Reply) {
         ("Content-Type", reply.content_type.to_string()),
         ("Cache-Control", "no-store".to_string()),
         ("X-Content-Type-Options", "nosniff".to_string()),
+        // The page loads nothing from elsewhere, and the browser holds it to that.
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+                .to_string(),
+        ),
     ];
     if let Some(name) = reply.filename {
         headers.push((
