@@ -517,7 +517,7 @@ pub fn read_hourly(path: &Path) -> Result<Vec<HourlyRow>, ReadError> {
     rows_of_hourly(&t)
 }
 
-/// Parses the text of a hourly file named `path`.
+/// Parses the text of an hourly file named `path`.
 pub fn parse_hourly(path: &Path, text: &str) -> Result<Vec<HourlyRow>, ReadError> {
     rows_of_hourly(&Table::parse(path, text)?)
 }

@@ -482,7 +482,7 @@ impl Api {
         };
         let ticket = self.ticket(rq);
         let started = std::time::Instant::now();
-        let outcome = match whatif::evaluate(self, index, loaded, &edited, lang, &ticket.cancel) {
+        let outcome = match whatif::evaluate(self, index, loaded, &edited, &ticket.cancel) {
             Ok(o) => o,
             Err(f) => return f.reply(),
         };

@@ -309,7 +309,6 @@ pub(super) fn evaluate(
     index: usize,
     loaded: &Loaded,
     edited: &Scenario,
-    _lang: Lang,
     cancel: &AtomicBool,
 ) -> Result<Outcome, RunFailure> {
     let alt = &edited.config;
