@@ -129,9 +129,9 @@ fn has_own_control(key: &str) -> bool {
         || (key.starts_with("classes.") && last == "share")
 }
 
-/// Every other number (and duration) the document sets, by key path: what the page shows as
-/// "other settings" (for example traveller response, approach or flex-booth parameters, when
-/// a scenario has them).
+/// Every other number, duration and switch (true/false) the document sets, by key path: what
+/// the page shows as "other settings" (for example traveller response, approach or flex-booth
+/// parameters, when a scenario has them).
 fn settings(t: &Table, prefix: &str, out: &mut Vec<Value>) {
     for (k, v) in t {
         let key = if prefix.is_empty() {
@@ -148,6 +148,9 @@ fn settings(t: &Table, prefix: &str, out: &mut Vec<Value>) {
             }
             toml::Value::Float(f) => {
                 out.push(json!({ "key": key, "kind": "number", "value": f }));
+            }
+            toml::Value::Boolean(b) => {
+                out.push(json!({ "key": key, "kind": "bool", "value": b }));
             }
             toml::Value::String(s) if parse_duration_s(s).is_some() => {
                 out.push(json!({ "key": key, "kind": "duration", "value": s }));
@@ -442,5 +445,57 @@ impl Outcome {
             svgs.push((kind, Self::svg(kind, &data, lang)?));
         }
         Ok(html::report_html(&data, &svgs, &Self::options(lang)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_settings_are_the_scenarios_own_numbers_durations_and_switches() {
+        let doc: Table = r#"
+name = "x"
+seed = 1
+horizon = "2d"
+[demand]
+rate = 10
+scale = 1.5
+[response]
+enabled = true
+patience = "20m"
+share = 0.4
+label = "not a number"
+[[lanes]]
+id = "main"
+booths = 3
+max_booths = 4
+service = { dist = "exponential", mean = "45s" }
+[[classes]]
+id = "general"
+share = 1.0
+"#
+        .parse()
+        .expect("toml");
+        let mut out = Vec::new();
+        settings(&doc, "", &mut out);
+        let keys: Vec<(&str, &str)> = out
+            .iter()
+            .map(|v| {
+                (
+                    v["key"].as_str().expect("key"),
+                    v["kind"].as_str().expect("kind"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("lanes.main.service.mean", "duration"),
+                ("response.enabled", "bool"),
+                ("response.patience", "duration"),
+                ("response.share", "number"),
+            ]
+        );
     }
 }

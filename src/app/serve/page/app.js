@@ -246,15 +246,24 @@ function renderSettings() {
     code.textContent = s.key;
     label.appendChild(code);
     const input = document.createElement("input");
-    input.type = "text";
     input.id = "setting-" + i;
     input.dataset.key = s.key;
     const typed = st.settings.get(s.key);
-    input.value = typed !== undefined ? typed : s.kind === "number" ? fmtPlain(s.value) : s.value;
-    input.addEventListener("change", () => {
-      st.settings.set(s.key, input.value);
-      schedule(0);
-    });
+    if (s.kind === "bool") {
+      input.type = "checkbox";
+      input.checked = typed !== undefined ? typed : s.value;
+      input.addEventListener("change", () => {
+        st.settings.set(s.key, input.checked);
+        schedule(0);
+      });
+    } else {
+      input.type = "text";
+      input.value = typed !== undefined ? typed : s.kind === "number" ? fmtPlain(s.value) : s.value;
+      input.addEventListener("change", () => {
+        st.settings.set(s.key, input.value);
+        schedule(0);
+      });
+    }
     row.append(label, input);
     box.appendChild(row);
   });
@@ -280,6 +289,7 @@ function renderControls() {
 // ---- talking to the server --------------------------------------------------------------
 
 function typedValue(text, kind) {
+  if (kind === "bool") return Boolean(text);
   if (kind === "duration") return String(text).trim();
   const n = parseNum(text);
   return n === null ? String(text) : n;
