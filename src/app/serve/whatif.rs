@@ -108,7 +108,8 @@ impl Edits {
     }
 }
 
-/// Keys with a control of their own on the page, or not for editing there.
+/// Keys with a control of their own on the page, or not for editing there (identities such
+/// as a class being a trusted-traveller programme).
 fn has_own_control(key: &str) -> bool {
     const TOP: [&str; 8] = [
         "name",
@@ -126,7 +127,7 @@ fn has_own_control(key: &str) -> bool {
         || last == "display"
         || last == "id"
         || (key.starts_with("lanes.") && (last == "booths" || last == "max_booths"))
-        || (key.starts_with("classes.") && last == "share")
+        || (key.starts_with("classes.") && (last == "share" || last == "trusted"))
 }
 
 /// Every other number, duration and switch (true/false) the document sets, by key path: what
