@@ -19,9 +19,11 @@ use self::progress::{Shape, StderrProgress};
 use crate::experiment::Progress as _;
 
 mod pilot;
+mod serve;
 mod staff;
 
 pub use pilot::{PilotArgs, pilot};
+pub use serve::{Api, Limits, Reply, Request, ServeConfig, serve};
 pub use staff::{StaffArgs, staff};
 
 use crate::analysis::AnalysisError;

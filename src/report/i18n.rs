@@ -21,6 +21,10 @@ macro_rules! keys {
         impl Key {
             /// Every key, in table order.
             pub const ALL: &'static [Key] = &[$(Key::$k,)*];
+            /// The key's name as written in the table (`TitleWaitByHour`).
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$k => stringify!($k),)* }
+            }
         }
         /// The table: (key, English, Spanish).
         const TABLE: &[(Key, &str, &str)] = &[$((Key::$k, $en, $es),)*];
@@ -143,6 +147,30 @@ keys! {
     SectionStaffSchedule => "Booths by hour: now → proposed, and the target's measure", "Casetas por hora: ahora → propuesta, y la medida de la meta";
     ColHour => "Hour", "Hora";
     StaffNote => "Target {target} in every hour of every staffed lane, judged on the conservative end of the 95% confidence interval over replications. ✓ met; ✗ not met when the search stopped; ✗✗ not reachable even with every physical booth open; – no demand. The key figures and charts are those of the proposed schedule (staff.toml), simulated with the scenario's seed.", "Meta {target} en cada hora de cada carril dotado, juzgada con el extremo conservador del intervalo de confianza del 95 % entre réplicas. ✓ cumplida; ✗ no cumplida al detenerse la búsqueda; ✗✗ inalcanzable aun con todas las casetas físicas abiertas; – sin demanda. Las cifras clave y las gráficas son las de la dotación propuesta (staff.toml), simulada con la semilla del escenario.";
+    // The what-if page of `garita serve`.
+    UiTitle => "What if? Wait times at the port", "¿Y si…? Tiempos de espera en el puerto";
+    UiScenario => "Port scenario", "Escenario del puerto";
+    UiLanguage => "Language", "Idioma";
+    UiBooths => "Booths open by hour", "Casetas abiertas por hora";
+    UiBoothsHelp => "Drag a bar up or down (or across several hours), or select it with Tab: up and down arrows change the booths, left and right move to the next hour, Home closes all, End opens all.", "Arrastre una barra hacia arriba o hacia abajo (o a lo largo de varias horas), o selecciónela con Tab: las flechas arriba y abajo cambian las casetas, izquierda y derecha pasan a la hora siguiente, Inicio cierra todas, Fin abre todas.";
+    UiBoothBar => "{lane}, {hour}: {n} of {max} booths", "{lane}, {hour}: {n} de {max} casetas";
+    UiDemand => "Demand", "Demanda";
+    UiDemandScale => "Demand scale (1 = the scenario's demand)", "Escala de la demanda (1 = la demanda del escenario)";
+    UiClassShares => "Share of arrivals by traveller class", "Proporción de las llegadas por clase de viajero";
+    UiSettings => "Other settings of this scenario", "Otros parámetros de este escenario";
+    UiRun => "Simulation", "Simulación";
+    UiReset => "Back to the scenario as loaded", "Volver al escenario tal como se cargó";
+    UiSave => "Save scenario", "Guardar escenario";
+    UiReport => "Report", "Informe";
+    UiSimulating => "Simulating…", "Simulando…";
+    UiSimulated => "{reps} replications of {days} days simulated in {ms} ms.", "{reps} réplicas de {days} días simuladas en {ms} ms.";
+    UiHeadlineWait => "Mean wait, all vehicles (min)", "Espera media, todos los vehículos (min)";
+    UiHeadlineP95 => "95th percentile wait, all vehicles (min)", "Espera percentil 95, todos los vehículos (min)";
+    UiHeadlineChange => "Change in mean wait against the scenario as loaded (min)", "Cambio en la espera media respecto al escenario tal como se cargó (min)";
+    UiErrors => "This change cannot be simulated:", "Este cambio no se puede simular:";
+    UiToml => "The scenario file being simulated (TOML)", "El archivo de escenario que se simula (TOML)";
+    UiThisWhatIf => "this what-if", "este caso";
+    UiOffline => "Everything on this page comes from garita on this computer; nothing is sent elsewhere.", "Todo en esta página proviene de garita en esta computadora; nada se envía a otro lugar.";
 }
 
 impl Key {

@@ -12,6 +12,7 @@ mod fs;
 pub mod html;
 pub mod i18n;
 mod jobs;
+mod live;
 pub mod read;
 mod tables;
 mod trace;
@@ -24,6 +25,7 @@ pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
 pub use fs::{AtomicFile, create_dir, remove_files, remove_partials, write_atomic};
 pub use jobs::{JobDir, decode_record, encode_record, remove_other_records};
+pub use live::live_output;
 pub use tables::{
     RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
     summary_csv, summary_json,
