@@ -29,6 +29,7 @@ fn mmc_config(
             per_hour: [lambda_per_h; 24],
             weekday_factors: [1.0; 7],
             scale: 1.0,
+            day_sd: 0.0,
         },
         classes: vec![ClassConfig {
             id: "all".into(),
@@ -38,6 +39,7 @@ fn mmc_config(
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            tolerance: None,
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -49,6 +51,7 @@ fn mmc_config(
                 mean_s: mean_service_s,
             },
         }],
+        response: None,
     }
 }
 
@@ -268,6 +271,7 @@ fn littles_law_and_conservation() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        tolerance: None,
     });
     let reps = run_all(&cfg);
     let measured_s = cfg.horizon.saturating_sub(cfg.warmup).as_secs_f64();
@@ -392,6 +396,7 @@ fn demand_and_class_shares_match_the_scenario() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        tolerance: None,
     });
     let reps = run_all(&cfg);
     let wf_mean: f64 = cfg.demand.weekday_factors.iter().sum::<f64>() / 7.0;
