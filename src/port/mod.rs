@@ -22,3 +22,5 @@ pub use service::ServiceDist;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_response;

@@ -54,7 +54,10 @@ pub trait TraceSink {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    ServiceEnd { lane: u16, booth: u16 },
+    ServiceEnd {
+        lane: u16,
+        booth: u16,
+    },
     StaffingChange,
     /// The posted wait of every lane is refreshed (`[response]`).
     PostedUpdate,

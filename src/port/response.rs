@@ -312,21 +312,10 @@ impl Response {
         }
     }
 
-    /// Trips shifted but not yet back (still pending at the end of a run).
-    #[cfg(test)]
-    pub(super) fn retries_pending(&self) -> usize {
-        self.retries.len()
-    }
-
     /// Writes `latent_trips`, `forgone`, `shifted`, `forgone_share` and `posted_wait_mean_s`
     /// (whole run and by hour) into `groups`, closing the posted-wait integral at `end_ns`.
     /// The whole port sums the classes' counts; its posted wait is not defined.
-    pub(super) fn fill(
-        &mut self,
-        end_ns: u64,
-        groups: &mut [GroupResult],
-        hour_s: &[f64; 24],
-    ) {
+    pub(super) fn fill(&mut self, end_ns: u64, groups: &mut [GroupResult], hour_s: &[f64; 24]) {
         self.hold_until(end_ns);
         let mut all = Tally::new();
         for c in &self.classes {

@@ -67,7 +67,7 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 }
 
 /// Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9).
-fn norm_inv(p: f64) -> f64 {
+pub(super) fn norm_inv(p: f64) -> f64 {
     let a = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -112,7 +112,7 @@ fn norm_inv(p: f64) -> f64 {
 }
 
 /// Half-width multiplier turning a 95% CI into the Bonferroni interval for `k` checks.
-fn bonferroni(k: usize) -> f64 {
+pub(super) fn bonferroni(k: usize) -> f64 {
     norm_inv(1.0 - 0.025 / k as f64) / norm_inv(0.975)
 }
 
