@@ -4,4 +4,5 @@ mod analysis;
 mod charts;
 mod common;
 mod experiment;
+mod response;
 mod run;
