@@ -92,3 +92,23 @@ fn staff_and_compare_work_on_reacting_demand() {
     let csv = std::fs::read_to_string(out.join("compare/comparison.csv")).expect("comparison");
     assert!(csv.contains("reacting,reacting-more,all,forgone_share,"));
 }
+
+/// The README's reacting example prints what the README shows.
+#[test]
+fn readme_reacting_example_is_current() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+    let marker = "$ garita run scenarios/mmc-reacting.toml\n";
+    let start = readme.find(marker).expect("reacting example") + marker.len();
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| !l.starts_with("results:"))
+        .collect();
+    let out = temp_dir("readme_reacting_example");
+    let o = garita_ok(&["run", "scenarios/mmc-reacting.toml", "-o", path_str(&out)]);
+    let text = stdout(&o);
+    let printed: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("results:"))
+        .collect();
+    assert_eq!(printed, shown, "update the README's reacting example");
+}
