@@ -344,9 +344,8 @@ impl Response {
                     t.posted_time.iter().sum::<f64>(),
                 );
             }
-            for h in 0..24 {
-                let per_hour = |n: u64| ratio(n as f64 * 3600.0, hour_s[h]);
-                let r = &mut g.hourly[h];
+            for (h, (r, &secs)) in g.hourly.iter_mut().zip(hour_s).enumerate() {
+                let per_hour = |n: u64| ratio(n as f64 * 3600.0, secs);
                 r[HourlyMetric::LatentTrips as usize] = per_hour(t.latent[h]);
                 r[HourlyMetric::Forgone as usize] = per_hour(t.forgone[h]);
                 r[HourlyMetric::Shifted as usize] = per_hour(t.shifted[h]);
