@@ -365,6 +365,66 @@ fn ratio(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::port::tests_response::one_lane;
+
+    const S: u64 = 1_000_000_000;
+
+    fn close(x: f64, want: f64) {
+        assert!((x - want).abs() < 1e-9, "{x} vs {want}");
+    }
+
+    /// The posted wait follows its definition: the mean wait of the vehicles that reached a
+    /// booth in the last interval; else the head of the queue's wait so far; else 0; infinite
+    /// when closed; and a lag holds each value back until it is published.
+    #[test]
+    fn posted_wait_follows_its_definition() {
+        let mut cfg = one_lane(
+            2,
+            60.0,
+            100.0,
+            ServiceDist::Constant { mean_s: 600.0 },
+            1,
+            1,
+        );
+        let mut r = Response::new(&cfg, 0).expect("response");
+        let open = |head: Option<u64>| LaneView {
+            open: true,
+            head_arrival_ns: head,
+        };
+        close(r.visible[0], 0.0);
+        r.service_started(0, 120 * S);
+        r.service_started(0, 60 * S);
+        assert_eq!(r.refresh(300 * S, &[open(Some(100 * S))]), None);
+        close(r.visible[0], 90.0);
+        // Nobody served since: the head's wait so far.
+        r.refresh(600 * S, &[open(Some(200 * S))]);
+        close(r.visible[0], 400.0);
+        r.refresh(900 * S, &[open(None)]);
+        close(r.visible[0], 0.0);
+        r.refresh(
+            1200 * S,
+            &[LaneView {
+                open: false,
+                head_arrival_ns: Some(0),
+            }],
+        );
+        assert!(r.visible[0].is_infinite());
+        // Travellers decide on what is visible: 0 s posted, every tolerance accepts.
+        cfg.response.as_mut().expect("response").posted_lag = SimTime::from_secs_f64(120.0);
+        let mut r = Response::new(&cfg, 0).expect("response");
+        r.service_started(0, 500 * S);
+        assert_eq!(r.refresh(300 * S, &[open(None)]), Some(420 * S));
+        close(r.visible[0], 0.0);
+        assert_eq!(r.decide_latent(310 * S, 0), Decision::Join);
+        r.publish_next(420 * S);
+        close(r.visible[0], 500.0);
+        // Tolerance 600 s: 500 s posted is accepted, 700 s is not (forgone: shift 0).
+        assert_eq!(r.decide_latent(430 * S, 0), Decision::Join);
+        r.service_started(0, 700 * S);
+        r.refresh(600 * S, &[open(None)]);
+        r.publish_next(720 * S);
+        assert_eq!(r.decide_latent(730 * S, 0), Decision::Forgo);
+    }
 
     #[test]
     fn hold_splits_by_hour_and_skips_closed() {

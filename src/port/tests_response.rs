@@ -9,7 +9,7 @@ use crate::stats::{MeanCi, mean_ci};
 
 /// One lane of `c` booths with exponential service of mean `mean_service_s`, one class, a
 /// constant latent rate, and a response with the given tolerance.
-fn one_lane(
+pub(super) fn one_lane(
     c: u32,
     mean_service_s: f64,
     per_hour: f64,
