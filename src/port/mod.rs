@@ -6,8 +6,10 @@
 
 mod capacity;
 mod config;
+mod demand;
 mod metrics;
 mod model;
+mod response;
 mod service;
 
 pub use capacity::{CapacityCheck, capacity_checks, demand_per_day, lane_capacity_per_day};
@@ -17,7 +19,10 @@ pub use config::{
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};
+pub use response::ResponseConfig;
 pub use service::ServiceDist;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_response;

@@ -29,6 +29,7 @@ fn mmc_config(
             per_hour: [lambda_per_h; 24],
             weekday_factors: [1.0; 7],
             scale: 1.0,
+            day_sd: 0.0,
         },
         classes: vec![ClassConfig {
             id: "all".into(),
@@ -38,6 +39,7 @@ fn mmc_config(
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            tolerance: None,
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -49,6 +51,7 @@ fn mmc_config(
                 mean_s: mean_service_s,
             },
         }],
+        response: None,
         display: Default::default(),
     }
 }
@@ -65,7 +68,7 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 }
 
 /// Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9).
-fn norm_inv(p: f64) -> f64 {
+pub(super) fn norm_inv(p: f64) -> f64 {
     let a = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -110,7 +113,7 @@ fn norm_inv(p: f64) -> f64 {
 }
 
 /// Half-width multiplier turning a 95% CI into the Bonferroni interval for `k` checks.
-fn bonferroni(k: usize) -> f64 {
+pub(super) fn bonferroni(k: usize) -> f64 {
     norm_inv(1.0 - 0.025 / k as f64) / norm_inv(0.975)
 }
 
@@ -269,6 +272,7 @@ fn littles_law_and_conservation() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        tolerance: None,
     });
     let reps = run_all(&cfg);
     let measured_s = cfg.horizon.saturating_sub(cfg.warmup).as_secs_f64();
@@ -393,6 +397,7 @@ fn demand_and_class_shares_match_the_scenario() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        tolerance: None,
     });
     let reps = run_all(&cfg);
     let wf_mean: f64 = cfg.demand.weekday_factors.iter().sum::<f64>() / 7.0;

@@ -351,36 +351,39 @@ fn idle_emissions_are_reported_and_validated() {
     );
 }
 
-/// The bundled pilot example loads its sites and runs end to end (shortened here).
+/// The bundled pilot examples (fixed and reacting demand) load their sites and run end to end
+/// (shortened here).
 #[test]
 fn bundled_pilot_example_runs() {
     let root = crate::common::root();
-    let text = std::fs::read_to_string(root.join("scenarios/pilots/el-paso-san-ysidro.toml"))
-        .expect("pilot example");
-    let scen = root.join("scenarios");
-    let short = text
-        .replace("replications = 5", "replications = 2")
-        .replace("horizon = \"14d\"", "horizon = \"3d\"")
-        .replace("warmup = \"2d\"", "warmup = \"1d\"")
-        .replace("stability_draws = 10000", "stability_draws = 500")
-        .replace("\"../", &format!("\"{}/", scen.display()));
-    assert_ne!(short, text, "the overrides apply");
-    let dir = crate::common::temp_dir("bundled_pilot_example_runs");
-    let pilot = dir.join("pilot.toml");
-    std::fs::write(&pilot, short).expect("write");
-    let out = dir.join("out");
-    let o = crate::common::garita(&[
-        "pilot",
-        pilot.to_str().expect("utf-8"),
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(o.status.success(), "{}", crate::common::stderr(&o));
-    let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
-    // Four sites x two interventions.
-    assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
-    for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
-        assert!(csv.contains(site), "{site} missing from pilot.csv");
+    for name in ["el-paso-san-ysidro", "el-paso-san-ysidro-reacting"] {
+        let text = std::fs::read_to_string(root.join(format!("scenarios/pilots/{name}.toml")))
+            .expect("pilot example");
+        let scen = root.join("scenarios");
+        let short = text
+            .replace("replications = 5", "replications = 2")
+            .replace("horizon = \"14d\"", "horizon = \"3d\"")
+            .replace("warmup = \"2d\"", "warmup = \"1d\"")
+            .replace("stability_draws = 10000", "stability_draws = 500")
+            .replace("\"../", &format!("\"{}/", scen.display()));
+        assert_ne!(short, text, "the overrides apply");
+        let dir = crate::common::temp_dir(&format!("bundled_pilot_example_runs_{name}"));
+        let pilot = dir.join("pilot.toml");
+        std::fs::write(&pilot, short).expect("write");
+        let out = dir.join("out");
+        let o = crate::common::garita(&[
+            "pilot",
+            pilot.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{}", crate::common::stderr(&o));
+        let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
+        // Four sites x two interventions.
+        assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
+        for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
+            assert!(csv.contains(site), "{site} missing from pilot.csv");
+        }
+        assert!(out.join("criteria.md").is_file());
     }
-    assert!(out.join("criteria.md").is_file());
 }

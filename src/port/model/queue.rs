@@ -130,6 +130,17 @@ impl VehicleQueue {
         Some(v)
     }
 
+    /// The vehicle at the front, if any.
+    #[inline]
+    pub(super) fn front(&self) -> Option<Vehicle> {
+        (self.len > 0).then(|| {
+            self.chunks
+                .front()
+                .expect("a non-empty queue has a chunk")
+                .get(self.head)
+        })
+    }
+
     /// The waiting vehicles, front first.
     pub(super) fn iter(&self) -> impl Iterator<Item = Vehicle> + '_ {
         (self.head..self.head + self.len).map(|i| self.chunks[i / CHUNK].get(i % CHUNK))
@@ -180,6 +191,10 @@ mod tests {
                     q.push_back(v);
                     model.push_back(v);
                 } else {
+                    assert_eq!(
+                        q.front().map(|v| v.arrival_ns),
+                        model.front().map(|v| v.arrival_ns)
+                    );
                     let a = q.pop_front();
                     let b = model.pop_front();
                     assert_eq!(a.is_some(), b.is_some(), "step {step}");
