@@ -126,6 +126,7 @@ mod tests {
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            tolerance: None,
         }
     }
 
@@ -142,9 +143,11 @@ mod tests {
                 per_hour: [rate; 24],
                 weekday_factors: [1.0; 7],
                 scale: 1.0,
+                day_sd: 0.0,
             },
             classes,
             lanes,
+            response: None,
             display: Default::default(),
         }
     }

@@ -59,6 +59,7 @@ pub(super) fn one_lane(
             shift_delay: SimTime::HOUR,
             max_shifts: 1,
         }),
+        display: DisplayName::default(),
     }
 }
 
