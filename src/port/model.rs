@@ -91,7 +91,7 @@ struct WaitStats {
     hourly_le20: [u64; 24],
     hourly_hist: Vec<Histogram>,
     queue: HourlyLevel,
-    queue_max: i64,
+    queue_max: PeakLevel,
     /// Waiting time (s) of vehicles still queued at the horizon.
     censored_wait_sum: f64,
     unserved: u64,
@@ -107,7 +107,7 @@ impl WaitStats {
             hourly_le20: [0; 24],
             hourly_hist: (0..24).map(|_| Histogram::new()).collect(),
             queue: HourlyLevel::new(start_ns),
-            queue_max: 0,
+            queue_max: PeakLevel::new(start_ns),
             censored_wait_sum: 0.0,
             unserved: 0,
         }
@@ -124,8 +124,9 @@ impl WaitStats {
 
     #[inline]
     fn queue_add(&mut self, now_ns: u64, delta: i64) {
+        let before = self.queue.level();
         self.queue.add(now_ns, delta);
-        self.queue_max = self.queue_max.max(self.queue.level());
+        self.queue_max.change(now_ns, before, self.queue.level());
     }
 
     fn merge_from(&mut self, o: &WaitStats) {
@@ -162,6 +163,40 @@ impl WaitStats {
             h.merge(x);
         }
         h
+    }
+}
+
+/// The largest value a level takes from `start_ns` (the warm-up) on, like every other level.
+#[derive(Clone, Copy, Debug)]
+struct PeakLevel {
+    start_ns: u64,
+    max: i64,
+}
+
+impl PeakLevel {
+    fn new(start_ns: u64) -> Self {
+        PeakLevel { start_ns, max: 0 }
+    }
+
+    /// The level changes from `before` to `after` at `now_ns`. `before` was held until `now_ns`,
+    /// so it counts when that stretch reaches past the start.
+    #[inline]
+    fn change(&mut self, now_ns: u64, before: i64, after: i64) {
+        if now_ns > self.start_ns {
+            self.max = self.max.max(before);
+        }
+        if now_ns >= self.start_ns {
+            self.max = self.max.max(after);
+        }
+    }
+
+    /// The peak over [start, end), given the level held at the end.
+    fn finish(&self, end_ns: u64, level: i64) -> i64 {
+        if end_ns > self.start_ns {
+            self.max.max(level)
+        } else {
+            self.max
+        }
     }
 }
 
@@ -241,7 +276,7 @@ struct Model<'a, 'b> {
     horizon_ns: u64,
     next_id: u64,
     total_queue: i64,
-    total_queue_max: i64,
+    total_queue_max: PeakLevel,
     trace: Option<&'b mut dyn TraceSink>,
 }
 
@@ -319,7 +354,7 @@ impl<'a, 'b> Model<'a, 'b> {
             horizon_ns: cfg.horizon.as_nanos(),
             next_id: 0,
             total_queue: 0,
-            total_queue_max: 0,
+            total_queue_max: PeakLevel::new(warmup_ns),
             trace,
         }
     }
@@ -456,7 +491,8 @@ impl<'a, 'b> Model<'a, 'b> {
             st.stats.queue_add(now, 1);
             self.classes[class].queue_add(now, 1);
             self.total_queue += 1;
-            self.total_queue_max = self.total_queue_max.max(self.total_queue);
+            self.total_queue_max
+                .change(now, self.total_queue - 1, self.total_queue);
         }
     }
 
@@ -495,6 +531,8 @@ impl<'a, 'b> Model<'a, 'b> {
         self.lanes[lane].stats.queue_add(now, -1);
         self.classes[v.class as usize].queue_add(now, -1);
         self.total_queue -= 1;
+        self.total_queue_max
+            .change(now, self.total_queue + 1, self.total_queue);
         Some(v)
     }
 
@@ -599,9 +637,10 @@ impl<'a, 'b> Model<'a, 'b> {
                 all_levels.2[h] += lv.2[h];
             }
         }
-        all.queue_max = self.total_queue_max;
+        let all_queue_max = self.total_queue_max.finish(end, self.total_queue);
         groups.push(group_result(
             GroupRef::All,
+            all_queue_max,
             &all,
             &all_levels.0,
             Some((&all_levels.1, &all_levels.2)),
@@ -611,6 +650,7 @@ impl<'a, 'b> Model<'a, 'b> {
         for (i, (st, lv)) in self.lanes.iter().zip(&lane_levels).enumerate() {
             groups.push(group_result(
                 GroupRef::Lane(i),
+                st.stats.queue_max.finish(end, st.stats.queue.level()),
                 &st.stats,
                 &lv.0,
                 Some((&lv.1, &lv.2)),
@@ -622,6 +662,7 @@ impl<'a, 'b> Model<'a, 'b> {
             let q = cs.queue.finish(end);
             groups.push(group_result(
                 GroupRef::Class(i),
+                cs.queue_max.finish(end, cs.queue.level()),
                 cs,
                 &q,
                 None,
@@ -668,6 +709,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// Reduces one group's raw statistics to its metrics.
 fn group_result(
     group: GroupRef,
+    queue_max: i64,
     s: &WaitStats,
     queue_area: &[f64; 24],
     booth_areas: Option<(&[f64; 24], &[f64; 24])>,
@@ -695,7 +737,7 @@ fn group_result(
     m[Metric::ShareWaitLe20m as usize] = ratio(s.le20() as f64, served);
     m[Metric::CrossingMean as usize] = ratio(wait_sum + s.service_sum(), served);
     m[Metric::QueueMean as usize] = ratio(queue_area.iter().sum(), total_s);
-    m[Metric::QueueMax as usize] = s.queue_max as f64;
+    m[Metric::QueueMax as usize] = queue_max as f64;
     m[Metric::VehicleHoursWaiting as usize] = vh;
     m[Metric::VehicleHoursWaitingPerDay as usize] = ratio(vh, days);
     if let Some((busy, staffed)) = booth_areas {

@@ -447,3 +447,54 @@ fn replications_are_reproducible_and_distinct() {
     other.seed += 1;
     assert!(run(&cfg, 0) != run(&other, 0));
 }
+
+/// `queue_max` starts at the warm-up like every other level: a demand peak on day 0 with a
+/// two-day warm-up does not reach it, and it matches the largest queue the trace shows after
+/// the warm-up (a vehicle queues from its arrival until it reaches a booth, or the horizon).
+#[test]
+fn queue_max_starts_at_the_warmup() {
+    let mut cfg = mmc_config(2, 0.5, 60.0, 1.0, 1);
+    // 60/h on two 60 s booths (rho 0.5), tripled on day 0 (180/h against 120/h: the queue grows
+    // by about 60 an hour), halved on day 1 (drains the backlog).
+    cfg.demand.per_hour = [60.0; 24];
+    cfg.demand.weekday_factors = [3.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0];
+    cfg.horizon = SimTime::from_hours(24 * 3);
+    cfg.warmup = SimTime::from_hours(24 * 2);
+    let mut sink = Collect(Vec::new());
+    let res = simulate(&cfg, 0, Some(&mut sink));
+    let warmup = cfg.warmup.as_nanos();
+    let horizon = cfg.horizon.as_nanos();
+    // Queue changes from the trace: +1 at arrival, -1 on reaching a booth (when later).
+    let mut changes: Vec<(u64, i64)> = Vec::new();
+    for r in &sink.0 {
+        let a = r.arrival.as_nanos();
+        match r.service_start {
+            Some(s) if s.as_nanos() > a => {
+                changes.push((a, 1));
+                changes.push((s.as_nanos(), -1));
+            }
+            Some(_) => {}
+            None => changes.push((a, 1)),
+        }
+    }
+    changes.sort_by_key(|&(t, d)| (t, d));
+    let (mut level, mut peak_all, mut peak_after) = (0i64, 0i64, 0i64);
+    for &(t, d) in &changes {
+        if t > warmup {
+            peak_after = peak_after.max(level);
+        }
+        level += d;
+        peak_all = peak_all.max(level);
+        if t >= warmup {
+            peak_after = peak_after.max(level);
+        }
+    }
+    assert!(horizon > warmup);
+    peak_after = peak_after.max(level);
+    assert!(peak_all > 500, "day-0 peak {peak_all}");
+    assert!(peak_after < 50, "after the warm-up {peak_after}");
+    for g in [GroupRef::All, GroupRef::Lane(0), GroupRef::Class(0)] {
+        let got = res.group(g).expect("group").metric(Metric::QueueMax);
+        assert_eq!(got, peak_after as f64, "{g:?}");
+    }
+}
