@@ -87,7 +87,7 @@ enum Command {
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
         /// Number of replications (overrides the scenario).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         replications: Option<u32>,
         /// Base seed (overrides the scenario).
         #[arg(long)]
