@@ -10,7 +10,8 @@
 #
 # Usage: tools/test_calibration.sh [TEST[:SEEDS]]...
 #   TEST   a test of the library's unit tests, e.g. port::tests::mmc_matches_erlang_c
-#   SEEDS  how many seeds to run it with (seeds 1..SEEDS; default $SEEDS, else 100)
+#   SEEDS  how many seeds to run it with (default $SEEDS, else 100): seeds FIRST_SEED (default 1)
+#          to FIRST_SEED + SEEDS - 1
 #   With no TEST: the statistical tests of the port model, mmc_matches_erlang_c with 50 seeds
 #   (about 3 s of CPU each) and the others with 100 (under 0.5 s each).
 #
@@ -57,7 +58,8 @@ for spec in "${tests[@]}"; do
     fi
     fails=0
     failed_seeds=""
-    for k in $(seq 1 "$seeds"); do
+    first=${FIRST_SEED:-1}
+    for k in $(seq "$first" $((first + seeds - 1))); do
         if ! GARITA_TEST_SEED=$k "$bin" --exact "$name" --test-threads=1 -q >/dev/null 2>&1; then
             fails=$((fails + 1))
             failed_seeds="$failed_seeds $k"
