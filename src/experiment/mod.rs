@@ -117,3 +117,41 @@ pub fn in_pool<T: Send>(
         })?;
     Ok(pool.install(f))
 }
+
+/// Runs every replication of every scenario on `pool`, like [`run_replications`] without a
+/// trace, but checks `stop` before each replication starts: once it returns true the remaining
+/// replications are skipped and the result is `None`. A run that is not stopped returns exactly
+/// what [`run_replications`] returns (the same jobs, collected in job order).
+pub fn run_replications_on(
+    pool: &rayon::ThreadPool,
+    configs: &[PortConfig],
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Vec<ReplicationResult>>> {
+    use rayon::prelude::*;
+    let jobs: Vec<(usize, u32)> = configs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| (0..c.replications).map(move |r| (i, r)))
+        .collect();
+    let results: Vec<Option<ReplicationResult>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|&(i, r)| (!stop()).then(|| simulate(&configs[i], r, None)))
+            .collect()
+    });
+    let mut out: Vec<Vec<ReplicationResult>> = configs.iter().map(|_| Vec::new()).collect();
+    for ((i, _), res) in jobs.iter().zip(results) {
+        out[*i].push(res?);
+    }
+    Some(out)
+}
+
+/// A worker pool of `threads` threads (0 = one per core), for [`run_replications_on`].
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, ExperimentError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ExperimentError::Pool {
+            threads,
+            message: e.to_string(),
+        })
+}

@@ -575,6 +575,18 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
     out
 }
 
+/// The report's key-figures table (a `<section>`), for a page that shows it live.
+pub fn key_figures_section(run: &RunData, lang: Lang) -> String {
+    let mut out = String::new();
+    key_figures(&mut out, run, lang);
+    out
+}
+
+/// A wait in minutes with its 95% CI half-width (`12.3 ± 0.4`), as the report prints it.
+pub fn minutes_with_ci(e: Option<Est>, lang: Lang) -> String {
+    min_ci(e, lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,10 @@ macro_rules! keys {
         impl Key {
             /// Every key, in table order.
             pub const ALL: &'static [Key] = &[$(Key::$k,)*];
+            /// The key's name as written in the table (`TitleWaitByHour`).
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$k => stringify!($k),)* }
+            }
         }
         /// The table: (key, English, Spanish).
         const TABLE: &[(Key, &str, &str)] = &[$((Key::$k, $en, $es),)*];
@@ -139,6 +143,30 @@ keys! {
     ColStability => "Stability (top {k})", "Estabilidad (top {k})";
     PilotNote => "Each value is the mean paired difference (intervention minus baseline, common random numbers) with the half-width of its 95% confidence interval. ⚑ marks a candidate that helps one group of travellers and worsens the other. The formulas, data sources and weights are in criteria.md.", "Cada valor es la diferencia pareada media (intervención menos línea base, números aleatorios comunes) con la semiamplitud de su intervalo de confianza del 95 %. ⚑ señala un candidato que beneficia a un grupo de viajeros y perjudica al otro. Las fórmulas, fuentes de datos y pesos están en criteria.md.";
     ReproPilotFile => "Pilot file", "Archivo del piloto";
+    // The what-if page of `garita serve`.
+    UiTitle => "What if? Wait times at the port", "¿Y si…? Tiempos de espera en el puerto";
+    UiScenario => "Port scenario", "Escenario del puerto";
+    UiLanguage => "Language", "Idioma";
+    UiBooths => "Booths open by hour", "Casetas abiertas por hora";
+    UiBoothsHelp => "Drag a bar up or down (or across several hours), or select it with Tab: up and down arrows change the booths, left and right move to the next hour, Home closes all, End opens all.", "Arrastre una barra hacia arriba o hacia abajo (o a lo largo de varias horas), o selecciónela con Tab: las flechas arriba y abajo cambian las casetas, izquierda y derecha pasan a la hora siguiente, Inicio cierra todas, Fin abre todas.";
+    UiBoothBar => "{lane}, {hour}: {n} of {max} booths", "{lane}, {hour}: {n} de {max} casetas";
+    UiDemand => "Demand", "Demanda";
+    UiDemandScale => "Demand scale (1 = the scenario's demand)", "Escala de la demanda (1 = la demanda del escenario)";
+    UiClassShares => "Share of arrivals by traveller class", "Proporción de las llegadas por clase de viajero";
+    UiSettings => "Other settings of this scenario", "Otros parámetros de este escenario";
+    UiRun => "Simulation", "Simulación";
+    UiReset => "Back to the scenario as loaded", "Volver al escenario tal como se cargó";
+    UiSave => "Save scenario", "Guardar escenario";
+    UiReport => "Report", "Informe";
+    UiSimulating => "Simulating…", "Simulando…";
+    UiSimulated => "{reps} replications of {days} days simulated in {ms} ms.", "{reps} réplicas de {days} días simuladas en {ms} ms.";
+    UiHeadlineWait => "Mean wait, all vehicles (min)", "Espera media, todos los vehículos (min)";
+    UiHeadlineP95 => "95th percentile wait, all vehicles (min)", "Espera percentil 95, todos los vehículos (min)";
+    UiHeadlineChange => "Change in mean wait against the scenario as loaded (min)", "Cambio en la espera media respecto al escenario tal como se cargó (min)";
+    UiErrors => "This change cannot be simulated:", "Este cambio no se puede simular:";
+    UiToml => "The scenario file being simulated (TOML)", "El archivo de escenario que se simula (TOML)";
+    UiThisWhatIf => "this what-if", "este caso";
+    UiOffline => "Everything on this page comes from garita on this computer; nothing is sent elsewhere.", "Todo en esta página proviene de garita en esta computadora; nada se envía a otro lugar.";
 }
 
 impl Key {

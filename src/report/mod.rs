@@ -12,6 +12,7 @@ mod fs;
 pub mod html;
 pub mod i18n;
 mod jobs;
+mod live;
 pub mod read;
 mod tables;
 mod trace;
@@ -26,6 +27,7 @@ pub use experiment::{
 };
 pub use fs::{AtomicFile, write_atomic};
 pub use jobs::{JobDir, decode_record, encode_record};
+pub use live::live_output;
 pub use tables::{
     RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
     summary_csv, summary_json,

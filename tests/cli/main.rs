@@ -5,3 +5,4 @@ mod charts;
 mod common;
 mod experiment;
 mod run;
+mod serve;
