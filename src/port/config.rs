@@ -1,6 +1,7 @@
 //! Validated port configuration: what the scenario layer produces and the model consumes.
 
 use super::ServiceDist;
+use super::response::ResponseConfig;
 use crate::engine::SimTime;
 
 /// A name in English and Spanish for charts and tables.
@@ -124,6 +125,9 @@ pub struct DemandConfig {
     pub weekday_factors: [f64; 7],
     /// Overall multiplier.
     pub scale: f64,
+    /// Standard deviation of the logarithm of each simulated day's demand factor (log-normal,
+    /// mean 1; 0 = every day the same).
+    pub day_sd: f64,
 }
 
 impl DemandConfig {
@@ -152,6 +156,9 @@ pub struct ClassConfig {
     pub mode: TravelMode,
     /// Idle emission rates while queued.
     pub idle: IdleEmissions,
+    /// This class's tolerance of the posted wait, overriding `[response]`'s (only with a
+    /// response).
+    pub tolerance: Option<ServiceDist>,
 }
 
 /// A lane type at the port: one pooled FIFO queue served by its open booths.
@@ -194,6 +201,8 @@ pub struct PortConfig {
     pub classes: Vec<ClassConfig>,
     /// Lanes.
     pub lanes: Vec<LaneConfig>,
+    /// How travellers react to the posted wait (None: every arrival joins a queue).
+    pub response: Option<ResponseConfig>,
 }
 
 impl PortConfig {

@@ -5,8 +5,10 @@
 //! and replication index handed in by the caller.
 
 mod config;
+mod demand;
 mod metrics;
 mod model;
+mod response;
 mod service;
 
 pub use config::{
@@ -15,7 +17,10 @@ pub use config::{
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};
+pub use response::ResponseConfig;
 pub use service::ServiceDist;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_response;

@@ -7,10 +7,12 @@
 use std::collections::VecDeque;
 
 use super::config::PortConfig;
+use super::demand::day_factors;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
     add_idle_emissions,
 };
+use super::response::{Decision, LaneView, Response};
 use super::service::ServiceSampler;
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
 use crate::stats::{Histogram, HourlyLevel};
@@ -52,8 +54,17 @@ pub trait TraceSink {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    ServiceEnd { lane: u16, booth: u16 },
+    ServiceEnd {
+        lane: u16,
+        booth: u16,
+    },
     StaffingChange,
+    /// The posted wait of every lane is refreshed (`[response]`).
+    PostedUpdate,
+    /// The oldest refreshed posted wait reaches travellers (`[response]` with a lag).
+    PostedPublish,
+    /// The oldest shifted trip looks at the posted wait again (`[response]`).
+    Retry,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -278,6 +289,10 @@ struct Model<'a, 'b> {
     total_queue: i64,
     total_queue_max: PeakLevel,
     trace: Option<&'b mut dyn TraceSink>,
+    /// Demand factor of each day (empty: every day the same).
+    day_factor: Vec<f64>,
+    /// Travellers who react to the posted wait (None: every arrival joins).
+    response: Option<Response>,
 }
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
@@ -356,6 +371,8 @@ impl<'a, 'b> Model<'a, 'b> {
             total_queue: 0,
             total_queue_max: PeakLevel::new(warmup_ns),
             trace,
+            day_factor: day_factors(&cfg.demand, cfg.seed, replication, cfg.horizon),
+            response: Response::new(cfg, replication),
         }
     }
 
@@ -370,7 +387,10 @@ impl<'a, 'b> Model<'a, 'b> {
         while t < self.horizon_ns {
             let h = t / HOUR_NS;
             let seg_end = (h + 1) * HOUR_NS;
-            let lam = self.rate_per_s[(h % 168) as usize];
+            let mut lam = self.rate_per_s[(h % 168) as usize];
+            if let Some(f) = self.day_factor.get((h / 24) as usize) {
+                lam *= f;
+            }
             let rem_s = (seg_end - t) as f64 * 1e-9;
             if lam * rem_s > e {
                 let dt = ((e / lam) * 1e9 + 0.5) as u64;
@@ -396,6 +416,9 @@ impl<'a, 'b> Model<'a, 'b> {
             self.cal
                 .schedule(SimTime::from_nanos(t), Event::StaffingChange);
         }
+        if self.response.is_some() {
+            self.posted_update(0);
+        }
         // The next arrival is kept outside the calendar (one push and pop fewer per vehicle)
         // with its own sequence number, so ties still resolve first-in first-out.
         let mut arrival = self.next_arrival(0).map(|t| (t, self.cal.take_seq()));
@@ -412,7 +435,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 if now >= self.horizon_ns {
                     break;
                 }
-                self.arrive(now);
+                self.latent_arrival(now);
                 arrival = self.next_arrival(now).map(|t| (t, self.cal.take_seq()));
                 continue;
             }
@@ -432,6 +455,13 @@ impl<'a, 'b> Model<'a, 'b> {
                             .schedule(SimTime::from_nanos(t), Event::StaffingChange);
                     }
                 }
+                Event::PostedUpdate => self.posted_update(now),
+                Event::PostedPublish => {
+                    if let Some(r) = self.response.as_mut() {
+                        r.publish_next(now);
+                    }
+                }
+                Event::Retry => self.retry(now),
             }
         }
     }
@@ -465,8 +495,64 @@ impl<'a, 'b> Model<'a, 'b> {
         best
     }
 
-    fn arrive(&mut self, now: u64) {
+    /// An arrival of the demand process: joins at once, or asks the response layer first.
+    fn latent_arrival(&mut self, now: u64) {
         let class = self.draw_class();
+        match self.response.as_mut() {
+            None => self.arrive(now, class),
+            Some(r) => {
+                let d = r.decide_latent(now, class);
+                self.act(now, class, d);
+            }
+        }
+    }
+
+    /// A shifted trip looks again.
+    fn retry(&mut self, now: u64) {
+        if let Some((class, d)) = self.response.as_mut().and_then(|r| r.decide_retry(now)) {
+            self.act(now, class, d);
+        }
+    }
+
+    fn act(&mut self, now: u64, class: usize, d: Decision) {
+        match d {
+            Decision::Join => self.arrive(now, class),
+            Decision::Shift(at) if at < self.horizon_ns => {
+                self.cal.schedule(SimTime::from_nanos(at), Event::Retry);
+            }
+            Decision::Shift(_) | Decision::Forgo => {}
+        }
+    }
+
+    /// Refreshes the posted waits and schedules the next refresh (and the publication).
+    fn posted_update(&mut self, now: u64) {
+        let hour = ((now / HOUR_NS) % 24) as usize;
+        let views: Vec<LaneView> = self
+            .lanes
+            .iter()
+            .zip(&self.cfg.lanes)
+            .map(|(st, l)| LaneView {
+                open: l.booths[hour] > 0,
+                head_arrival_ns: st.queue.front().map(|v| v.arrival_ns),
+            })
+            .collect();
+        let Some(r) = self.response.as_mut() else {
+            return;
+        };
+        if let Some(at) = r.refresh(now, &views)
+            && at < self.horizon_ns
+        {
+            self.cal
+                .schedule(SimTime::from_nanos(at), Event::PostedPublish);
+        }
+        let next = now.saturating_add(r.update_interval_ns());
+        if next < self.horizon_ns {
+            self.cal
+                .schedule(SimTime::from_nanos(next), Event::PostedUpdate);
+        }
+    }
+
+    fn arrive(&mut self, now: u64, class: usize) {
         let lane = self.choose_lane(class);
         let id = self.next_id;
         self.next_id += 1;
@@ -515,6 +601,9 @@ impl<'a, 'b> Model<'a, 'b> {
                 booth: booth as u16,
             },
         );
+        if let Some(r) = self.response.as_mut() {
+            r.service_started(lane, now - v.arrival_ns);
+        }
         if v.counted {
             let wait_s = (now - v.arrival_ns) as f64 * 1e-9;
             let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
@@ -671,6 +760,9 @@ impl<'a, 'b> Model<'a, 'b> {
             ));
         }
         add_idle_emissions(self.cfg, &mut groups);
+        if let Some(r) = self.response.as_mut() {
+            r.fill(end, &mut groups, &hour_s);
+        }
         ReplicationResult {
             replication,
             groups,
@@ -816,6 +908,7 @@ mod tests {
                 per_hour: [10.0; 24],
                 weekday_factors: [1.0; 7],
                 scale: 1.0,
+                day_sd: 0.0,
             },
             classes: vec![ClassConfig {
                 id: "flex".into(),
@@ -825,8 +918,10 @@ mod tests {
                 trusted: false,
                 mode: TravelMode::Car,
                 idle: IdleEmissions::default_for(TravelMode::Car),
+                tolerance: None,
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
+            response: None,
         }
     }
 

@@ -36,7 +36,7 @@ fn std_err(m: &MeanCi) -> f64 {
 
 /// Tolerance of one check of `m` in a family of `k`: the two-sided `1 - FAMILY_ALPHA / k`
 /// Student-t interval with n - 1 degrees of freedom.
-fn family_tol(m: &MeanCi, k: usize) -> f64 {
+pub(super) fn family_tol(m: &MeanCi, k: usize) -> f64 {
     student_t_quantile(1.0 - FAMILY_ALPHA / (2.0 * k as f64), m.n - 1) * std_err(m)
 }
 
@@ -61,6 +61,7 @@ fn mmc_config(
             per_hour: [lambda_per_h; 24],
             weekday_factors: [1.0; 7],
             scale: 1.0,
+            day_sd: 0.0,
         },
         classes: vec![ClassConfig {
             id: "all".into(),
@@ -70,6 +71,7 @@ fn mmc_config(
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            tolerance: None,
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -81,6 +83,7 @@ fn mmc_config(
                 mean_s: mean_service_s,
             },
         }],
+        response: None,
     }
 }
 
@@ -93,6 +96,51 @@ fn erlang_c(c: u32, a: f64) -> f64 {
     }
     let rho = a / f64::from(c);
     b / (1.0 - rho + rho * b)
+}
+
+/// Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9).
+pub(super) fn norm_inv(p: f64) -> f64 {
+    let a = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    let b = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    let c = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    let d = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    let q = p.min(1.0 - p);
+    let x = if q < 0.024_25 {
+        let r = (-2.0 * q.ln()).sqrt();
+        (((((c[0] * r + c[1]) * r + c[2]) * r + c[3]) * r + c[4]) * r + c[5])
+            / ((((d[0] * r + d[1]) * r + d[2]) * r + d[3]) * r + 1.0)
+    } else {
+        let r = q - 0.5;
+        let s = r * r;
+        (((((a[0] * s + a[1]) * s + a[2]) * s + a[3]) * s + a[4]) * s + a[5]) * r
+            / (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1.0)
+    };
+    if p < 0.5 { -x.abs() } else { x.abs() }
 }
 
 fn metric_ci(reps: &[ReplicationResult], group: GroupRef, m: Metric) -> MeanCi {
@@ -111,6 +159,9 @@ fn run_all(cfg: &PortConfig) -> Vec<ReplicationResult> {
 
 #[test]
 fn erlang_c_known_values() {
+    assert!((norm_inv(0.975) - 1.959_963_985).abs() < 1e-8);
+    assert!((norm_inv(0.5)).abs() < 1e-9);
+    assert!((norm_inv(0.001) + 3.090_232_306).abs() < 1e-7);
     assert!((erlang_c(1, 0.8) - 0.8).abs() < 1e-12);
     // c = 2, a = 1: C = 1/3.
     assert!((erlang_c(2, 1.0) - 1.0 / 3.0).abs() < 1e-12);
@@ -247,6 +298,7 @@ fn littles_law_and_conservation() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        tolerance: None,
     });
     let reps = run_all(&cfg);
     let measured_s = cfg.horizon.saturating_sub(cfg.warmup).as_secs_f64();
@@ -371,6 +423,7 @@ fn demand_and_class_shares_match_the_scenario() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        tolerance: None,
     });
     let reps = run_all(&cfg);
     let wf_mean: f64 = cfg.demand.weekday_factors.iter().sum::<f64>() / 7.0;

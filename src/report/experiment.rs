@@ -161,11 +161,11 @@ fn group_name(cfg: &PortConfig, label: &str) -> String {
 }
 
 /// The comparison printed after `garita compare`: per alternative and group, mean and p95 wait
-/// in minutes, share waiting 20 minutes or less, and utilization, as
-/// `baseline -> alternative (difference ± 95% CI)`; `*` marks a significant difference, and a
-/// line resting on fewer pairs than `replications` (a group with nobody served in some
-/// replications) says how many. An overloaded side (see [`Overload`]) gets a warning; `configs`
-/// and `overloads` hold the baseline's, then each alternative's.
+/// in minutes, share waiting 20 minutes or less, utilization and (with `[response]`) the share
+/// of latent trips forgone, as `baseline -> alternative (difference ± 95% CI)`; `*` marks a
+/// significant difference, and a line resting on fewer pairs than `replications` (a group with
+/// nobody served in some replications) says how many. An overloaded side (see [`Overload`])
+/// gets a warning; `configs` and `overloads` hold the baseline's, then each alternative's.
 pub fn comparison_table(
     configs: &[&PortConfig],
     replications: usize,
@@ -178,6 +178,8 @@ pub fn comparison_table(
         (Metric::WaitP95, "p95 wait", 1.0 / 60.0, "min"),
         (Metric::ShareWaitLe20m, "share <= 20 min", 100.0, "%"),
         (Metric::Utilization, "utilization", 100.0, "%"),
+        // Only with `[response]` (undefined, so not shown, otherwise).
+        (Metric::ForgoneShare, "trips forgone", 100.0, "%"),
     ];
     let mut out = String::new();
     for (k, (alt, diffs)) in alternatives.iter().enumerate() {

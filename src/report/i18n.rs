@@ -141,6 +141,22 @@ keys! {
     ColTotal => "Total score", "Puntaje total";
     ColPareto => "Pareto", "Pareto";
     ColStability => "Stability (top {k})", "Estabilidad (top {k})";
+    // Travellers who react to the posted wait.
+    TitlePostedByHour => "Posted wait by hour of day", "Espera publicada por hora del día";
+    TitleTripsByHour => "Trips by hour: made, forgone and shifted", "Viajes por hora: realizados, desistidos y aplazados";
+    AxisTripsPerHour => "Trips per hour", "Viajes por hora";
+    LegendWaitOfCrossers => "{lane}: wait of those who crossed", "{lane}: espera de quienes cruzaron";
+    SeriesLatent => "Latent trips (no wait)", "Viajes latentes (sin espera)";
+    SeriesMade => "Trips made", "Viajes realizados";
+    SeriesForgone => "Trips forgone", "Viajes desistidos";
+    SeriesShifted => "Trips shifted to later", "Viajes aplazados";
+    SectionResponse => "Travellers who react to the posted wait", "Viajeros que reaccionan a la espera publicada";
+    ColLatentPerDay => "Latent trips per day", "Viajes latentes por día";
+    ColForgonePerDay => "Forgone per day", "Desistidos por día";
+    ColForgoneShare => "Forgone share", "Proporción desistida";
+    ColShiftedPerDay => "Shifted per day", "Aplazados por día";
+    ColPostedWait => "Mean posted wait (min)", "Espera publicada media (min)";
+    ResponseNote => "Latent trips are those that would come with no wait; a traveller joins when the posted wait is within its tolerance, else comes back later or forgoes the trip. A met wait target with many trips forgone is not a success: read both.", "Los viajes latentes son los que se harían sin espera; un viajero se forma si la espera publicada no excede su tolerancia y, si la excede, vuelve más tarde o desiste del viaje. Cumplir una meta de espera con muchos viajes desistidos no es un éxito: lea ambas cifras.";
     PilotNote => "Each value is the mean paired difference (intervention minus baseline, common random numbers) with the half-width of its 95% confidence interval. ⚑ marks a candidate that helps one group of travellers and worsens the other. The formulas, data sources and weights are in criteria.md.", "Cada valor es la diferencia pareada media (intervención menos línea base, números aleatorios comunes) con la semiamplitud de su intervalo de confianza del 95 %. ⚑ señala un candidato que beneficia a un grupo de viajeros y perjudica al otro. Las fórmulas, fuentes de datos y pesos están en criteria.md.";
     ReproPilotFile => "Pilot file", "Archivo del piloto";
     // The what-if page of `garita serve`.

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod response;
+
 use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
@@ -432,6 +434,7 @@ impl<'s> Ctx<'s> {
                 "demand",
                 "classes",
                 "lanes",
+                "response",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -577,6 +580,7 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let response = self.response_and_tolerances(root, classes.as_deref());
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -588,6 +592,7 @@ impl<'s> Ctx<'s> {
             demand: demand?,
             classes: classes?,
             lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
+            response: response?,
         })
     }
 
@@ -595,7 +600,7 @@ impl<'s> Ctx<'s> {
         self.check_keys(
             t,
             "demand",
-            &["rate", "per_hour", "weekday_factors", "scale"],
+            &["rate", "per_hour", "weekday_factors", "scale", "day_sd"],
         );
         let non_negative = |x: f64| (x < 0.0).then(|| format!("must not be negative, got {x}"));
         let per_hour = match (Self::get(t, "rate"), Self::get(t, "per_hour")) {
@@ -650,10 +655,15 @@ impl<'s> Ctx<'s> {
             }),
             None => Some(1.0),
         };
+        let day_sd = match Self::get(t, "day_sd") {
+            Some(v) => self.day_sd(v),
+            None => Some(0.0),
+        };
         let d = DemandConfig {
             per_hour: per_hour?,
             weekday_factors: weekday_factors?,
             scale: scale?,
+            day_sd: day_sd?,
         };
         if (0..168).all(|h| d.rate_per_hour(h) == 0.0) {
             self.err(
@@ -1070,6 +1080,7 @@ impl<'s> Ctx<'s> {
                 "trusted",
                 "mode",
                 "idle_emissions",
+                "tolerance",
             ],
         );
         let id = self.id(t, item, path, seen);
@@ -1185,6 +1196,15 @@ impl<'s> Ctx<'s> {
             (Some(m), None) => Some(IdleEmissions::default_for(m)),
             (None, _) => None,
         };
+        let tolerance = match Self::get(t, "tolerance") {
+            Some(v) => {
+                let p = key_path(path, "tolerance");
+                self.table(v, &p)
+                    .and_then(|tt| self.service(tt, v, &p))
+                    .map(Some)
+            }
+            None => Some(None),
+        };
         Some(ClassConfig {
             id: id?,
             display,
@@ -1193,6 +1213,7 @@ impl<'s> Ctx<'s> {
             trusted: trusted?,
             mode: mode?,
             idle: idle?,
+            tolerance: tolerance?,
         })
     }
 }
@@ -1377,6 +1398,7 @@ mod tests {
             per_hour: [10.0; 24],
             weekday_factors: [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0],
             scale: 1.0,
+            day_sd: 0.0,
         };
         assert_eq!(expected_arrivals(&d, 3600.0 * 1.5), 15.0);
         assert_eq!(expected_arrivals(&d, 86_400.0 * 7.0), 10.0 * 24.0 * 7.0);

@@ -386,54 +386,60 @@ fn idle_emissions_are_reported_and_validated() {
     );
 }
 
-/// The bundled pilot example loads its sites and runs end to end (shortened here).
+/// The bundled pilot examples (fixed and reacting demand) load their sites and run end to end
+/// (shortened here).
 #[test]
 fn bundled_pilot_example_runs() {
     let root = crate::common::root();
-    let text = std::fs::read_to_string(root.join("scenarios/pilots/el-paso-san-ysidro.toml"))
-        .expect("pilot example");
     let scen = root.join("scenarios");
     let site_dir = format!("\"{}/", scen.display());
-    let mut short = text.clone();
-    // Every setting is shortened: a pattern that no longer matches fails here rather than
-    // leaving the full-length run in place.
-    for (from, to) in [
-        ("replications = 5\n", "replications = 2\n"),
-        ("horizon = \"14d\"\n", "horizon = \"3d\"\n"),
-        ("warmup = \"2d\"\n", "warmup = \"1d\"\n"),
-        ("stability_draws = 10000\n", "stability_draws = 500\n"),
-        ("\"../", site_dir.as_str()),
-    ] {
+    for name in ["el-paso-san-ysidro", "el-paso-san-ysidro-reacting"] {
+        let text = std::fs::read_to_string(root.join(format!("scenarios/pilots/{name}.toml")))
+            .expect("pilot example");
+        let mut short = text.clone();
+        // Every setting is shortened: a pattern that no longer matches fails here rather than
+        // leaving the full-length run in place.
+        for (from, to) in [
+            ("replications = 5\n", "replications = 2\n"),
+            ("horizon = \"14d\"\n", "horizon = \"3d\"\n"),
+            ("warmup = \"2d\"\n", "warmup = \"1d\"\n"),
+            ("stability_draws = 10000\n", "stability_draws = 500\n"),
+            ("\"../", site_dir.as_str()),
+        ] {
+            assert!(
+                short.contains(from),
+                "{name}: the example no longer has {from:?}: update the shortening"
+            );
+            short = short.replace(from, to);
+        }
+        let dir = crate::common::temp_dir(&format!("bundled_pilot_example_runs_{name}"));
+        let pilot = dir.join("pilot.toml");
+        std::fs::write(&pilot, short).expect("write");
+        let out = dir.join("out");
+        let o = crate::common::garita(&[
+            "pilot",
+            pilot.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{}", crate::common::stderr(&o));
+        let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
+        // Four sites x two interventions.
+        assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
+        for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
+            assert!(csv.contains(site), "{site} missing from pilot.csv");
+        }
+        // The shortened settings are the ones that ran.
+        let criteria = std::fs::read_to_string(out.join("criteria.md")).expect("criteria.md");
         assert!(
-            short.contains(from),
-            "the example no longer has {from:?}: update the shortening"
+            criteria.contains("Replications / Réplicas: 2;"),
+            "{name}: {criteria}"
         );
-        short = short.replace(from, to);
+        assert!(
+            criteria.contains("sorteos de pesos: 500 "),
+            "{name}: {criteria}"
+        );
     }
-    let dir = crate::common::temp_dir("bundled_pilot_example_runs");
-    let pilot = dir.join("pilot.toml");
-    std::fs::write(&pilot, short).expect("write");
-    let out = dir.join("out");
-    let o = crate::common::garita(&[
-        "pilot",
-        pilot.to_str().expect("utf-8"),
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(o.status.success(), "{}", crate::common::stderr(&o));
-    let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
-    // Four sites x two interventions.
-    assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
-    for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
-        assert!(csv.contains(site), "{site} missing from pilot.csv");
-    }
-    // The shortened settings are the ones that ran.
-    let criteria = std::fs::read_to_string(out.join("criteria.md")).expect("criteria.md");
-    assert!(
-        criteria.contains("Replications / Réplicas: 2;"),
-        "{criteria}"
-    );
-    assert!(criteria.contains("sorteos de pesos: 500 "), "{criteria}");
 }
 
 /// An intervention that leaves a lane unable to keep up is marked infeasible in pilot.csv,
