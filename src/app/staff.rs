@@ -44,9 +44,15 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
     if let Some(seed) = args.seed {
         s.config.seed = seed;
     }
+    // One rule for --replications and the scenario's `replications` (both may be 1 for `run`).
     if s.config.replications < 2 {
+        let from = if args.replications.is_some() {
+            "--replications"
+        } else {
+            "replications"
+        };
         return Err(AppError::Usage(format!(
-            "{}: the staffing search needs at least 2 replications for its confidence intervals, got {}",
+            "{}: {from}: the staffing search needs at least 2 replications for its confidence intervals (got {}, expected 2 or more)",
             s.source_name, s.config.replications
         )));
     }

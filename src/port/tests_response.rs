@@ -2,7 +2,7 @@
 //! swings (`demand.day_sd`): the exact fixed point of a saturated lane, reduction to the model
 //! without a response, and that each mechanism moves what it should.
 
-use super::tests::{bonferroni, norm_inv};
+use super::tests::{family_tol, norm_inv};
 use super::*;
 use crate::engine::SimTime;
 use crate::stats::{MeanCi, mean_ci};
@@ -91,7 +91,8 @@ fn ci(reps: &[ReplicationResult], g: GroupRef, f: impl Fn(&GroupResult) -> f64) 
 ///   the measurement, at most queue_max + c each side; the allowance is 2 (queue_max + c) /
 ///   latent.
 ///
-/// Three checks at a family-wise level of 95% (Bonferroni).
+/// Three checks at the family-wise level of `FAMILY_ALPHA` in tests.rs (1%; Student t,
+/// Bonferroni).
 #[test]
 fn a_saturated_lane_settles_where_tolerance_balances_capacity() {
     let (c, m, lambda_h) = (4u32, 60.0, 360.0);
@@ -132,15 +133,16 @@ fn a_saturated_lane_settles_where_tolerance_balances_capacity() {
     let edge = ci(&reps, GroupRef::All, |r| {
         2.0 * (r.metric(Metric::QueueMax) + f64::from(c)) / r.metric(Metric::LatentTrips)
     });
-    let k = bonferroni(3);
     let checks = [
         ("mean wait (s)", wait, w_star, wait_allowance),
         ("posted wait (s)", posted, w_star, wait_allowance),
         ("forgone share", forgone, forgone_exact, edge.mean),
     ];
+    let k = checks.len();
     let mut failures = Vec::new();
     for (what, sim, exact, allowance) in checks {
-        let tol = k * sim.ci95 + allowance;
+        // Student t at the family-wise level of tests.rs (FAMILY_ALPHA) over the 3 checks.
+        let tol = family_tol(&sim, k) + allowance;
         eprintln!(
             "{what}: simulated {:.4} ± {:.4}, exact {exact:.4}, tolerance {tol:.4}",
             sim.mean, sim.ci95
@@ -356,5 +358,5 @@ fn day_sd_spreads_days_around_the_same_mean() {
     assert!(cv(&a) < 0.02, "{}", cv(&a));
     assert!(cv(&b) > 0.2, "{}", cv(&b));
     let m = mean_ci(&b);
-    assert!((m.mean - 9600.0).abs() <= m.ci95 * bonferroni(1), "{m:?}");
+    assert!((m.mean - 9600.0).abs() <= family_tol(&m, 1), "{m:?}");
 }

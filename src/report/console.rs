@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::group_label;
-use crate::experiment::Aggregate;
+use crate::experiment::{Aggregate, OVERLOAD_MIN_VEHICLES, OVERLOAD_SHARE};
 use crate::port::{CapacityCheck, GroupRef, Metric, PortConfig};
 use crate::stats::MeanCi;
 
@@ -72,7 +72,7 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
         if let GroupRef::Lane(_) = g.group {
             let left = g.metric(Metric::UnservedAtEnd).mean;
             let per_day = g.metric(Metric::ArrivalsPerDay).mean;
-            if left > 0.05 * per_day && left >= 10.0 {
+            if left > OVERLOAD_SHARE * per_day && left >= OVERLOAD_MIN_VEHICLES {
                 let _ = writeln!(
                     out,
                     "warning: {}: {left:.0} vehicles still queued at the horizon ({:.0}% of a day's arrivals): demand may exceed capacity, so waits grow with the horizon",

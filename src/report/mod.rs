@@ -18,11 +18,13 @@ mod tables;
 mod trace;
 
 pub use analysis::{
-    criteria_md, pilot_csv, pilot_json, pilot_table_md, staff_csv, staff_hours_csv,
+    criteria_md, pilot_csv, pilot_json, pilot_table_md, pilot_warnings, staff_csv, staff_hours_csv,
     staff_summary_csv, staff_table, staff_toml,
 };
 pub use console::{capacity_lines, capacity_warnings, summary_table};
-pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
+pub use experiment::{
+    SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_overload, sweep_rows,
+};
 pub use fs::{AtomicFile, create_dir, remove_files, remove_partials, write_atomic};
 pub use jobs::{JobDir, decode_record, encode_record, remove_other_records};
 pub use live::live_output;

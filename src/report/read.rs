@@ -189,7 +189,8 @@ pub struct CompareRow {
     pub significant: bool,
 }
 
-/// sweep.csv: one column per varied key, then `group,metric,mean,ci95,n`.
+/// sweep.csv: one column per varied key, then `group,metric,mean,ci95,n` (further columns, such
+/// as `unserved_share,overloaded`, are ignored).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
     /// The varied keys, in column order.

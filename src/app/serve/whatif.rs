@@ -16,7 +16,7 @@ use toml::Table;
 use super::api::{Api, RunFailure};
 use crate::app::{AppError, VERSION};
 use crate::experiment::sweep::{self, SetValue, VariantSpec};
-use crate::experiment::{Aggregate, MetricDiff, aggregate, paired_diffs};
+use crate::experiment::{Aggregate, MetricDiff, Overload, aggregate, paired_diffs};
 use crate::port::{Metric, PortConfig};
 use crate::report::charts::style::lane_name;
 use crate::report::charts::{self, ChartKind, ChartOptions, Format};
@@ -305,6 +305,8 @@ pub(super) struct Outcome {
     base_name: String,
     agg: Aggregate,
     diffs: Vec<MetricDiff>,
+    /// Vehicles left queued at the horizon: the baseline's, then the what-if's.
+    overloads: [Overload; 2],
 }
 
 /// Runs the what-if (and its baseline, unless already in memory).
@@ -321,11 +323,14 @@ pub(super) fn evaluate(
     base.seed = alt.seed;
     let (base_reps, alt_reps) = api.with_baseline(index, &base, alt, cancel)?;
     let diffs = paired_diffs(&base, &base_reps, alt, &alt_reps);
+    let agg = aggregate(&alt_reps);
+    let overloads = [Overload::of(&aggregate(&base_reps)), Overload::of(&agg)];
     Ok(Outcome {
         edited: edited.clone(),
         base_name: base.name.clone(),
-        agg: aggregate(&alt_reps),
+        agg,
         diffs,
+        overloads,
     })
 }
 
@@ -351,6 +356,7 @@ impl Outcome {
         let cmp = comparison_csv(
             &self.base_name,
             &[(lang.text(Key::UiThisWhatIf).to_string(), self.diffs.clone())],
+            &self.overloads,
         );
         live_output(
             &Path::new("output").join(&cfg.name),
