@@ -79,7 +79,9 @@ impl Date {
 
     /// The date `n` days later.
     pub fn plus_days(self, n: i64) -> Date {
-        Date { days: self.days + n }
+        Date {
+            days: self.days + n,
+        }
     }
 
     /// Day of the week, 0 = Monday ... 6 = Sunday.
@@ -421,7 +423,11 @@ pub fn staffing_series(readings: &[Reading], sel: &Selection, lane: LaneKind) ->
         .iter_mut()
         .map(|v| {
             v.sort_unstable();
-            if v.is_empty() { 0 } else { v[(v.len() - 1) / 2] }
+            if v.is_empty() {
+                0
+            } else {
+                v[(v.len() - 1) / 2]
+            }
         })
         .collect();
     let mut booths = vec![[0u32; 24]; days];
@@ -522,7 +528,10 @@ impl ErrorSummary {
 
 /// The naive forecast's error on `held_out`: each reading predicted by the mean of its lane and
 /// hour of day in `baseline`. Readings whose lane and hour never appear in `baseline` are left out.
-pub fn naive_errors(baseline: &[Reading], held_out: &[Reading]) -> BTreeMap<LaneKind, ErrorSummary> {
+pub fn naive_errors(
+    baseline: &[Reading],
+    held_out: &[Reading],
+) -> BTreeMap<LaneKind, ErrorSummary> {
     let means = hour_of_day_means(baseline);
     let mut pairs: BTreeMap<LaneKind, Vec<(f64, f64)>> = BTreeMap::new();
     for r in held_out {
@@ -534,6 +543,211 @@ pub fn naive_errors(baseline: &[Reading], held_out: &[Reading]) -> BTreeMap<Lane
         .into_iter()
         .map(|(k, v)| (k, ErrorSummary::of(v)))
         .collect()
+}
+
+/// A simulated posted wait of one lane kind over a replayed period: `values[rep][day][hour]`,
+/// minutes, None where the lane posted nothing (closed).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SimulatedPosted {
+    /// Per replication, per day of the period, per hour of day.
+    pub values: Vec<Vec<[Option<f64>; 24]>>,
+}
+
+impl SimulatedPosted {
+    /// Mean over replications at (day, hour), over those that posted a value.
+    pub fn mean_at(&self, day: usize, hour: usize) -> Option<f64> {
+        let (mut s, mut n) = (0.0, 0usize);
+        for rep in &self.values {
+            if let Some(v) = rep.get(day).and_then(|d| d[hour]) {
+                s += v;
+                n += 1;
+            }
+        }
+        (n > 0).then(|| s / n as f64)
+    }
+
+    /// The (5%, 95%) quantiles of every value posted at hour of day `hour`, over all days and
+    /// replications (lower empirical quantiles); None when there is none.
+    pub fn band(&self, hour: usize) -> Option<(f64, f64)> {
+        let mut v: Vec<f64> = self
+            .values
+            .iter()
+            .flat_map(|rep| rep.iter().filter_map(move |d| d[hour]))
+            .collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+        Some((q(0.05), q(0.95)))
+    }
+}
+
+/// One row of `validation.csv`: a lane kind and hour of day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HourRow {
+    /// Lane kind.
+    pub lane: LaneKind,
+    /// Hour of day.
+    pub hour: usize,
+    /// Mean of the observed readings.
+    pub observed_mean_min: f64,
+    /// 95th percentile of the observed readings (lower empirical quantile).
+    pub observed_p95_min: f64,
+    /// Mean of the simulated posted wait at the readings' dates and this hour.
+    pub simulated_mean_min: f64,
+    /// The simulated 5-95% band of this hour.
+    pub simulated_band_min: (f64, f64),
+    /// `simulated_mean_min - observed_mean_min`.
+    pub error_min: f64,
+    /// Readings.
+    pub n_observed: usize,
+}
+
+/// One row of `validation_summary.csv`: a lane kind over the whole period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaneSummary {
+    /// Lane kind.
+    pub lane: LaneKind,
+    /// Error of the simulated posted wait on each reading.
+    pub model: ErrorSummary,
+    /// Share of readings inside the simulated 5-95% band of their hour.
+    pub coverage_5_95: f64,
+    /// Error of the naive forecast on the same readings (NaN without a baseline).
+    pub naive: ErrorSummary,
+}
+
+/// One row of `validation_by_month.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthRow {
+    /// Lane kind.
+    pub lane: LaneKind,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Error of the model on that month's readings.
+    pub model: ErrorSummary,
+    /// Error of the naive forecast on the same readings.
+    pub naive: ErrorSummary,
+}
+
+/// The whole comparison of a replayed simulation with held-out readings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validation {
+    /// By lane kind and hour of day.
+    pub by_hour: Vec<HourRow>,
+    /// By lane kind.
+    pub summary: Vec<LaneSummary>,
+    /// By lane kind and month.
+    pub by_month: Vec<MonthRow>,
+}
+
+/// Compares `sim` (per lane kind, day 0 = `from`) with the `held_out` readings, and the naive
+/// forecast built from `baseline` with the same readings. Each reading is predicted by the mean
+/// over replications of the simulated posted wait at its date and hour; readings where the
+/// simulation posted nothing are left out of every measure.
+pub fn validate(
+    sim: &BTreeMap<LaneKind, SimulatedPosted>,
+    from: Date,
+    held_out: &[Reading],
+    baseline: &[Reading],
+) -> Validation {
+    let naive_means = hour_of_day_means(baseline);
+    // (lane) -> readings with their model and naive predictions.
+    struct Cmp {
+        hour: usize,
+        month: String,
+        obs: f64,
+        model: f64,
+        naive: Option<f64>,
+        inside: Option<bool>,
+    }
+    let mut per_lane: BTreeMap<LaneKind, Vec<Cmp>> = BTreeMap::new();
+    for r in held_out {
+        let Some(s) = sim.get(&r.lane) else { continue };
+        let day = from.days_until(r.date);
+        if day < 0 {
+            continue;
+        }
+        let hour = r.hour as usize;
+        let Some(model) = s.mean_at(day as usize, hour) else {
+            continue;
+        };
+        let inside = s
+            .band(hour)
+            .map(|(lo, hi)| r.delay_min >= lo && r.delay_min <= hi);
+        per_lane.entry(r.lane).or_default().push(Cmp {
+            hour,
+            month: r.date.month_key(),
+            obs: r.delay_min,
+            model,
+            naive: naive_means.get(&r.lane).and_then(|m| m[hour]),
+            inside,
+        });
+    }
+    let mut by_hour = Vec::new();
+    let mut summary = Vec::new();
+    let mut by_month = Vec::new();
+    for (lane, cmps) in &per_lane {
+        let s = &sim[lane];
+        for hour in 0..24 {
+            let mut obs: Vec<f64> = cmps
+                .iter()
+                .filter(|c| c.hour == hour)
+                .map(|c| c.obs)
+                .collect();
+            if obs.is_empty() {
+                continue;
+            }
+            let n = obs.len();
+            let om = obs.iter().sum::<f64>() / n as f64;
+            let sm = cmps
+                .iter()
+                .filter(|c| c.hour == hour)
+                .map(|c| c.model)
+                .sum::<f64>()
+                / n as f64;
+            obs.sort_by(f64::total_cmp);
+            let p95 = obs[((0.95 * n as f64).ceil() as usize).clamp(1, n) - 1];
+            by_hour.push(HourRow {
+                lane: *lane,
+                hour,
+                observed_mean_min: om,
+                observed_p95_min: p95,
+                simulated_mean_min: sm,
+                simulated_band_min: s.band(hour).unwrap_or((f64::NAN, f64::NAN)),
+                error_min: sm - om,
+                n_observed: n,
+            });
+        }
+        let inside: Vec<bool> = cmps.iter().filter_map(|c| c.inside).collect();
+        summary.push(LaneSummary {
+            lane: *lane,
+            model: ErrorSummary::of(cmps.iter().map(|c| (c.model, c.obs))),
+            coverage_5_95: if inside.is_empty() {
+                f64::NAN
+            } else {
+                inside.iter().filter(|&&b| b).count() as f64 / inside.len() as f64
+            },
+            naive: ErrorSummary::of(cmps.iter().filter_map(|c| c.naive.map(|p| (p, c.obs)))),
+        });
+        let mut months: Vec<&String> = cmps.iter().map(|c| &c.month).collect();
+        months.sort();
+        months.dedup();
+        for month in months {
+            let these = || cmps.iter().filter(|c| &c.month == month);
+            by_month.push(MonthRow {
+                lane: *lane,
+                month: month.clone(),
+                model: ErrorSummary::of(these().map(|c| (c.model, c.obs))),
+                naive: ErrorSummary::of(these().filter_map(|c| c.naive.map(|p| (p, c.obs)))),
+            });
+        }
+    }
+    Validation {
+        by_hour,
+        summary,
+        by_month,
+    }
 }
 
 #[cfg(test)]
@@ -651,7 +865,11 @@ mod tests {
         assert!(s.booths.iter().all(|d| d[7] == 6), "median of 4, 6, 9");
         assert!(s.booths.iter().all(|d| d[8] == 0), "no data at all");
         assert_eq!(s.filled_hours, 5 * 24 - 2);
-        assert_eq!(s.filled_from_median, 5 * 23, "every hour but 6 has no day in the period");
+        assert_eq!(
+            s.filled_from_median,
+            5 * 23,
+            "every hour but 6 has no day in the period"
+        );
     }
 
     #[test]
@@ -672,5 +890,53 @@ mod tests {
         // Predicted 20 against 25 and 5: errors -5 and +15.
         assert_eq!(g.bias_min, 5.0);
         assert_eq!(g.rmse_min, 125f64.sqrt());
+    }
+
+    #[test]
+    fn validation_compares_each_reading_with_its_day_and_hour() {
+        let from = Date::parse("2025-09-01").expect("valid");
+        // Two replications, 40 days; the simulation posts 10 at 06h on every day but day 1,
+        // where it posts 40, and nothing at 07h.
+        let mut rep = vec![[None; 24]; 40];
+        for (d, day) in rep.iter_mut().enumerate() {
+            day[6] = Some(if d == 1 { 40.0 } else { 10.0 });
+        }
+        let sim = BTreeMap::from([(
+            LaneKind::General,
+            SimulatedPosted {
+                values: vec![rep.clone(), rep],
+            },
+        )]);
+        let held = vec![
+            reading("2025-09-01", 6, 20.0, 1),
+            reading("2025-09-02", 6, 40.0, 1),
+            reading("2025-10-01", 6, 10.0, 1),
+            reading("2025-09-01", 7, 99.0, 1),
+        ];
+        let base = vec![reading("2025-08-01", 6, 30.0, 1)];
+        let v = validate(&sim, from, &held, &base);
+        assert_eq!(v.by_hour.len(), 1, "07h posted nothing");
+        let h = &v.by_hour[0];
+        assert_eq!(h.n_observed, 3);
+        assert!((h.observed_mean_min - 70.0 / 3.0).abs() < 1e-12);
+        assert!((h.simulated_mean_min - 20.0).abs() < 1e-12);
+        assert_eq!(h.observed_p95_min, 40.0);
+        // 80 values at 06h: 78 of 10 and 2 of 40; the 95% quantile is the 76th: 10.
+        assert_eq!(h.simulated_band_min, (10.0, 10.0));
+        let s = &v.summary[0];
+        // Errors: 10-20, 40-40, 10-10.
+        assert_eq!(s.model.n, 3);
+        assert!((s.model.mae_min - 10.0 / 3.0).abs() < 1e-12);
+        assert!((s.model.bias_min + 10.0 / 3.0).abs() < 1e-12);
+        assert!(
+            (s.coverage_5_95 - 1.0 / 3.0).abs() < 1e-12,
+            "only 10 is inside [10, 10]"
+        );
+        // Naive predicts 30 for all three: errors 10, -10, 20.
+        assert!((s.naive.mae_min - 40.0 / 3.0).abs() < 1e-12);
+        let months: Vec<&str> = v.by_month.iter().map(|m| m.month.as_str()).collect();
+        assert_eq!(months, ["2025-09", "2025-10"]);
+        assert_eq!(v.by_month[0].model.n, 2);
+        assert_eq!(v.by_month[1].model.mae_min, 0.0);
     }
 }
