@@ -6,6 +6,7 @@
 //! files except the pilot loader, and nothing writes files.
 
 pub mod edit;
+pub mod observed;
 pub mod pilot;
 pub mod rank;
 pub mod staff;

@@ -14,7 +14,7 @@ pub struct DisplayName {
 }
 
 /// The type of a lane: what inspection programme it serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LaneKind {
     /// General (standard) lanes, open to everyone.
     General,
