@@ -152,6 +152,37 @@ pub struct ClassConfig {
     pub mode: TravelMode,
     /// Idle emission rates while queued.
     pub idle: IdleEmissions,
+    /// Whether the class goes through the shared approach or has a road of its own to its lanes.
+    pub approach: ApproachUse,
+}
+
+/// How a class reaches the lane split.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApproachUse {
+    /// Through the shared approach, in arrival order with every other shared class.
+    #[default]
+    Shared,
+    /// By a road of its own (a dedicated SENTRI lane from the bridge): never behind the shared
+    /// approach, though it still waits for room in its lanes' storage.
+    Dedicated,
+}
+
+impl ApproachUse {
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApproachUse::Shared => "shared",
+            ApproachUse::Dedicated => "dedicated",
+        }
+    }
+}
+
+/// The shared approach: the road between the port entrance and the point where the lanes split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApproachConfig {
+    /// Vehicles that fit between the port entrance and the lane split; arrivals beyond it wait
+    /// outside the port (on the bridge and the city streets).
+    pub storage: u32,
 }
 
 /// A lane type at the port: one pooled FIFO queue served by its open booths.
@@ -169,6 +200,8 @@ pub struct LaneConfig {
     pub max_booths: u32,
     /// Primary inspection time.
     pub service: ServiceDist,
+    /// Vehicles that fit in this lane's own queue after the split (None: unlimited).
+    pub storage: Option<u32>,
 }
 
 /// A validated port scenario.
@@ -194,9 +227,18 @@ pub struct PortConfig {
     pub classes: Vec<ClassConfig>,
     /// Lanes.
     pub lanes: Vec<LaneConfig>,
+    /// The shared approach (None: no `[approach]` table).
+    pub approach: Option<ApproachConfig>,
 }
 
 impl PortConfig {
+    /// Whether vehicles pass through an approach before the lane split: there is an
+    /// `[approach]` table or some lane has a finite storage. When false the model runs exactly
+    /// as without these mechanisms.
+    pub fn has_approach(&self) -> bool {
+        self.approach.is_some() || self.lanes.iter().any(|l| l.storage.is_some())
+    }
+
     /// Measured (post-warm-up) time in days.
     pub fn measured_days(&self) -> f64 {
         self.horizon.saturating_sub(self.warmup).as_secs_f64() / 86_400.0

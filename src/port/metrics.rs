@@ -84,6 +84,19 @@ metric_enum! {
         NoxGIdling = "nox_g_idling",
         /// PM2.5 emitted while queued (g), where the classes give a rate.
         Pm25GIdling = "pm25_g_idling",
+        /// Mean time from arrival to the lane split (s), over vehicles that reached it
+        /// (with an approach; all, lanes and classes).
+        ApproachWait = "approach_wait_s",
+        /// Share of time the lane's storage was full (lanes with a storage).
+        LaneFullShare = "lane_full_share",
+        /// Share of time the head of the shared approach was blocked (all).
+        ApproachBlockedShare = "approach_blocked_share",
+        /// Time-average vehicles waiting outside the port because the approach was full (all and
+        /// shared classes).
+        OutsideQueueMean = "outside_queue_mean",
+        /// Time-average vehicles inside the shared approach, before the split (all and shared
+        /// classes).
+        ApproachQueueMean = "approach_queue_mean",
     }
 }
 
@@ -107,6 +120,16 @@ metric_enum! {
         BoothsOpen = "booths_open",
         /// Busy over open booth-time.
         Utilization = "utilization",
+        /// Mean time from arrival to the lane split (s), by hour of arrival.
+        ApproachWait = "approach_wait_s",
+        /// Share of the hour the lane's storage was full.
+        LaneFullShare = "lane_full_share",
+        /// Share of the hour the head of the shared approach was blocked.
+        ApproachBlockedShare = "approach_blocked_share",
+        /// Time-average vehicles waiting outside the port.
+        OutsideQueueMean = "outside_queue_mean",
+        /// Time-average vehicles inside the shared approach.
+        ApproachQueueMean = "approach_queue_mean",
     }
 }
 

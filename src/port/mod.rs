@@ -4,14 +4,15 @@
 //! Invariant: no I/O and no printing; randomness comes only from streams derived from the seed
 //! and replication index handed in by the caller.
 
+mod approach;
 mod config;
 mod metrics;
 mod model;
 mod service;
 
 pub use config::{
-    CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig, DemandConfig, DisplayName,
-    IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,
+    ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
+    DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};

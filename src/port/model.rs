@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 
+use super::approach::Approach;
 use super::config::PortConfig;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
@@ -37,6 +38,9 @@ pub struct TraceRecord {
     pub booth: Option<u32>,
     /// Whether it arrived after the warm-up (counted in statistics).
     pub counted: bool,
+    /// When it passed the lane split into its lane (the arrival itself without an approach;
+    /// None: still before the split at the horizon, and then `lane` is meaningless).
+    pub lane_entry: Option<SimTime>,
 }
 
 /// Receives one record per vehicle, in the order vehicles reach a booth, then the vehicles still
@@ -57,11 +61,13 @@ enum Event {
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Vehicle {
-    id: u64,
-    arrival_ns: u64,
-    class: u16,
-    counted: bool,
+pub(super) struct Vehicle {
+    pub(super) id: u64,
+    pub(super) arrival_ns: u64,
+    pub(super) class: u16,
+    pub(super) counted: bool,
+    /// When it passed the lane split (its arrival when nothing held it).
+    pub(super) split_ns: u64,
 }
 
 impl Vehicle {
@@ -77,6 +83,7 @@ impl Vehicle {
             departure: service.map(|(_, e, _)| SimTime::from_nanos(e)),
             booth: service.map(|(_, _, b)| b),
             counted: self.counted,
+            lane_entry: Some(SimTime::from_nanos(self.split_ns)),
         }
     }
 }
@@ -209,6 +216,8 @@ struct LaneState {
     stats: WaitStats,
     busy_level: HourlyLevel,
     staffed_level: HourlyLevel,
+    /// Vehicles that fit in the queue (`usize::MAX`: unlimited).
+    storage: usize,
 }
 
 impl LaneState {
@@ -243,6 +252,8 @@ struct Model<'a, 'b> {
     total_queue: i64,
     total_queue_max: i64,
     trace: Option<&'b mut dyn TraceSink>,
+    /// The lines before the lane split (None: no approach, every lane unlimited).
+    approach: Option<Box<Approach>>,
 }
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
@@ -280,6 +291,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 stats: WaitStats::new(warmup_ns),
                 busy_level: HourlyLevel::new(warmup_ns),
                 staffed_level: HourlyLevel::new(warmup_ns),
+                storage: l.storage.map_or(usize::MAX, |s| s as usize),
             })
             .collect();
         let mut acc = 0.0;
@@ -321,6 +333,7 @@ impl<'a, 'b> Model<'a, 'b> {
             total_queue: 0,
             total_queue_max: 0,
             trace,
+            approach: Approach::new(cfg, warmup_ns).map(Box::new),
         }
     }
 
@@ -407,6 +420,7 @@ impl<'a, 'b> Model<'a, 'b> {
         self.class_cum.iter().position(|&c| u < c).unwrap_or(last)
     }
 
+    #[inline]
     fn choose_lane(&self, class: usize) -> usize {
         let options = &self.cfg.classes[class].lanes;
         if options.len() == 1 {
@@ -432,7 +446,6 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn arrive(&mut self, now: u64) {
         let class = self.draw_class();
-        let lane = self.choose_lane(class);
         let id = self.next_id;
         self.next_id += 1;
         let counted = now >= self.warmup_ns;
@@ -441,23 +454,101 @@ impl<'a, 'b> Model<'a, 'b> {
             arrival_ns: now,
             class: class as u16,
             counted,
+            split_ns: now,
         };
         if counted {
             let hour = ((now / HOUR_NS) % 24) as usize;
-            self.lanes[lane].stats.hourly_arrivals[hour] += 1;
             self.classes[class].hourly_arrivals[hour] += 1;
         }
+        if self.approach.is_some() {
+            self.arrive_at_approach(now, v);
+            return;
+        }
+        let lane = self.choose_lane(class);
+        self.enter_lane(now, lane, v, false);
+    }
+
+    /// `v` passes the split into `lane` at `now`: it takes an idle booth or joins the queue.
+    /// `waiting`: it already counts as waiting (it stood before the split). Returns whether
+    /// the lane's storage is now full.
+    #[inline]
+    fn enter_lane(&mut self, now: u64, lane: usize, mut v: Vehicle, waiting: bool) -> bool {
+        if v.counted {
+            let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
+            self.lanes[lane].stats.hourly_arrivals[hour] += 1;
+        }
+        v.split_ns = now;
+        let class = v.class as usize;
         let st = &mut self.lanes[lane];
         if st.queue.is_empty() && st.n_idle > 0 {
             let booth = st.idle.first().expect("n_idle > 0 means an idle booth");
+            if waiting {
+                self.classes[class].queue_add(now, -1);
+                self.total_queue -= 1;
+            }
             self.start_service(now, lane, booth, v);
+            false
         } else {
             st.queue.push_back(v);
             st.stats.queue_add(now, 1);
+            let full = st.queue.len() >= st.storage;
+            if !waiting {
+                self.classes[class].queue_add(now, 1);
+                self.total_queue += 1;
+                self.total_queue_max = self.total_queue_max.max(self.total_queue);
+            }
+            full
+        }
+    }
+
+    /// With an approach: `v` passes the split at once when nobody of its line is ahead and one
+    /// of its lanes has room; otherwise it joins its line and waits.
+    fn arrive_at_approach(&mut self, now: u64, v: Vehicle) {
+        let class = v.class as usize;
+        let mut a = self.approach.take().expect("called with an approach");
+        if a.line_is_empty(class)
+            && let Some(lane) = choose_lane_with_room(&self.lanes, &self.cfg.classes[class].lanes)
+        {
+            a.record_split(now, lane, &v);
+            if self.enter_lane(now, lane, v, false) {
+                a.set_lane_full(now, lane, true);
+            }
+        } else {
+            a.push(now, v);
             self.classes[class].queue_add(now, 1);
             self.total_queue += 1;
             self.total_queue_max = self.total_queue_max.max(self.total_queue);
         }
+        self.approach = Some(a);
+    }
+
+    /// With an approach: room may have opened in `lane`'s queue at `now`; heads of the lines
+    /// pass the split, earliest arrival first, while one of their lanes has room.
+    fn lane_room(&mut self, now: u64, lane: usize) {
+        let Some(mut a) = self.approach.take() else {
+            return;
+        };
+        let st = &self.lanes[lane];
+        a.set_lane_full(now, lane, st.queue.len() >= st.storage);
+        loop {
+            let (lanes, classes) = (&self.lanes, &self.cfg.classes);
+            let Some(line) =
+                a.next_to_pass(|c| choose_lane_with_room(lanes, &classes[c].lanes).is_some())
+            else {
+                break;
+            };
+            let Some(v) = a.pop(now, line) else {
+                break;
+            };
+            let Some(to) = choose_lane_with_room(lanes, &classes[v.class as usize].lanes) else {
+                break;
+            };
+            a.record_split(now, to, &v);
+            if self.enter_lane(now, to, v, true) {
+                a.set_lane_full(now, to, true);
+            }
+        }
+        self.approach = Some(a);
     }
 
     /// Puts `v` in service at `booth`, which must be idle or just freed (not in `idle`).
@@ -503,6 +594,9 @@ impl<'a, 'b> Model<'a, 'b> {
         if open && let Some(v) = self.pop_queue(now, lane) {
             // The booth stays busy: no level changes.
             self.start_service(now, lane, booth, v);
+            if self.approach.is_some() {
+                self.lane_room(now, lane);
+            }
             return;
         }
         let st = &mut self.lanes[lane];
@@ -542,6 +636,9 @@ impl<'a, 'b> Model<'a, 'b> {
                         .expect("n_idle > 0 means an idle booth");
                     self.start_service(now, lane, booth, v);
                 }
+                if self.approach.is_some() {
+                    self.lane_room(now, lane);
+                }
             } else if new < old {
                 for b in new..old {
                     if st.idle.contains(b) {
@@ -575,6 +672,26 @@ impl<'a, 'b> Model<'a, 'b> {
                 }
             }
         }
+        // Vehicles still before the lane split: unserved, in no lane.
+        let mut stranded = WaitStats::new(0);
+        if let Some(a) = self.approach.as_deref() {
+            for v in a.stranded() {
+                if v.counted {
+                    let waited = (end - v.arrival_ns) as f64 * 1e-9;
+                    stranded.hourly_arrivals[((v.arrival_ns / HOUR_NS) % 24) as usize] += 1;
+                    stranded.unserved += 1;
+                    stranded.censored_wait_sum += waited;
+                    let cs = &mut self.classes[v.class as usize];
+                    cs.unserved += 1;
+                    cs.censored_wait_sum += waited;
+                }
+                if let Some(sink) = self.trace.as_deref_mut() {
+                    let mut r = v.trace_record(usize::MAX, None);
+                    r.lane_entry = None;
+                    sink.record(&r);
+                }
+            }
+        }
         let hour_s = observed_seconds_by_hour(self.warmup_ns, end);
         let total_s: f64 = hour_s.iter().sum();
         let days = total_s / 86_400.0;
@@ -599,7 +716,15 @@ impl<'a, 'b> Model<'a, 'b> {
                 all_levels.2[h] += lv.2[h];
             }
         }
+        all.merge_from(&stranded);
         all.queue_max = self.total_queue_max;
+        if let Some(a) = self.approach.as_deref_mut() {
+            // The whole port's queue counts the vehicles before the split too.
+            let before = a.before_split_area(end);
+            for h in 0..24 {
+                all_levels.0[h] += before[h];
+            }
+        }
         groups.push(group_result(
             GroupRef::All,
             &all,
@@ -630,12 +755,38 @@ impl<'a, 'b> Model<'a, 'b> {
             ));
         }
         add_idle_emissions(self.cfg, &mut groups);
+        if let Some(a) = self.approach.as_deref_mut() {
+            a.finish(end, &mut groups, &hour_s);
+        }
         ReplicationResult {
             replication,
             groups,
             vehicles_simulated: self.next_id,
         }
     }
+}
+
+/// The lane a driver at the split takes among `options` whose queue has room: the one with the
+/// shortest expected wait, as [`Model::choose_lane`] decides (the same ties); None when every
+/// option is full.
+fn choose_lane_with_room(lanes: &[LaneState], options: &[usize]) -> Option<usize> {
+    let mut best: Option<(usize, f64, usize)> = None;
+    for &l in options {
+        let st = &lanes[l];
+        if st.queue.len() >= st.storage {
+            continue;
+        }
+        let w = st.expected_wait_s();
+        let ahead = st.queue.len();
+        let better = match best {
+            None => true,
+            Some((_, bw, ba)) => w < bw || (bw.is_infinite() && w.is_infinite() && ahead < ba),
+        };
+        if better {
+            best = Some((l, w, ahead));
+        }
+    }
+    best.map(|(l, _, _)| l)
 }
 
 /// Seconds of [start, end) that fall in each hour of day.
@@ -751,8 +902,8 @@ mod tests {
 
     fn two_lane_config() -> PortConfig {
         use crate::port::{
-            ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind,
-            ServiceDist, TravelMode,
+            ApproachUse, ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig,
+            LaneKind, ServiceDist, TravelMode,
         };
         let lane = |id: &str, booths: u32, mean_s: f64| LaneConfig {
             id: id.into(),
@@ -761,6 +912,7 @@ mod tests {
             booths: [booths; 24],
             max_booths: booths.max(1),
             service: ServiceDist::Exponential { mean_s },
+            storage: None,
         };
         PortConfig {
             name: "t".into(),
@@ -783,8 +935,10 @@ mod tests {
                 trusted: false,
                 mode: TravelMode::Car,
                 idle: IdleEmissions::default_for(TravelMode::Car),
+                approach: ApproachUse::Shared,
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
+            approach: None,
         }
     }
 
@@ -795,6 +949,7 @@ mod tests {
                 arrival_ns: 0,
                 class: 0,
                 counted: false,
+                split_ns: 0,
             });
         }
     }

@@ -38,6 +38,7 @@ fn mmc_config(
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            approach: ApproachUse::Shared,
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -48,7 +49,9 @@ fn mmc_config(
             service: ServiceDist::Exponential {
                 mean_s: mean_service_s,
             },
+            storage: None,
         }],
+        approach: None,
     }
 }
 
@@ -258,6 +261,7 @@ fn littles_law_and_conservation() {
             mean_s: 30.0,
             sd_s: 15.0,
         },
+        storage: None,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {
@@ -268,6 +272,7 @@ fn littles_law_and_conservation() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        approach: ApproachUse::Shared,
     });
     let reps = run_all(&cfg);
     let measured_s = cfg.horizon.saturating_sub(cfg.warmup).as_secs_f64();
@@ -392,6 +397,7 @@ fn demand_and_class_shares_match_the_scenario() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        approach: ApproachUse::Shared,
     });
     let reps = run_all(&cfg);
     let wf_mean: f64 = cfg.demand.weekday_factors.iter().sum::<f64>() / 7.0;

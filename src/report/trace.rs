@@ -11,6 +11,8 @@ pub struct CsvTraceSink {
     out: AtomicFile,
     class_ids: Vec<String>,
     lane_ids: Vec<String>,
+    /// With an approach: two more columns, `lane_entry_s` and `approach_wait_s`.
+    approach: bool,
     error: Option<std::io::Error>,
 }
 
@@ -18,14 +20,29 @@ pub struct CsvTraceSink {
 pub const TRACE_HEADER: &str =
     "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth\n";
 
+/// Columns added to the header when the scenario has an approach: when the vehicle passed the
+/// lane split and how long after its arrival (empty, with the lane, for a vehicle still before
+/// the split at the horizon).
+pub const TRACE_APPROACH_COLUMNS: &str = ",lane_entry_s,approach_wait_s";
+
 impl CsvTraceSink {
     /// Starts a trace into `out`.
     pub fn new(cfg: &PortConfig, mut out: AtomicFile) -> Self {
-        let error = out.write_all(TRACE_HEADER.as_bytes()).err();
+        let approach = cfg.has_approach();
+        let header = if approach {
+            format!(
+                "{}{TRACE_APPROACH_COLUMNS}\n",
+                TRACE_HEADER.trim_end_matches('\n')
+            )
+        } else {
+            TRACE_HEADER.to_string()
+        };
+        let error = out.write_all(header.as_bytes()).err();
         CsvTraceSink {
             out,
             class_ids: cfg.classes.iter().map(|c| c.id.clone()).collect(),
             lane_ids: cfg.lanes.iter().map(|l| l.id.clone()).collect(),
+            approach,
             error,
         }
     }
@@ -40,12 +57,16 @@ impl TraceSink for CsvTraceSink {
         let opt = |x: Option<f64>| x.map(fmt_num).unwrap_or_default();
         let start = r.service_start.map(|t| t.as_secs_f64());
         let dep = r.departure.map(|t| t.as_secs_f64());
-        let res = writeln!(
+        let lane = match r.lane_entry {
+            Some(_) => self.lane_ids.get(r.lane).map_or("", String::as_str),
+            None => "",
+        };
+        let res = write!(
             self.out,
             "{},{},{},{},{},{},{},{},{},{}",
             r.id,
             self.class_ids[r.class],
-            self.lane_ids[r.lane],
+            lane,
             u8::from(r.counted),
             fmt_num(arrival),
             opt(start.map(|s| s - arrival)),
@@ -53,7 +74,19 @@ impl TraceSink for CsvTraceSink {
             opt(start.zip(dep).map(|(s, d)| d - s)),
             opt(dep),
             r.booth.map(|b| (b + 1).to_string()).unwrap_or_default(),
-        );
+        )
+        .and_then(|()| {
+            if self.approach {
+                let entry = r.lane_entry.map(|t| t.as_secs_f64());
+                write!(
+                    self.out,
+                    ",{},{}",
+                    opt(entry),
+                    opt(entry.map(|e| e - arrival))
+                )?;
+            }
+            writeln!(self.out)
+        });
         if let Err(e) = res {
             self.error = Some(e);
         }

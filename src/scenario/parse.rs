@@ -12,8 +12,8 @@ use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
-    ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig,
-    ServiceDist, TravelMode,
+    ApproachConfig, ApproachUse, ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig,
+    LaneKind, PortConfig, ServiceDist, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -432,6 +432,7 @@ impl<'s> Ctx<'s> {
                 "demand",
                 "classes",
                 "lanes",
+                "approach",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -577,6 +578,12 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let approach = match Self::get(root, "approach") {
+            Some(v) => self
+                .table(v, "approach")
+                .map(|t| self.approach(t, v.span())),
+            None => Some(None),
+        };
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -588,7 +595,42 @@ impl<'s> Ctx<'s> {
             demand: demand?,
             classes: classes?,
             lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
+            approach: approach?,
         })
+    }
+
+    /// `[approach] storage = N`: vehicles that fit before the lane split.
+    fn approach(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<ApproachConfig> {
+        self.check_keys(t, "approach", &["storage"]);
+        match Self::get(t, "storage") {
+            Some(v) => self
+                .storage(v, "approach.storage")
+                .map(|storage| ApproachConfig { storage }),
+            None => {
+                self.err(
+                    span,
+                    "approach.storage",
+                    "missing required key (vehicles that fit between the port entrance and the lane split)"
+                        .to_string(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A storage in vehicles: a whole number from 1 to 1000000.
+    fn storage(&mut self, v: &Val<'_>, path: &str) -> Option<u32> {
+        let n = self.integer(v, path)?;
+        if (1..=1_000_000).contains(&n) {
+            Some(n as u32)
+        } else {
+            self.err(
+                v.span(),
+                path,
+                format!("must be between 1 and 1000000 vehicles, got {n}"),
+            );
+            None
+        }
     }
 
     fn demand(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<DemandConfig> {
@@ -753,7 +795,15 @@ impl<'s> Ctx<'s> {
         self.check_keys(
             t,
             path,
-            &["id", "kind", "display", "booths", "max_booths", "service"],
+            &[
+                "id",
+                "kind",
+                "display",
+                "booths",
+                "max_booths",
+                "service",
+                "storage",
+            ],
         );
         let id = self.id(t, item, path, seen);
         let kind = match Self::get(t, "kind") {
@@ -870,6 +920,10 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let storage = match Self::get(t, "storage") {
+            Some(v) => self.storage(v, &key_path(path, "storage")).map(Some),
+            None => Some(None),
+        };
         Some(LaneConfig {
             id: id?,
             kind: kind?,
@@ -877,6 +931,7 @@ impl<'s> Ctx<'s> {
             booths: booths?,
             max_booths: max_booths?,
             service: service?,
+            storage: storage?,
         })
     }
 
@@ -1070,6 +1125,7 @@ impl<'s> Ctx<'s> {
                 "trusted",
                 "mode",
                 "idle_emissions",
+                "approach",
             ],
         );
         let id = self.id(t, item, path, seen);
@@ -1185,6 +1241,25 @@ impl<'s> Ctx<'s> {
             (Some(m), None) => Some(IdleEmissions::default_for(m)),
             (None, _) => None,
         };
+        let approach = match Self::get(t, "approach") {
+            Some(v) => {
+                let p = key_path(path, "approach");
+                self.string(v, &p).and_then(|s| {
+                    let a = [ApproachUse::Shared, ApproachUse::Dedicated]
+                        .into_iter()
+                        .find(|a| a.as_str() == s);
+                    if a.is_none() {
+                        self.err(
+                            v.span(),
+                            &p,
+                            format!("unknown approach (got {s:?}, expected shared or dedicated)"),
+                        );
+                    }
+                    a
+                })
+            }
+            None => Some(ApproachUse::Shared),
+        };
         Some(ClassConfig {
             id: id?,
             display,
@@ -1193,6 +1268,7 @@ impl<'s> Ctx<'s> {
             trusted: trusted?,
             mode: mode?,
             idle: idle?,
+            approach: approach?,
         })
     }
 }
