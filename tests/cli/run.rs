@@ -285,6 +285,14 @@ fn bad_scenarios_give_specific_messages() {
             ],
         ),
         ("not-utf8.toml", &["not-utf8.toml: cannot read scenario"]),
+        (
+            "layout-problems.toml",
+            &[
+                "layout-problems.toml:5:11: approach.storage: must be between 1 and 1000000 vehicles, got 0",
+                "layout-problems.toml:14:12: classes[0].approach: unknown approach (got \"private\", expected shared or dedicated)",
+                "layout-problems.toml:19:11: lanes[0].storage: must be between 1 and 1000000 vehicles, got -5",
+            ],
+        ),
     ];
     let dir = root().join("tests/fixtures/bad");
     let on_disk = std::fs::read_dir(&dir).expect("fixtures").count();
@@ -458,4 +466,63 @@ fn results_match_the_goldens_row_for_row() {
             }
         }
     }
+}
+
+/// With an approach: the trace gains `lane_entry_s,approach_wait_s`, every vehicle passes the
+/// split between its arrival and its booth, and the approach metrics reach the result files.
+#[test]
+fn approach_reaches_the_trace_and_the_results() {
+    let out = temp_dir("approach_trace");
+    garita_ok(&[
+        "run",
+        "scenarios/spillback-example.toml",
+        "--replications",
+        "2",
+        "--trace",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    let trace = String::from_utf8(read(out.join("trace.csv"))).expect("utf-8");
+    let mut lines = trace.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth,lane_entry_s,approach_wait_s"
+        )
+    );
+    let mut held = 0;
+    for l in lines {
+        let r: Vec<&str> = l.split(',').collect();
+        assert_eq!(r.len(), 12, "{l}");
+        if r[10].is_empty() {
+            // Still before the split at the horizon: no lane, no booth.
+            assert!(r[2].is_empty() && r[9].is_empty(), "{l}");
+            continue;
+        }
+        let arrival: f64 = r[4].parse().expect("arrival");
+        let entry: f64 = r[10].parse().expect("lane entry");
+        let approach_wait: f64 = r[11].parse().expect("approach wait");
+        assert!((arrival + approach_wait - entry).abs() < 1e-5, "{l}");
+        if !r[6].is_empty() {
+            let start: f64 = r[6].parse().expect("start");
+            assert!(entry <= start + 1e-9, "{l}");
+        }
+        if r[1] == "sentri" {
+            assert_eq!(approach_wait, 0.0, "dedicated approach: {l}");
+        }
+        held += usize::from(approach_wait > 0.0);
+    }
+    assert!(held > 0, "some vehicles waited before the split");
+    let summary = String::from_utf8(read(out.join("summary.csv"))).expect("utf-8");
+    for row in [
+        "spillback-example,all,approach_wait_s,",
+        "spillback-example,all,approach_blocked_share,",
+        "spillback-example,all,outside_queue_mean,",
+        "spillback-example,lane:general,lane_full_share,",
+        "spillback-example,class:ready,approach_wait_s,",
+    ] {
+        assert!(summary.contains(row), "{row} in summary.csv");
+    }
+    let hourly = String::from_utf8(read(out.join("hourly.csv"))).expect("utf-8");
+    assert!(hourly.contains("spillback-example,7,all,outside_queue_mean,"));
 }
