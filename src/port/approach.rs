@@ -302,6 +302,8 @@ mod tests {
             max_booths: booths,
             service: ServiceDist::Exponential { mean_s },
             storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
         };
         let class = |id: &str, share: f64, lane: usize| ClassConfig {
             id: id.into(),
@@ -325,6 +327,8 @@ mod tests {
                 per_hour: std::array::from_fn(|h| if (6..12).contains(&h) { 280.0 } else { 150.0 }),
                 weekday_factors: [1.0; 7],
                 scale: 1.0,
+                per_hour_saturday: None,
+                per_hour_sunday: None,
             },
             classes: vec![
                 class("general", 0.5, 0),
@@ -337,6 +341,7 @@ mod tests {
                 lane("sentri", LaneKind::Sentri, 1, 30.0),
             ],
             approach: None,
+            calendar: crate::port::CalendarConfig::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Validated port configuration: what the scenario layer produces and the model consumes.
 
 use super::ServiceDist;
+use super::calendar::{CalendarConfig, DayType};
 use crate::engine::SimTime;
 
 /// A name in English and Spanish for charts and tables.
@@ -124,14 +125,28 @@ pub struct DemandConfig {
     pub weekday_factors: [f64; 7],
     /// Overall multiplier.
     pub scale: f64,
+    /// Arrivals per hour on Saturdays, when they differ from `per_hour`.
+    pub per_hour_saturday: Option<[f64; 24]>,
+    /// Arrivals per hour on Sundays, when they differ from `per_hour`.
+    pub per_hour_sunday: Option<[f64; 24]>,
 }
 
 impl DemandConfig {
     /// Arrival rate (per hour) in hour `hour_of_week` (0 = Monday 00:00).
     pub fn rate_per_hour(&self, hour_of_week: usize) -> f64 {
-        self.per_hour[hour_of_week % 24]
-            * self.weekday_factors[(hour_of_week / 24) % 7]
+        let dow = (hour_of_week / 24) % 7;
+        self.per_hour_on(DayType::of_weekday(dow))[hour_of_week % 24]
+            * self.weekday_factors[dow]
             * self.scale
+    }
+
+    /// Arrivals per hour by hour of day on days of type `t` (before weekday factors and scale).
+    pub fn per_hour_on(&self, t: DayType) -> &[f64; 24] {
+        match t {
+            DayType::Weekday => &self.per_hour,
+            DayType::Saturday => self.per_hour_saturday.as_ref().unwrap_or(&self.per_hour),
+            DayType::Sunday => self.per_hour_sunday.as_ref().unwrap_or(&self.per_hour),
+        }
     }
 }
 
@@ -202,6 +217,27 @@ pub struct LaneConfig {
     pub service: ServiceDist,
     /// Vehicles that fit in this lane's own queue after the split (None: unlimited).
     pub storage: Option<u32>,
+    /// Open booths by hour of day on Saturdays, when they differ from `booths`.
+    pub booths_saturday: Option<[u32; 24]>,
+    /// Open booths by hour of day on Sundays, when they differ from `booths`.
+    pub booths_sunday: Option<[u32; 24]>,
+}
+
+impl LaneConfig {
+    /// Open booths by hour of day on days of type `t` (`booths` on weekdays).
+    #[inline]
+    pub fn booths_on(&self, t: DayType) -> &[u32; 24] {
+        match t {
+            DayType::Weekday => &self.booths,
+            DayType::Saturday => self.booths_saturday.as_ref().unwrap_or(&self.booths),
+            DayType::Sunday => self.booths_sunday.as_ref().unwrap_or(&self.booths),
+        }
+    }
+
+    /// Whether the lane has the same schedule every day.
+    pub fn same_booths_every_day(&self) -> bool {
+        self.booths_saturday.is_none() && self.booths_sunday.is_none()
+    }
 }
 
 /// A validated port scenario.
@@ -229,6 +265,8 @@ pub struct PortConfig {
     pub lanes: Vec<LaneConfig>,
     /// The shared approach (None: no `[approach]` table).
     pub approach: Option<ApproachConfig>,
+    /// The date of day 0 and the special dates.
+    pub calendar: CalendarConfig,
 }
 
 impl PortConfig {

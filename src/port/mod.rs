@@ -5,11 +5,13 @@
 //! and replication index handed in by the caller.
 
 mod approach;
+mod calendar;
 mod config;
 mod metrics;
 mod model;
 mod service;
 
+pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
     DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,

@@ -7,6 +7,7 @@
 use std::collections::VecDeque;
 
 use super::approach::Approach;
+use super::calendar::DayType;
 use super::config::PortConfig;
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
@@ -254,6 +255,10 @@ struct Model<'a, 'b> {
     trace: Option<&'b mut dyn TraceSink>,
     /// The lines before the lane split (None: no approach, every lane unlimited).
     approach: Option<Box<Approach>>,
+    /// Day of the week of day 0 (0 = Monday).
+    first_weekday: usize,
+    /// Demand factor and booth day type of each day, when a special date falls in the run.
+    special_days: Option<Vec<(f64, DayType)>>,
 }
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
@@ -303,14 +308,21 @@ impl<'a, 'b> Model<'a, 'b> {
                 acc
             })
             .collect();
+        // Indexed by simulated hour mod 168, so day 0 is the start date's day of the week.
+        let first_weekday = cfg.calendar.first_weekday();
         let mut rate_per_s = [0.0; 168];
         for (h, r) in rate_per_s.iter_mut().enumerate() {
-            *r = cfg.demand.rate_per_hour(h) / 3600.0;
+            *r = cfg.demand.rate_per_hour((first_weekday * 24 + h) % 168) / 3600.0;
         }
+        let special_days = cfg
+            .calendar
+            .special_days(cfg.horizon.as_nanos().div_ceil(SimTime::DAY.as_nanos()));
         let mut staffing_change_hours = [false; 24];
+        let by_day = special_days.is_some() || cfg.lanes.iter().any(|l| !l.same_booths_every_day());
         for (h, flag) in staffing_change_hours.iter_mut().enumerate() {
             let prev = (h + 23) % 24;
-            *flag = cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev]);
+            // With schedules by day type, every hour is checked (a no-op when nothing changes).
+            *flag = by_day || cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev]);
         }
         Model {
             cfg,
@@ -334,6 +346,8 @@ impl<'a, 'b> Model<'a, 'b> {
             total_queue_max: 0,
             trace,
             approach: Approach::new(cfg, warmup_ns).map(Box::new),
+            first_weekday,
+            special_days,
         }
     }
 
@@ -348,7 +362,10 @@ impl<'a, 'b> Model<'a, 'b> {
         while t < self.horizon_ns {
             let h = t / HOUR_NS;
             let seg_end = (h + 1) * HOUR_NS;
-            let lam = self.rate_per_s[(h % 168) as usize];
+            let mut lam = self.rate_per_s[(h % 168) as usize];
+            if let Some(days) = &self.special_days {
+                lam *= days[(h / 24) as usize].0;
+            }
             let rem_s = (seg_end - t) as f64 * 1e-9;
             if lam * rem_s > e {
                 let dt = ((e / lam) * 1e9 + 0.5) as u64;
@@ -613,8 +630,13 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn apply_staffing(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
+        let day = now / SimTime::DAY.as_nanos();
+        let day_type = match &self.special_days {
+            Some(days) => days[day as usize].1,
+            None => DayType::of_weekday(self.first_weekday + (day % 7) as usize),
+        };
         for lane in 0..self.lanes.len() {
-            let new = self.cfg.lanes[lane].booths[hour];
+            let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
             let st = &mut self.lanes[lane];
             let old = st.target;
             if new > old {
@@ -913,6 +935,8 @@ mod tests {
             max_booths: booths.max(1),
             service: ServiceDist::Exponential { mean_s },
             storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
         };
         PortConfig {
             name: "t".into(),
@@ -926,6 +950,8 @@ mod tests {
                 per_hour: [10.0; 24],
                 weekday_factors: [1.0; 7],
                 scale: 1.0,
+                per_hour_saturday: None,
+                per_hour_sunday: None,
             },
             classes: vec![ClassConfig {
                 id: "flex".into(),
@@ -939,6 +965,7 @@ mod tests {
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
             approach: None,
+            calendar: crate::port::CalendarConfig::default(),
         }
     }
 

@@ -29,6 +29,8 @@ fn mmc_config(
             per_hour: [lambda_per_h; 24],
             weekday_factors: [1.0; 7],
             scale: 1.0,
+            per_hour_saturday: None,
+            per_hour_sunday: None,
         },
         classes: vec![ClassConfig {
             id: "all".into(),
@@ -50,8 +52,11 @@ fn mmc_config(
                 mean_s: mean_service_s,
             },
             storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
         }],
         approach: None,
+        calendar: crate::port::CalendarConfig::default(),
     }
 }
 
@@ -262,6 +267,8 @@ fn littles_law_and_conservation() {
             sd_s: 15.0,
         },
         storage: None,
+        booths_saturday: None,
+        booths_sunday: None,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {

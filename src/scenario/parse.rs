@@ -12,8 +12,9 @@ use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
-    ApproachConfig, ApproachUse, ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig,
-    LaneKind, PortConfig, ServiceDist, TravelMode,
+    ApproachConfig, ApproachUse, CalendarConfig, ClassConfig, Date, DayType, DemandConfig,
+    DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, ServiceDist, SpecialDate,
+    TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -433,6 +434,8 @@ impl<'s> Ctx<'s> {
                 "classes",
                 "lanes",
                 "approach",
+                "start",
+                "dates",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -584,6 +587,7 @@ impl<'s> Ctx<'s> {
                 .map(|t| self.approach(t, v.span())),
             None => Some(None),
         };
+        let calendar = self.calendar(root);
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -596,6 +600,7 @@ impl<'s> Ctx<'s> {
             classes: classes?,
             lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
             approach: approach?,
+            calendar: calendar?,
         })
     }
 
@@ -654,15 +659,12 @@ impl<'s> Ctx<'s> {
                     self.err(r.span(), "demand.rate", msg);
                     None
                 } else {
-                    Some([x; 24])
+                    Some(([x; 24], None, None))
                 }
             }),
-            (None, Some(p)) => self.numbers::<24>(
-                p,
-                "demand.per_hour",
-                "arrivals per hour, hours 0-23",
-                non_negative,
-            ),
+            (None, Some(p)) => self.by_day_type(p, "demand.per_hour", |cx, v, path| {
+                cx.numbers::<24>(v, path, "arrivals per hour, hours 0-23", non_negative)
+            }),
             (None, None) => {
                 self.err(
                     span.clone(),
@@ -692,10 +694,13 @@ impl<'s> Ctx<'s> {
             }),
             None => Some(1.0),
         };
+        let (per_hour, per_hour_saturday, per_hour_sunday) = per_hour?;
         let d = DemandConfig {
-            per_hour: per_hour?,
+            per_hour,
             weekday_factors: weekday_factors?,
             scale: scale?,
+            per_hour_saturday,
+            per_hour_sunday,
         };
         if (0..168).all(|h| d.rate_per_hour(h) == 0.0) {
             self.err(
@@ -839,25 +844,23 @@ impl<'s> Ctx<'s> {
             }
         };
         let bp = key_path(path, "booths");
-        let booths: Option<[u32; 24]> = match Self::get(t, "booths") {
-            Some(v) => match v.get_ref() {
-                DeValue::Array(_) => self
-                    .numbers::<24>(
-                        v,
-                        &bp,
-                        "open booths by hour of day, hours 0-23",
-                        booth_check,
-                    )
+        let one_schedule = |cx: &mut Self, v: &Val<'_>, p: &str| -> Option<[u32; 24]> {
+            match v.get_ref() {
+                DeValue::Array(_) => cx
+                    .numbers::<24>(v, p, "open booths by hour of day, hours 0-23", booth_check)
                     .map(|a| a.map(|x| x as u32)),
-                _ => self.integer(v, &bp).and_then(|n| {
+                _ => cx.integer(v, p).and_then(|n| {
                     if let Some(msg) = booth_check(n as f64) {
-                        self.err(v.span(), &bp, msg);
+                        cx.err(v.span(), p, msg);
                         None
                     } else {
                         Some([n as u32; 24])
                     }
                 }),
-            },
+            }
+        };
+        let booths_by_day = match Self::get(t, "booths") {
+            Some(v) => self.by_day_type(v, &bp, one_schedule),
             None => {
                 self.err(
                     item.span(),
@@ -868,7 +871,17 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
-        if let (Some(b), Some(v)) = (booths, Self::get(t, "booths"))
+        let booths = booths_by_day.map(|(w, _, _)| w);
+        let all_days = booths_by_day.map(|(w, sa, su)| {
+            let mut most = w;
+            for x in [sa, su].into_iter().flatten() {
+                for h in 0..24 {
+                    most[h] = most[h].max(x[h]);
+                }
+            }
+            most
+        });
+        if let (Some(b), Some(v)) = (all_days, Self::get(t, "booths"))
             && b.iter().all(|&x| x == 0)
         {
             self.err(
@@ -877,7 +890,7 @@ impl<'s> Ctx<'s> {
                 "the lane never has an open booth (expected at least 1 in some hour)".to_string(),
             );
         }
-        let most = booths.map(|b| b.iter().copied().max().unwrap_or(0));
+        let most = all_days.map(|b| b.iter().copied().max().unwrap_or(0));
         let max_booths = match Self::get(t, "max_booths") {
             Some(v) => {
                 let p = key_path(path, "max_booths");
@@ -932,6 +945,8 @@ impl<'s> Ctx<'s> {
             max_booths: max_booths?,
             service: service?,
             storage: storage?,
+            booths_saturday: booths_by_day.and_then(|(_, sa, _)| sa),
+            booths_sunday: booths_by_day.and_then(|(_, _, su)| su),
         })
     }
 
@@ -1273,6 +1288,176 @@ impl<'s> Ctx<'s> {
     }
 }
 
+/// Values by hour for weekdays, and for Saturdays and Sundays when they differ.
+type ByDay<T> = ([T; 24], Option<[T; 24]>, Option<[T; 24]>);
+
+impl Ctx<'_> {
+    /// A schedule by hour that may differ by day type: `one` parses a single schedule; a table
+    /// `{ weekday = ..., saturday = ..., sunday = ... }` gives one per day type (`weekday`
+    /// required; a missing Saturday or Sunday falls back to it).
+    fn by_day_type<T: Copy>(
+        &mut self,
+        v: &Val<'_>,
+        path: &str,
+        one: impl Fn(&mut Self, &Val<'_>, &str) -> Option<[T; 24]>,
+    ) -> Option<ByDay<T>> {
+        let DeValue::Table(t) = v.get_ref() else {
+            return one(self, v, path).map(|w| (w, None, None));
+        };
+        self.check_keys(t, path, &["weekday", "saturday", "sunday"]);
+        let mut ok = true;
+        let mut day = |cx: &mut Self, key: &str| match Self::get(t, key) {
+            Some(x) => {
+                let r = one(cx, x, &key_path(path, key));
+                ok &= r.is_some();
+                r
+            }
+            None => None,
+        };
+        let weekday = day(self, "weekday");
+        let saturday = day(self, "saturday");
+        let sunday = day(self, "sunday");
+        if Self::get(t, "weekday").is_none() {
+            self.err(
+                v.span(),
+                &key_path(path, "weekday"),
+                "missing required key (the schedule of Monday to Friday, which Saturday and Sunday fall back to)"
+                    .to_string(),
+            );
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        Some((weekday?, saturday, sunday))
+    }
+
+    /// A date: a TOML local date (`2025-09-01`) or a string `"2025-09-01"`.
+    fn date(&mut self, v: &Val<'_>, path: &str) -> Option<Date> {
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!(
+                        "expected a date such as \"2025-09-01\", got {} ({})",
+                        type_name(other),
+                        show(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        let d = Date::parse(&text);
+        if d.is_none() {
+            self.err(
+                v.span(),
+                path,
+                format!("invalid date (got {text:?}, expected an existing date as YYYY-MM-DD)"),
+            );
+        }
+        d
+    }
+
+    /// `start` and `[[dates]]`.
+    fn calendar(&mut self, root: &DeTable<'_>) -> Option<CalendarConfig> {
+        let start_v = Self::get(root, "start");
+        let start = start_v.and_then(|v| self.date(v, "start"));
+        let start_ok = start_v.is_none() || start.is_some();
+        let Some(dv) = Self::get(root, "dates") else {
+            return start_ok.then_some(CalendarConfig {
+                start,
+                dates: Vec::new(),
+            });
+        };
+        let items = self.array_of_tables(dv, "dates");
+        let mut ok = !items.is_empty() && start_ok;
+        if start_v.is_none() {
+            self.err(
+                dv.span(),
+                "dates",
+                "special dates need a `start` date for day 0 (e.g. start = \"2025-09-01\")"
+                    .to_string(),
+            );
+            ok = false;
+        }
+        let mut dates: Vec<SpecialDate> = Vec::new();
+        for (i, item, t) in items {
+            let path = format!("dates[{i}]");
+            self.check_keys(t, &path, &["date", "demand", "booths"]);
+            let dp = key_path(&path, "date");
+            let date = match Self::get(t, "date") {
+                Some(v) => self.date(v, &dp).and_then(|d| {
+                    if let Some(s) = start
+                        && d < s
+                    {
+                        self.err(
+                            v.span(),
+                            &dp,
+                            format!("is before the start date {s}, got {d}"),
+                        );
+                        return None;
+                    }
+                    if dates.iter().any(|x| x.date == d) {
+                        self.err(v.span(), &dp, format!("date {d} listed twice"));
+                        return None;
+                    }
+                    Some(d)
+                }),
+                None => {
+                    self.err(item.span(), &dp, "missing required key".to_string());
+                    None
+                }
+            };
+            let mp = key_path(&path, "demand");
+            let demand = match Self::get(t, "demand") {
+                Some(v) => self.float(v, &mp).and_then(|x| {
+                    if x < 0.0 {
+                        self.err(
+                            v.span(),
+                            &mp,
+                            format!("must not be negative (a factor on the day's demand), got {x}"),
+                        );
+                        None
+                    } else {
+                        Some(x)
+                    }
+                }),
+                None => Some(1.0),
+            };
+            let bp = key_path(&path, "booths");
+            let booths = match Self::get(t, "booths") {
+                Some(v) => self.string(v, &bp).and_then(|s| {
+                    let d = DayType::ALL.iter().copied().find(|d| d.as_str() == s);
+                    if d.is_none() {
+                        self.err(
+                            v.span(),
+                            &bp,
+                            format!(
+                                "unknown day type (got {s:?}, expected weekday, saturday or sunday)"
+                            ),
+                        );
+                    }
+                    d.map(Some)
+                }),
+                None => Some(None),
+            };
+            match (date, demand, booths) {
+                (Some(date), Some(demand), Some(booths)) => dates.push(SpecialDate {
+                    date,
+                    demand,
+                    booths,
+                }),
+                _ => ok = false,
+            }
+        }
+        dates.sort_by_key(|d| d.date);
+        ok.then_some(CalendarConfig { start, dates })
+    }
+}
+
 impl Ctx<'_> {
     /// `idle_emissions = { co2_g_per_h = .., nox_g_per_h = .., pm25_g_per_h = .. }`: grams per
     /// vehicle-hour queued, each optional (CO2 defaults by mode; the others stay unknown).
@@ -1453,6 +1638,8 @@ mod tests {
             per_hour: [10.0; 24],
             weekday_factors: [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0],
             scale: 1.0,
+            per_hour_saturday: None,
+            per_hour_sunday: None,
         };
         assert_eq!(expected_arrivals(&d, 3600.0 * 1.5), 15.0);
         assert_eq!(expected_arrivals(&d, 86_400.0 * 7.0), 10.0 * 24.0 * 7.0);
