@@ -314,6 +314,7 @@ mod tests {
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
             approach: ApproachUse::Shared,
+            referral: 0.0,
         };
         PortConfig {
             name: "approach".into(),
@@ -342,6 +343,7 @@ mod tests {
             ],
             approach: None,
             calendar: crate::port::CalendarConfig::default(),
+            secondary: None,
         }
     }
 

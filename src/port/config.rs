@@ -169,6 +169,8 @@ pub struct ClassConfig {
     pub idle: IdleEmissions,
     /// Whether the class goes through the shared approach or has a road of its own to its lanes.
     pub approach: ApproachUse,
+    /// Probability that primary inspection refers a vehicle of this class to secondary.
+    pub referral: f64,
 }
 
 /// How a class reaches the lane split.
@@ -267,6 +269,20 @@ pub struct PortConfig {
     pub approach: Option<ApproachConfig>,
     /// The date of day 0 and the special dates.
     pub calendar: CalendarConfig,
+    /// Secondary inspection (None: no `[secondary]` table, nobody is referred).
+    pub secondary: Option<SecondaryConfig>,
+}
+
+/// Secondary inspection: a parking area with a few spaces and officers who inspect the
+/// vehicles primary refers to them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecondaryConfig {
+    /// Parking spaces for vehicles waiting for or in secondary inspection.
+    pub spaces: u32,
+    /// Officers on duty by hour of day.
+    pub officers: [u32; 24],
+    /// Secondary inspection time.
+    pub service: ServiceDist,
 }
 
 impl PortConfig {

@@ -97,6 +97,18 @@ metric_enum! {
         /// Time-average vehicles inside the shared approach, before the split (all and shared
         /// classes).
         ApproachQueueMean = "approach_queue_mean",
+        /// Vehicles referred to secondary inspection (counted arrivals).
+        Referrals = "referrals",
+        /// Mean time from the end of primary inspection to the start of secondary (s), including
+        /// the time the vehicle held its primary booth for want of a secondary space.
+        SecondaryWait = "secondary_wait_s",
+        /// Mean secondary inspection time (s).
+        SecondaryTime = "secondary_time_s",
+        /// Booth-time that primary booths spent blocked by a referred vehicle with no secondary
+        /// space, over open booth-time (all and lanes).
+        PrimaryBlockedShare = "primary_blocked_share",
+        /// Busy officer-time in secondary over on-duty officer-time (all).
+        SecondaryUtilization = "secondary_utilization",
     }
 }
 
@@ -130,6 +142,10 @@ metric_enum! {
         OutsideQueueMean = "outside_queue_mean",
         /// Time-average vehicles inside the shared approach.
         ApproachQueueMean = "approach_queue_mean",
+        /// Share of open booth-time that primary booths spent blocked by a referred vehicle.
+        PrimaryBlockedShare = "primary_blocked_share",
+        /// Busy over on-duty officer-time in secondary.
+        SecondaryUtilization = "secondary_utilization",
     }
 }
 

@@ -9,12 +9,14 @@ mod calendar;
 mod config;
 mod metrics;
 mod model;
+mod secondary;
 mod service;
 
 pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
-    DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,
+    DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig,
+    TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};

@@ -13,6 +13,7 @@ use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
     add_idle_emissions,
 };
+use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
 use crate::stats::{Histogram, HourlyLevel};
@@ -42,6 +43,12 @@ pub struct TraceRecord {
     /// When it passed the lane split into its lane (the arrival itself without an approach;
     /// None: still before the split at the horizon, and then `lane` is meaningless).
     pub lane_entry: Option<SimTime>,
+    /// Whether primary referred it to secondary inspection.
+    pub referred: bool,
+    /// When its secondary inspection started (None: not referred, or not yet at the horizon).
+    pub secondary_start: Option<SimTime>,
+    /// When its secondary inspection ended (None: not referred, or not over at the horizon).
+    pub secondary_end: Option<SimTime>,
 }
 
 /// Receives one record per vehicle, in the order vehicles reach a booth, then the vehicles still
@@ -59,6 +66,7 @@ pub trait TraceSink {
 enum Event {
     ServiceEnd { lane: u16, booth: u16 },
     StaffingChange,
+    SecondaryEnd { slot: u32 },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +93,9 @@ impl Vehicle {
             booth: service.map(|(_, _, b)| b),
             counted: self.counted,
             lane_entry: Some(SimTime::from_nanos(self.split_ns)),
+            referred: false,
+            secondary_start: None,
+            secondary_end: None,
         }
     }
 }
@@ -259,6 +270,8 @@ struct Model<'a, 'b> {
     first_weekday: usize,
     /// Demand factor and booth day type of each day, when a special date falls in the run.
     special_days: Option<Vec<(f64, DayType)>>,
+    /// Secondary inspection (None: nobody is referred).
+    secondary: Option<Box<Secondary>>,
 }
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
@@ -322,7 +335,12 @@ impl<'a, 'b> Model<'a, 'b> {
         for (h, flag) in staffing_change_hours.iter_mut().enumerate() {
             let prev = (h + 23) % 24;
             // With schedules by day type, every hour is checked (a no-op when nothing changes).
-            *flag = by_day || cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev]);
+            *flag = by_day
+                || cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev])
+                || cfg
+                    .secondary
+                    .as_ref()
+                    .is_some_and(|s| s.officers[h] != s.officers[prev]);
         }
         Model {
             cfg,
@@ -348,6 +366,7 @@ impl<'a, 'b> Model<'a, 'b> {
             approach: Approach::new(cfg, warmup_ns).map(Box::new),
             first_weekday,
             special_days,
+            secondary: Secondary::new(cfg, replication, warmup_ns).map(Box::new),
         }
     }
 
@@ -427,6 +446,7 @@ impl<'a, 'b> Model<'a, 'b> {
                             .schedule(SimTime::from_nanos(t), Event::StaffingChange);
                     }
                 }
+                Event::SecondaryEnd { slot } => self.secondary_end(now, slot),
             }
         }
     }
@@ -593,8 +613,57 @@ impl<'a, 'b> Model<'a, 'b> {
             st.stats.record_wait(hour, wait_s, service_s);
             self.classes[v.class as usize].record_wait(hour, wait_s, service_s);
         }
-        if let Some(sink) = self.trace.as_deref_mut() {
+        if let Some(sec) = self.secondary.as_deref_mut() {
+            // The referral is drawn whether or not a trace is written.
+            let row = self
+                .trace
+                .is_some()
+                .then(|| v.trace_record(lane, Some((now, end, booth))));
+            if let Some(row) = sec.on_primary_start(lane, booth, &v, end, row)
+                && let Some(sink) = self.trace.as_deref_mut()
+            {
+                sink.record(&row);
+            }
+        } else if let Some(sink) = self.trace.as_deref_mut() {
             sink.record(&v.trace_record(lane, Some((now, end, booth))));
+        }
+    }
+
+    /// With secondary inspection: whether the vehicle ending primary at `booth` is referred and
+    /// finds no space, so that the booth stays blocked.
+    fn primary_blocked(&mut self, now: u64, lane: usize, booth: u32) -> bool {
+        let (Some(sec), cal) = (self.secondary.as_deref_mut(), &mut self.cal) else {
+            return false;
+        };
+        let mut schedule = |t: u64, slot: u32| {
+            _ = cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot })
+        };
+        matches!(
+            sec.on_primary_end(now, lane, booth, &mut schedule),
+            PrimaryEnd::Blocked
+        )
+    }
+
+    /// A secondary inspection ends: its space goes to the first blocked booth, if any, which
+    /// is then free.
+    fn secondary_end(&mut self, now: u64, slot: u32) {
+        let (Some(sec), cal, trace) = (
+            self.secondary.as_deref_mut(),
+            &mut self.cal,
+            &mut self.trace,
+        ) else {
+            return;
+        };
+        let mut schedule = |t: u64, slot: u32| {
+            _ = cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot })
+        };
+        let mut write = |row: TraceRecord| {
+            if let Some(sink) = trace.as_deref_mut() {
+                sink.record(&row);
+            }
+        };
+        if let Some((lane, booth)) = sec.on_secondary_end(now, slot, &mut schedule, &mut write) {
+            self.booth_free(now, lane, booth);
         }
     }
 
@@ -607,6 +676,16 @@ impl<'a, 'b> Model<'a, 'b> {
     }
 
     fn service_end(&mut self, now: u64, lane: usize, booth: u32) {
+        if self.secondary.is_some() && self.primary_blocked(now, lane, booth) {
+            return;
+        }
+        self.booth_free(now, lane, booth);
+    }
+
+    /// `booth` of `lane` has finished with its vehicle at `now`: it takes the next one, or
+    /// becomes idle, or closes.
+    #[inline]
+    fn booth_free(&mut self, now: u64, lane: usize, booth: u32) {
         let open = booth < self.lanes[lane].target;
         if open && let Some(v) = self.pop_queue(now, lane) {
             // The booth stays busy: no level changes.
@@ -672,6 +751,12 @@ impl<'a, 'b> Model<'a, 'b> {
                 st.target = new;
             }
         }
+        if let (Some(sec), cal) = (self.secondary.as_deref_mut(), &mut self.cal) {
+            let mut schedule = |t: u64, slot: u32| {
+                cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot });
+            };
+            sec.on_hour(now, &mut schedule);
+        }
     }
 
     fn finish(mut self, replication: u32) -> ReplicationResult {
@@ -711,6 +796,13 @@ impl<'a, 'b> Model<'a, 'b> {
                     let mut r = v.trace_record(usize::MAX, None);
                     r.lane_entry = None;
                     sink.record(&r);
+                }
+            }
+        }
+        if let Some(sec) = self.secondary.as_deref_mut() {
+            for row in sec.unfinished_traces() {
+                if let Some(sink) = self.trace.as_deref_mut() {
+                    sink.record(&row);
                 }
             }
         }
@@ -779,6 +871,10 @@ impl<'a, 'b> Model<'a, 'b> {
         add_idle_emissions(self.cfg, &mut groups);
         if let Some(a) = self.approach.as_deref_mut() {
             a.finish(end, &mut groups, &hour_s);
+        }
+        if let Some(sec) = self.secondary.as_deref_mut() {
+            let staffed: Vec<[f64; 24]> = lane_levels.iter().map(|l| l.2).collect();
+            sec.finish(end, &mut groups, &staffed);
         }
         ReplicationResult {
             replication,
@@ -962,10 +1058,12 @@ mod tests {
                 mode: TravelMode::Car,
                 idle: IdleEmissions::default_for(TravelMode::Car),
                 approach: ApproachUse::Shared,
+                referral: 0.0,
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
             approach: None,
             calendar: crate::port::CalendarConfig::default(),
+            secondary: None,
         }
     }
 

@@ -41,6 +41,7 @@ fn mmc_config(
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
             approach: ApproachUse::Shared,
+            referral: 0.0,
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -57,6 +58,7 @@ fn mmc_config(
         }],
         approach: None,
         calendar: crate::port::CalendarConfig::default(),
+        secondary: None,
     }
 }
 
@@ -280,6 +282,7 @@ fn littles_law_and_conservation() {
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
         approach: ApproachUse::Shared,
+        referral: 0.0,
     });
     let reps = run_all(&cfg);
     let measured_s = cfg.horizon.saturating_sub(cfg.warmup).as_secs_f64();
@@ -405,6 +408,7 @@ fn demand_and_class_shares_match_the_scenario() {
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
         approach: ApproachUse::Shared,
+        referral: 0.0,
     });
     let reps = run_all(&cfg);
     let wf_mean: f64 = cfg.demand.weekday_factors.iter().sum::<f64>() / 7.0;

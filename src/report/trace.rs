@@ -13,6 +13,8 @@ pub struct CsvTraceSink {
     lane_ids: Vec<String>,
     /// With an approach: two more columns, `lane_entry_s` and `approach_wait_s`.
     approach: bool,
+    /// With secondary inspection: `referred,secondary_start_s,secondary_end_s`.
+    secondary: bool,
     error: Option<std::io::Error>,
 }
 
@@ -25,24 +27,31 @@ pub const TRACE_HEADER: &str =
 /// the split at the horizon).
 pub const TRACE_APPROACH_COLUMNS: &str = ",lane_entry_s,approach_wait_s";
 
+/// Columns added when the scenario has secondary inspection: whether primary referred the
+/// vehicle, and when its secondary inspection started and ended (empty when not referred or not
+/// yet at the horizon). A referred vehicle's row is written when its secondary inspection ends.
+pub const TRACE_SECONDARY_COLUMNS: &str = ",referred,secondary_start_s,secondary_end_s";
+
 impl CsvTraceSink {
     /// Starts a trace into `out`.
     pub fn new(cfg: &PortConfig, mut out: AtomicFile) -> Self {
         let approach = cfg.has_approach();
-        let header = if approach {
-            format!(
-                "{}{TRACE_APPROACH_COLUMNS}\n",
-                TRACE_HEADER.trim_end_matches('\n')
-            )
-        } else {
-            TRACE_HEADER.to_string()
-        };
+        let secondary = cfg.secondary.is_some();
+        let mut header = TRACE_HEADER.trim_end_matches('\n').to_string();
+        if approach {
+            header.push_str(TRACE_APPROACH_COLUMNS);
+        }
+        if secondary {
+            header.push_str(TRACE_SECONDARY_COLUMNS);
+        }
+        header.push('\n');
         let error = out.write_all(header.as_bytes()).err();
         CsvTraceSink {
             out,
             class_ids: cfg.classes.iter().map(|c| c.id.clone()).collect(),
             lane_ids: cfg.lanes.iter().map(|l| l.id.clone()).collect(),
             approach,
+            secondary,
             error,
         }
     }
@@ -83,6 +92,15 @@ impl TraceSink for CsvTraceSink {
                     ",{},{}",
                     opt(entry),
                     opt(entry.map(|e| e - arrival))
+                )?;
+            }
+            if self.secondary {
+                write!(
+                    self.out,
+                    ",{},{},{}",
+                    u8::from(r.referred),
+                    opt(r.secondary_start.map(|t| t.as_secs_f64())),
+                    opt(r.secondary_end.map(|t| t.as_secs_f64()))
                 )?;
             }
             writeln!(self.out)

@@ -13,8 +13,8 @@ use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
     ApproachConfig, ApproachUse, CalendarConfig, ClassConfig, Date, DayType, DemandConfig,
-    DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, ServiceDist, SpecialDate,
-    TravelMode,
+    DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig, ServiceDist,
+    SpecialDate, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -436,6 +436,7 @@ impl<'s> Ctx<'s> {
                 "approach",
                 "start",
                 "dates",
+                "secondary",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -588,6 +589,10 @@ impl<'s> Ctx<'s> {
             None => Some(None),
         };
         let calendar = self.calendar(root);
+        let secondary = match Self::get(root, "secondary") {
+            Some(v) => self.table(v, "secondary").map(|t| self.secondary(t, v)),
+            None => Some(None),
+        };
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -601,6 +606,91 @@ impl<'s> Ctx<'s> {
             lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
             approach: approach?,
             calendar: calendar?,
+            secondary: secondary?,
+        })
+    }
+
+    /// `[secondary]`: spaces, officers (one number or 24 by hour) and the inspection time.
+    fn secondary(&mut self, t: &DeTable<'_>, v: &Val<'_>) -> Option<SecondaryConfig> {
+        self.check_keys(t, "secondary", &["spaces", "officers", "service"]);
+        let spaces = match Self::get(t, "spaces") {
+            Some(x) => self.storage(x, "secondary.spaces"),
+            None => {
+                self.err(
+                    v.span(),
+                    "secondary.spaces",
+                    "missing required key (parking spaces for vehicles waiting for or in secondary)"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        let officer_check = |x: f64| {
+            if x < 0.0 || x.fract() != 0.0 || x > 4096.0 {
+                Some(format!(
+                    "must be a whole number of officers from 0 to 4096, got {x}"
+                ))
+            } else {
+                None
+            }
+        };
+        let op = "secondary.officers";
+        let officers = match Self::get(t, "officers") {
+            Some(x) => match x.get_ref() {
+                DeValue::Array(_) => self
+                    .numbers::<24>(
+                        x,
+                        op,
+                        "officers on duty by hour of day, hours 0-23",
+                        officer_check,
+                    )
+                    .map(|a| a.map(|n| n as u32)),
+                _ => self.integer(x, op).and_then(|n| {
+                    if let Some(msg) = officer_check(n as f64) {
+                        self.err(x.span(), op, msg);
+                        None
+                    } else {
+                        Some([n as u32; 24])
+                    }
+                }),
+            },
+            None => {
+                self.err(
+                    v.span(),
+                    op,
+                    "missing required key (officers on duty: an integer or 24 by hour)".to_string(),
+                );
+                None
+            }
+        };
+        if let (Some(o), Some(x)) = (officers, Self::get(t, "officers"))
+            && o.iter().all(|&n| n == 0)
+        {
+            self.err(
+                x.span(),
+                op,
+                "no officer is ever on duty (expected at least 1 in some hour)".to_string(),
+            );
+            return None;
+        }
+        let service = match Self::get(t, "service") {
+            Some(x) => self
+                .table(x, "secondary.service")
+                .and_then(|st| self.service(st, x, "secondary.service")),
+            None => {
+                self.err(
+                    v.span(),
+                    "secondary.service",
+                    "missing required key (e.g. { dist = \"lognormal\", mean = \"12m\", sd = \"8m\" })"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        Some(SecondaryConfig {
+            spaces: spaces?,
+            officers: officers?,
+            service: service?,
         })
     }
 
@@ -1141,6 +1231,7 @@ impl<'s> Ctx<'s> {
                 "mode",
                 "idle_emissions",
                 "approach",
+                "referral",
             ],
         );
         let id = self.id(t, item, path, seen);
@@ -1275,6 +1366,22 @@ impl<'s> Ctx<'s> {
             }
             None => Some(ApproachUse::Shared),
         };
+        let rp = key_path(path, "referral");
+        let referral = match Self::get(t, "referral") {
+            Some(v) => self.float(v, &rp).and_then(|x| {
+                if (0.0..=1.0).contains(&x) {
+                    Some(x)
+                } else {
+                    self.err(
+                        v.span(),
+                        &rp,
+                        format!("must be a probability between 0 and 1, got {x}"),
+                    );
+                    None
+                }
+            }),
+            None => Some(0.0),
+        };
         Some(ClassConfig {
             id: id?,
             display,
@@ -1284,6 +1391,7 @@ impl<'s> Ctx<'s> {
             mode: mode?,
             idle: idle?,
             approach: approach?,
+            referral: referral?,
         })
     }
 }
