@@ -593,6 +593,24 @@ impl<'s> Ctx<'s> {
             Some(v) => self.table(v, "secondary").map(|t| self.secondary(t, v)),
             None => Some(None),
         };
+        if Self::get(root, "secondary").is_none()
+            && let Some(DeValue::Array(items)) = Self::get(root, "classes").map(|v| v.get_ref())
+        {
+            for (i, item) in items.iter().enumerate() {
+                if let DeValue::Table(t) = item.get_ref()
+                    && let Some(r) = Self::get(t, "referral")
+                    && matches!(r.get_ref(), DeValue::Float(_) | DeValue::Integer(_))
+                    && self.float(r, "referral").is_some_and(|x| x > 0.0)
+                {
+                    self.err(
+                        r.span(),
+                        &format!("classes[{i}].referral"),
+                        "referrals need a [secondary] table (spaces, officers, service)"
+                            .to_string(),
+                    );
+                }
+            }
+        }
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -671,8 +689,8 @@ impl<'s> Ctx<'s> {
                 op,
                 "no officer is ever on duty (expected at least 1 in some hour)".to_string(),
             );
-            return None;
         }
+        let officers = officers.filter(|o| o.iter().any(|&n| n > 0));
         let service = match Self::get(t, "service") {
             Some(x) => self
                 .table(x, "secondary.service")

@@ -289,8 +289,11 @@ fn bad_scenarios_give_specific_messages() {
             "layout-problems.toml",
             &[
                 "layout-problems.toml:5:11: approach.storage: must be between 1 and 1000000 vehicles, got 0",
-                "layout-problems.toml:14:12: classes[0].approach: unknown approach (got \"private\", expected shared or dedicated)",
-                "layout-problems.toml:19:11: lanes[0].storage: must be between 1 and 1000000 vehicles, got -5",
+                "layout-problems.toml:9:12: secondary.officers: no officer is ever on duty (expected at least 1 in some hour)",
+                "layout-problems.toml:10:11: secondary.service.sd: missing required key for a lognormal distribution",
+                "layout-problems.toml:19:12: classes[0].approach: unknown approach (got \"private\", expected shared or dedicated)",
+                "layout-problems.toml:20:12: classes[0].referral: must be a probability between 0 and 1, got -0.03",
+                "layout-problems.toml:25:11: lanes[0].storage: must be between 1 and 1000000 vehicles, got -5",
             ],
         ),
     ];
