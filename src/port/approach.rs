@@ -304,6 +304,7 @@ mod tests {
             storage: None,
             booths_saturday: None,
             booths_sunday: None,
+            officer_sd: None,
         };
         let class = |id: &str, share: f64, lane: usize| ClassConfig {
             id: id.into(),

@@ -223,6 +223,9 @@ pub struct LaneConfig {
     pub booths_saturday: Option<[u32; 24]>,
     /// Open booths by hour of day on Sundays, when they differ from `booths`.
     pub booths_sunday: Option<[u32; 24]>,
+    /// Standard deviation of each booth's daily speed factor (log-normal, mean 1; None: every
+    /// booth inspects at the lane's speed).
+    pub officer_sd: Option<f64>,
 }
 
 impl LaneConfig {

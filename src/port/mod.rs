@@ -9,6 +9,7 @@ mod calendar;
 mod config;
 mod metrics;
 mod model;
+mod officers;
 mod secondary;
 mod service;
 

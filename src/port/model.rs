@@ -13,6 +13,7 @@ use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
     add_idle_emissions,
 };
+use super::officers::OfficerSpeeds;
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
@@ -230,6 +231,8 @@ struct LaneState {
     staffed_level: HourlyLevel,
     /// Vehicles that fit in the queue (`usize::MAX`: unlimited).
     storage: usize,
+    /// Each booth's speed factor for the day (None: no officer variation).
+    speeds: Option<Box<OfficerSpeeds>>,
 }
 
 impl LaneState {
@@ -310,6 +313,9 @@ impl<'a, 'b> Model<'a, 'b> {
                 busy_level: HourlyLevel::new(warmup_ns),
                 staffed_level: HourlyLevel::new(warmup_ns),
                 storage: l.storage.map_or(usize::MAX, |s| s as usize),
+                speeds: l
+                    .officer_sd
+                    .map(|sd| Box::new(OfficerSpeeds::new(sd, l.max_booths, cfg.seed, rep, &l.id))),
             })
             .collect();
         let mut acc = 0.0;
@@ -335,7 +341,9 @@ impl<'a, 'b> Model<'a, 'b> {
         for (h, flag) in staffing_change_hours.iter_mut().enumerate() {
             let prev = (h + 23) % 24;
             // With schedules by day type, every hour is checked (a no-op when nothing changes).
+            // Officer speed factors are drawn again at midnight.
             *flag = by_day
+                || (h == 0 && cfg.lanes.iter().any(|l| l.officer_sd.is_some()))
                 || cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev])
                 || cfg
                     .secondary
@@ -598,7 +606,10 @@ impl<'a, 'b> Model<'a, 'b> {
             st.n_busy += 1;
             st.busy_level.add(now, 1);
         }
-        let service_s = st.sampler.sample(&mut st.rng).max(0.0);
+        let mut service_s = st.sampler.sample(&mut st.rng).max(0.0);
+        if let Some(sp) = &st.speeds {
+            service_s *= sp.factor(booth);
+        }
         let end = now.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
         self.cal.schedule(
             SimTime::from_nanos(end),
@@ -715,6 +726,12 @@ impl<'a, 'b> Model<'a, 'b> {
             None => DayType::of_weekday(self.first_weekday + (day % 7) as usize),
         };
         for lane in 0..self.lanes.len() {
+            if hour == 0
+                && now > 0
+                && let Some(sp) = self.lanes[lane].speeds.as_deref_mut()
+            {
+                sp.new_day();
+            }
             let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
             let st = &mut self.lanes[lane];
             let old = st.target;
@@ -1033,6 +1050,7 @@ mod tests {
             storage: None,
             booths_saturday: None,
             booths_sunday: None,
+            officer_sd: None,
         };
         PortConfig {
             name: "t".into(),

@@ -408,6 +408,7 @@ mod tests {
                 storage: None,
                 booths_saturday: None,
                 booths_sunday: None,
+                officer_sd: None,
             }],
             approach: None,
             calendar: crate::port::CalendarConfig::default(),

@@ -55,6 +55,7 @@ fn mmc_config(
             storage: None,
             booths_saturday: None,
             booths_sunday: None,
+            officer_sd: None,
         }],
         approach: None,
         calendar: crate::port::CalendarConfig::default(),
@@ -271,6 +272,7 @@ fn littles_law_and_conservation() {
         storage: None,
         booths_saturday: None,
         booths_sunday: None,
+        officer_sd: None,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {

@@ -916,6 +916,7 @@ impl<'s> Ctx<'s> {
                 "max_booths",
                 "service",
                 "storage",
+                "officer_sd",
             ],
         );
         let id = self.id(t, item, path, seen);
@@ -1041,6 +1042,24 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let op = key_path(path, "officer_sd");
+        let officer_sd = match Self::get(t, "officer_sd") {
+            Some(v) => self.float(v, &op).and_then(|x| {
+                if (0.0..=2.0).contains(&x) {
+                    Some(Some(x))
+                } else {
+                    self.err(
+                        v.span(),
+                        &op,
+                        format!(
+                            "must be between 0 and 2 (the sd of a factor with mean 1), got {x}"
+                        ),
+                    );
+                    None
+                }
+            }),
+            None => Some(None),
+        };
         let storage = match Self::get(t, "storage") {
             Some(v) => self.storage(v, &key_path(path, "storage")).map(Some),
             None => Some(None),
@@ -1055,6 +1074,7 @@ impl<'s> Ctx<'s> {
             storage: storage?,
             booths_saturday: booths_by_day.and_then(|(_, sa, _)| sa),
             booths_sunday: booths_by_day.and_then(|(_, _, su)| su),
+            officer_sd: officer_sd?,
         })
     }
 

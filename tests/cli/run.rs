@@ -529,3 +529,68 @@ fn approach_reaches_the_trace_and_the_results() {
     let hourly = String::from_utf8(read(out.join("hourly.csv"))).expect("utf-8");
     assert!(hourly.contains("spillback-example,7,all,outside_queue_mean,"));
 }
+
+/// `officer_sd`: booths keep their speed through the day. From the trace, the mean inspection
+/// time of each (day, booth) spreads far more across booths with `officer_sd = 0.4` than with
+/// 0 (sampling noise only), and `officer_sd = 0` gives today's results file byte for byte.
+#[test]
+fn officer_sd_spreads_booth_speeds_and_zero_changes_nothing() {
+    let base = std::fs::read_to_string(root().join("scenarios/mmc-example.toml")).expect("read");
+    let dir = temp_dir("officer_sd");
+    let spread = |sd: Option<&str>| {
+        let text = match sd {
+            Some(sd) => base.replace("booths = 6\n", &format!("booths = 6\nofficer_sd = {sd}\n")),
+            None => base.clone(),
+        };
+        let name = format!("s{}.toml", sd.unwrap_or("none"));
+        let file = dir.join(&name);
+        std::fs::write(&file, text).expect("write scenario");
+        let out = dir.join(format!("out-{name}"));
+        garita_ok(&[
+            "run",
+            file.to_str().expect("utf-8 path"),
+            "--replications",
+            "1",
+            "--trace",
+            "-o",
+            out.to_str().expect("utf-8 path"),
+        ]);
+        let trace = String::from_utf8(read(out.join("trace.csv"))).expect("utf-8");
+        let mut sums: std::collections::BTreeMap<(u64, u32), (f64, f64)> = Default::default();
+        for l in trace.lines().skip(1) {
+            let r: Vec<&str> = l.split(',').collect();
+            if r[9].is_empty() {
+                continue;
+            }
+            let start: f64 = r[6].parse().expect("start");
+            let service: f64 = r[7].parse().expect("service");
+            let e = sums
+                .entry(((start / 86_400.0) as u64, r[9].parse().expect("booth")))
+                .or_default();
+            e.0 += service;
+            e.1 += 1.0;
+        }
+        // Mean over days of the sd across booths of the day's mean inspection time.
+        let days: std::collections::BTreeSet<u64> = sums.keys().map(|k| k.0).collect();
+        let mut total = 0.0;
+        for d in &days {
+            let means: Vec<f64> = sums
+                .iter()
+                .filter(|(k, _)| k.0 == *d)
+                .map(|(_, (s, n))| s / n)
+                .collect();
+            let m = means.iter().sum::<f64>() / means.len() as f64;
+            let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (means.len() - 1) as f64;
+            total += var.sqrt();
+        }
+        (total / days.len() as f64, read(out.join("summary.csv")))
+    };
+    let (none, none_summary) = spread(None);
+    let (zero, zero_summary) = spread(Some("0"));
+    let (wide, _) = spread(Some("0.4"));
+    assert_eq!(none_summary, zero_summary);
+    assert_eq!(none, zero);
+    // Each (day, booth) mean averages about 1,600 inspections of sd 45 s: noise about 1.1 s.
+    assert!(none < 3.0, "{none}");
+    assert!(wide > 8.0, "{wide}");
+}
