@@ -305,6 +305,7 @@ mod tests {
             booths_saturday: None,
             booths_sunday: None,
             officer_sd: None,
+            stacked: 1,
         };
         let class = |id: &str, share: f64, lane: usize| ClassConfig {
             id: id.into(),

@@ -226,6 +226,8 @@ pub struct LaneConfig {
     /// Standard deviation of each booth's daily speed factor (log-normal, mean 1; None: every
     /// booth inspects at the lane's speed).
     pub officer_sd: Option<f64>,
+    /// Inspection points in tandem in each booth: 1, or 2 for stacked booths.
+    pub stacked: u32,
 }
 
 impl LaneConfig {

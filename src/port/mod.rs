@@ -12,6 +12,7 @@ mod model;
 mod officers;
 mod secondary;
 mod service;
+mod stacked;
 
 pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
 pub use config::{

@@ -16,6 +16,7 @@ use super::metrics::{
 use super::officers::OfficerSpeeds;
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
+use super::stacked::{POINTS, Stacked};
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
 use crate::stats::{Histogram, HourlyLevel};
 
@@ -231,8 +232,12 @@ struct LaneState {
     staffed_level: HourlyLevel,
     /// Vehicles that fit in the queue (`usize::MAX`: unlimited).
     storage: usize,
-    /// Each booth's speed factor for the day (None: no officer variation).
+    /// Each booth's speed factor for the day (None: no officer variation); by inspection point
+    /// in a stacked lane.
     speeds: Option<Box<OfficerSpeeds>>,
+    /// The inspection points of a stacked lane (None: one point per booth). Its booths are in
+    /// `idle` while they can take a vehicle, in `busy` while they hold one and cannot.
+    stacked: Option<Box<Stacked>>,
 }
 
 impl LaneState {
@@ -313,9 +318,16 @@ impl<'a, 'b> Model<'a, 'b> {
                 busy_level: HourlyLevel::new(warmup_ns),
                 staffed_level: HourlyLevel::new(warmup_ns),
                 storage: l.storage.map_or(usize::MAX, |s| s as usize),
-                speeds: l
-                    .officer_sd
-                    .map(|sd| Box::new(OfficerSpeeds::new(sd, l.max_booths, cfg.seed, rep, &l.id))),
+                speeds: l.officer_sd.map(|sd| {
+                    Box::new(OfficerSpeeds::new(
+                        sd,
+                        l.max_booths * l.stacked,
+                        cfg.seed,
+                        rep,
+                        &l.id,
+                    ))
+                }),
+                stacked: (l.stacked == POINTS).then(|| Box::new(Stacked::new(l.max_booths))),
             })
             .collect();
         let mut acc = 0.0;
@@ -599,13 +611,23 @@ impl<'a, 'b> Model<'a, 'b> {
     /// Puts `v` in service at `booth`, which must be idle or just freed (not in `idle`).
     fn start_service(&mut self, now: u64, lane: usize, booth: u32, v: Vehicle) {
         let st = &mut self.lanes[lane];
-        if st.idle.contains(booth) {
-            st.idle.remove(booth);
-            st.n_idle -= 1;
-            st.busy.insert(booth);
-            st.n_busy += 1;
+        // In a stacked lane `booth` becomes the inspection point (2 x booth + 0 front / 1 rear).
+        let booth = if let Some(sk) = st.stacked.as_deref_mut() {
+            let point = sk.place(booth);
             st.busy_level.add(now, 1);
-        }
+            self.stacked_sync(now, lane, booth);
+            booth * POINTS + point
+        } else {
+            if st.idle.contains(booth) {
+                st.idle.remove(booth);
+                st.n_idle -= 1;
+                st.busy.insert(booth);
+                st.n_busy += 1;
+                st.busy_level.add(now, 1);
+            }
+            booth
+        };
+        let st = &mut self.lanes[lane];
         let mut service_s = st.sampler.sample(&mut st.rng).max(0.0);
         if let Some(sp) = &st.speeds {
             service_s *= sp.factor(booth);
@@ -697,6 +719,10 @@ impl<'a, 'b> Model<'a, 'b> {
     /// becomes idle, or closes.
     #[inline]
     fn booth_free(&mut self, now: u64, lane: usize, booth: u32) {
+        if self.lanes[lane].stacked.is_some() {
+            self.stacked_free(now, lane, booth);
+            return;
+        }
         let open = booth < self.lanes[lane].target;
         if open && let Some(v) = self.pop_queue(now, lane) {
             // The booth stays busy: no level changes.
@@ -718,6 +744,68 @@ impl<'a, 'b> Model<'a, 'b> {
         }
     }
 
+    /// Puts stacked `booth` of `lane` in the booth set its state calls for (idle while open and
+    /// able to take a vehicle, busy while it holds vehicles and cannot) and keeps the staffed
+    /// level (two inspection points per open or still occupied booth).
+    fn stacked_sync(&mut self, now: u64, lane: usize, booth: u32) {
+        let st = &mut self.lanes[lane];
+        let Some(sk) = st.stacked.as_deref_mut() else {
+            return;
+        };
+        let open = booth < st.target;
+        let empty = sk.is_empty(booth);
+        let want_idle = open && sk.accepts(booth);
+        let want_busy = !want_idle && !empty;
+        let d = sk.set_staffed(booth, open || !empty);
+        if d != 0 {
+            st.staffed_level.add(now, d);
+        }
+        if want_idle != st.idle.contains(booth) {
+            if want_idle {
+                st.idle.insert(booth);
+                st.n_idle += 1;
+            } else {
+                st.idle.remove(booth);
+                st.n_idle -= 1;
+            }
+        }
+        if want_busy != st.busy.contains(booth) {
+            if want_busy {
+                st.busy.insert(booth);
+                st.n_busy += 1;
+            } else {
+                st.busy.remove(booth);
+                st.n_busy -= 1;
+            }
+        }
+    }
+
+    /// An inspection ends at `point` of a stacked lane: whoever can leave leaves, and the booth
+    /// takes waiting vehicles while it can.
+    fn stacked_free(&mut self, now: u64, lane: usize, point: u32) {
+        let booth = point / POINTS;
+        let st = &mut self.lanes[lane];
+        let Some(sk) = st.stacked.as_deref_mut() else {
+            return;
+        };
+        let leaving = sk.finish(booth, point % POINTS);
+        if leaving > 0 {
+            st.busy_level.add(now, -i64::from(leaving));
+        }
+        self.stacked_sync(now, lane, booth);
+        let mut took = false;
+        while self.lanes[lane].idle.contains(booth) {
+            let Some(v) = self.pop_queue(now, lane) else {
+                break;
+            };
+            self.start_service(now, lane, booth, v);
+            took = true;
+        }
+        if took && self.approach.is_some() {
+            self.lane_room(now, lane);
+        }
+    }
+
     fn apply_staffing(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
         let day = now / SimTime::DAY.as_nanos();
@@ -733,6 +821,10 @@ impl<'a, 'b> Model<'a, 'b> {
                 sp.new_day();
             }
             let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
+            if self.lanes[lane].stacked.is_some() {
+                self.stacked_staffing(now, lane, new);
+                continue;
+            }
             let st = &mut self.lanes[lane];
             let old = st.target;
             if new > old {
@@ -773,6 +865,33 @@ impl<'a, 'b> Model<'a, 'b> {
                 cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot });
             };
             sec.on_hour(now, &mut schedule);
+        }
+    }
+
+    /// A stacked lane's open booths change to `new` at `now`.
+    fn stacked_staffing(&mut self, now: u64, lane: usize, new: u32) {
+        let old = self.lanes[lane].target;
+        if new == old {
+            return;
+        }
+        self.lanes[lane].target = new;
+        for b in new.min(old)..new.max(old) {
+            self.stacked_sync(now, lane, b);
+        }
+        let mut took = false;
+        while self.lanes[lane].n_idle > 0 {
+            let Some(v) = self.pop_queue(now, lane) else {
+                break;
+            };
+            let booth = self.lanes[lane]
+                .idle
+                .first()
+                .expect("n_idle > 0 means an idle booth");
+            self.start_service(now, lane, booth, v);
+            took = true;
+        }
+        if took && self.approach.is_some() {
+            self.lane_room(now, lane);
         }
     }
 
@@ -852,8 +971,8 @@ impl<'a, 'b> Model<'a, 'b> {
         if let Some(a) = self.approach.as_deref_mut() {
             // The whole port's queue counts the vehicles before the split too.
             let before = a.before_split_area(end);
-            for h in 0..24 {
-                all_levels.0[h] += before[h];
+            for (q, b) in all_levels.0.iter_mut().zip(before) {
+                *q += b;
             }
         }
         groups.push(group_result(
@@ -1051,6 +1170,7 @@ mod tests {
             booths_saturday: None,
             booths_sunday: None,
             officer_sd: None,
+            stacked: 1,
         };
         PortConfig {
             name: "t".into(),

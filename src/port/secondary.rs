@@ -100,7 +100,7 @@ impl Secondary {
             pending: cfg
                 .lanes
                 .iter()
-                .map(|l| vec![None; l.max_booths as usize])
+                .map(|l| vec![None; (l.max_booths * l.stacked) as usize])
                 .collect(),
             blocked: VecDeque::new(),
             queue: VecDeque::new(),
@@ -409,6 +409,7 @@ mod tests {
                 booths_saturday: None,
                 booths_sunday: None,
                 officer_sd: None,
+                stacked: 1,
             }],
             approach: None,
             calendar: crate::port::CalendarConfig::default(),

@@ -56,6 +56,7 @@ fn mmc_config(
             booths_saturday: None,
             booths_sunday: None,
             officer_sd: None,
+            stacked: 1,
         }],
         approach: None,
         calendar: crate::port::CalendarConfig::default(),
@@ -273,6 +274,7 @@ fn littles_law_and_conservation() {
         booths_saturday: None,
         booths_sunday: None,
         officer_sd: None,
+        stacked: 1,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {

@@ -917,6 +917,7 @@ impl<'s> Ctx<'s> {
                 "service",
                 "storage",
                 "officer_sd",
+                "stacked",
             ],
         );
         let id = self.id(t, item, path, seen);
@@ -1042,6 +1043,22 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let sp = key_path(path, "stacked");
+        let stacked = match Self::get(t, "stacked") {
+            Some(v) => self.integer(v, &sp).and_then(|n| {
+                if n == 1 || n == 2 {
+                    Some(n as u32)
+                } else {
+                    self.err(
+                        v.span(),
+                        &sp,
+                        format!("must be 1 or 2 (inspection points in tandem per booth), got {n}"),
+                    );
+                    None
+                }
+            }),
+            None => Some(1),
+        };
         let op = key_path(path, "officer_sd");
         let officer_sd = match Self::get(t, "officer_sd") {
             Some(v) => self.float(v, &op).and_then(|x| {
@@ -1075,6 +1092,7 @@ impl<'s> Ctx<'s> {
             booths_saturday: booths_by_day.and_then(|(_, sa, _)| sa),
             booths_sunday: booths_by_day.and_then(|(_, _, su)| su),
             officer_sd: officer_sd?,
+            stacked: stacked?,
         })
     }
 
