@@ -294,6 +294,8 @@ fn bad_scenarios_give_specific_messages() {
                 "layout-problems.toml:19:12: classes[0].approach: unknown approach (got \"private\", expected shared or dedicated)",
                 "layout-problems.toml:20:12: classes[0].referral: must be a probability between 0 and 1, got -0.03",
                 "layout-problems.toml:25:11: lanes[0].storage: must be between 1 and 1000000 vehicles, got -5",
+                "layout-problems.toml:26:11: lanes[0].stacked: must be 1 or 2 (inspection points in tandem per booth), got 3",
+                "layout-problems.toml:27:14: lanes[0].officer_sd: must be between 0 and 2 (the sd of a factor with mean 1), got -0.2",
             ],
         ),
     ];
