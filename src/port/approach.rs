@@ -346,6 +346,7 @@ mod tests {
             approach: None,
             calendar: crate::port::CalendarConfig::default(),
             secondary: None,
+            flex: Vec::new(),
         }
     }
 

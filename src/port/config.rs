@@ -276,6 +276,27 @@ pub struct PortConfig {
     pub calendar: CalendarConfig,
     /// Secondary inspection (None: no `[secondary]` table, nobody is referred).
     pub secondary: Option<SecondaryConfig>,
+    /// Flex booth groups (`[[flex]]`).
+    pub flex: Vec<FlexConfig>,
+}
+
+/// A group of flex booths that can serve either of two lanes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlexConfig {
+    /// Identifier.
+    pub id: String,
+    /// Booths in the group.
+    pub booths: u32,
+    /// The two lanes (indices); the booths start in the first.
+    pub lanes: [usize; 2],
+    /// How often the rule looks at the lanes.
+    pub every: SimTime,
+    /// Moves a booth when the other lane's expected wait exceeds this one's by more (s).
+    pub switch_gap_s: f64,
+    /// Time a moving booth serves nobody.
+    pub changeover: SimTime,
+    /// Hours of day [from, to) when the rule may act (None: all day).
+    pub hours: Option<(u32, u32)>,
 }
 
 /// Secondary inspection: a parking area with a few spaces and officers who inspect the
@@ -291,6 +312,19 @@ pub struct SecondaryConfig {
 }
 
 impl PortConfig {
+    /// Booth slots of lane `lane` in the model: its booths (times the inspection points of a
+    /// stacked booth), then one slot per flex booth that may serve it.
+    pub fn booth_slots(&self, lane: usize) -> u32 {
+        let l = &self.lanes[lane];
+        let flex: u32 = self
+            .flex
+            .iter()
+            .filter(|f| f.lanes.contains(&lane))
+            .map(|f| f.booths)
+            .sum();
+        l.max_booths * l.stacked + flex
+    }
+
     /// Whether vehicles pass through an approach before the lane split: there is an
     /// `[approach]` table or some lane has a finite storage. When false the model runs exactly
     /// as without these mechanisms.

@@ -109,6 +109,10 @@ metric_enum! {
         PrimaryBlockedShare = "primary_blocked_share",
         /// Busy officer-time in secondary over on-duty officer-time (all).
         SecondaryUtilization = "secondary_utilization",
+        /// Hours per day that flex booths were open in this lane (lanes).
+        FlexBoothHoursPerDay = "flex_booth_hours_per_day",
+        /// Flex booth moves per day (all).
+        FlexSwitchesPerDay = "flex_switches_per_day",
     }
 }
 

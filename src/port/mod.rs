@@ -7,6 +7,7 @@
 mod approach;
 mod calendar;
 mod config;
+mod flex;
 mod metrics;
 mod model;
 mod officers;
@@ -17,8 +18,8 @@ mod stacked;
 pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
-    DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig,
-    TravelMode,
+    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig,
+    SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use super::approach::Approach;
 use super::calendar::DayType;
 use super::config::PortConfig;
+use super::flex::{Flex, Move};
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
     add_idle_emissions,
@@ -69,6 +70,8 @@ enum Event {
     ServiceEnd { lane: u16, booth: u16 },
     StaffingChange,
     SecondaryEnd { slot: u32 },
+    FlexTick { group: u16 },
+    FlexArrive { group: u16, booth: u16 },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -224,6 +227,8 @@ struct LaneState {
     n_busy: u32,
     /// Booths that should be open now (indices below it are open).
     target: u32,
+    /// Flex booths open in this lane now (their slots follow the lane's own booths).
+    flex_open: u32,
     mean_service_s: f64,
     sampler: ServiceSampler,
     rng: RngStream,
@@ -245,11 +250,12 @@ impl LaneState {
     /// max(0, ahead - open + 1) / open x mean service (exact for M/M/c). Infinite when closed.
     #[inline]
     fn expected_wait_s(&self) -> f64 {
-        if self.target == 0 {
+        let open = self.target + self.flex_open;
+        if open == 0 {
             return f64::INFINITY;
         }
         let ahead = self.queue.len() as f64 + f64::from(self.n_busy);
-        let open = f64::from(self.target);
+        let open = f64::from(open);
         (ahead - open + 1.0).max(0.0) / open * self.mean_service_s
     }
 }
@@ -280,6 +286,8 @@ struct Model<'a, 'b> {
     special_days: Option<Vec<(f64, DayType)>>,
     /// Secondary inspection (None: nobody is referred).
     secondary: Option<Box<Secondary>>,
+    /// Flex booth groups (None: none).
+    flex: Option<Box<Flex>>,
 }
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
@@ -301,13 +309,15 @@ impl<'a, 'b> Model<'a, 'b> {
         let lanes = cfg
             .lanes
             .iter()
-            .map(|l| LaneState {
+            .enumerate()
+            .map(|(i, l)| LaneState {
                 queue: VecDeque::new(),
-                idle: BoothSet::new(l.max_booths),
-                busy: BoothSet::new(l.max_booths),
+                idle: BoothSet::new(cfg.booth_slots(i)),
+                busy: BoothSet::new(cfg.booth_slots(i)),
                 n_idle: 0,
                 n_busy: 0,
                 target: 0,
+                flex_open: 0,
                 mean_service_s: l.service.mean_s(),
                 sampler: l
                     .service
@@ -321,7 +331,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 speeds: l.officer_sd.map(|sd| {
                     Box::new(OfficerSpeeds::new(
                         sd,
-                        l.max_booths * l.stacked,
+                        cfg.booth_slots(i),
                         cfg.seed,
                         rep,
                         &l.id,
@@ -387,6 +397,7 @@ impl<'a, 'b> Model<'a, 'b> {
             first_weekday,
             special_days,
             secondary: Secondary::new(cfg, replication, warmup_ns).map(Box::new),
+            flex: Flex::new(cfg, warmup_ns).map(Box::new),
         }
     }
 
@@ -426,6 +437,9 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn run(&mut self) {
         self.apply_staffing(0);
+        if self.flex.is_some() {
+            self.flex_start();
+        }
         if let Some(t) = self.next_staffing_change(0) {
             self.cal
                 .schedule(SimTime::from_nanos(t), Event::StaffingChange);
@@ -467,6 +481,10 @@ impl<'a, 'b> Model<'a, 'b> {
                     }
                 }
                 Event::SecondaryEnd { slot } => self.secondary_end(now, slot),
+                Event::FlexTick { group } => self.flex_tick(now, usize::from(group)),
+                Event::FlexArrive { group, booth } => {
+                    self.flex_arrive(now, usize::from(group), u32::from(booth))
+                }
             }
         }
     }
@@ -723,7 +741,9 @@ impl<'a, 'b> Model<'a, 'b> {
             self.stacked_free(now, lane, booth);
             return;
         }
-        let open = booth < self.lanes[lane].target;
+        let open = booth < self.lanes[lane].target
+            || (booth >= self.cfg.lanes[lane].max_booths
+                && self.flex.as_deref().is_some_and(|f| f.is_open(lane, booth)));
         if open && let Some(v) = self.pop_queue(now, lane) {
             // The booth stays busy: no level changes.
             self.start_service(now, lane, booth, v);
@@ -741,6 +761,93 @@ impl<'a, 'b> Model<'a, 'b> {
             st.n_idle += 1;
         } else {
             st.staffed_level.add(now, -1);
+            if booth >= self.cfg.lanes[lane].max_booths && self.flex.is_some() {
+                self.flex_left(now, lane, booth);
+            }
+        }
+    }
+
+    /// Opens every flex booth in its group's first lane and schedules each group's rule.
+    fn flex_start(&mut self) {
+        let Some(fx) = self.flex.as_deref_mut() else {
+            return;
+        };
+        let opening = fx.initial(0);
+        let ticks: Vec<u64> = (0..fx.len()).map(|g| fx.every_ns(g)).collect();
+        for (lane, slot) in opening {
+            self.flex_open_at(0, lane, slot);
+        }
+        for (g, t) in ticks.into_iter().enumerate() {
+            if t < self.horizon_ns {
+                self.cal
+                    .schedule(SimTime::from_nanos(t), Event::FlexTick { group: g as u16 });
+            }
+        }
+    }
+
+    /// `slot` of `lane` opens as a flex booth at `now` and takes waiting vehicles.
+    fn flex_open_at(&mut self, now: u64, lane: usize, slot: u32) {
+        let st = &mut self.lanes[lane];
+        st.flex_open += 1;
+        st.idle.insert(slot);
+        st.n_idle += 1;
+        st.staffed_level.add(now, 1);
+        if let Some(v) = self.pop_queue(now, lane) {
+            self.start_service(now, lane, slot, v);
+            if self.approach.is_some() {
+                self.lane_room(now, lane);
+            }
+        }
+    }
+
+    /// Group `g`'s rule acts at `now`; the next look is scheduled.
+    fn flex_tick(&mut self, now: u64, g: usize) {
+        let Some(fx) = self.flex.as_deref_mut() else {
+            return;
+        };
+        let lanes = &self.lanes;
+        let mv = fx.tick(now, g, |l| lanes[l].expected_wait_s());
+        let next = now + fx.every_ns(g);
+        if next < self.horizon_ns {
+            self.cal.schedule(
+                SimTime::from_nanos(next),
+                Event::FlexTick { group: g as u16 },
+            );
+        }
+        if let Some(Move::Leave { lane, slot }) = mv {
+            let st = &mut self.lanes[lane];
+            st.flex_open -= 1;
+            if st.idle.contains(slot) {
+                st.idle.remove(slot);
+                st.n_idle -= 1;
+                st.staffed_level.add(now, -1);
+                self.flex_left(now, lane, slot);
+            }
+            // Otherwise it is busy: it leaves when its vehicle is done (`booth_free`).
+        }
+    }
+
+    /// A leaving flex booth is free at `now`: its changeover starts.
+    fn flex_left(&mut self, now: u64, lane: usize, slot: u32) {
+        if let Some(fx) = self.flex.as_deref_mut()
+            && let Some((g, j, delay)) = fx.left(lane, slot)
+        {
+            self.cal.schedule(
+                SimTime::from_nanos(now.saturating_add(delay)),
+                Event::FlexArrive {
+                    group: g as u16,
+                    booth: j as u16,
+                },
+            );
+        }
+    }
+
+    /// Booth `j` of group `g` ends its changeover at `now` and opens in its new lane.
+    fn flex_arrive(&mut self, now: u64, g: usize, j: u32) {
+        if let Some(fx) = self.flex.as_deref_mut()
+            && let Some((lane, slot)) = fx.arrive(now, g, j)
+        {
+            self.flex_open_at(now, lane, slot);
         }
     }
 
@@ -1012,6 +1119,9 @@ impl<'a, 'b> Model<'a, 'b> {
             let staffed: Vec<[f64; 24]> = lane_levels.iter().map(|l| l.2).collect();
             sec.finish(end, &mut groups, &staffed);
         }
+        if let Some(fx) = self.flex.as_deref_mut() {
+            fx.finish(end, &mut groups, days);
+        }
         ReplicationResult {
             replication,
             groups,
@@ -1202,6 +1312,7 @@ mod tests {
             approach: None,
             calendar: crate::port::CalendarConfig::default(),
             secondary: None,
+            flex: Vec::new(),
         }
     }
 

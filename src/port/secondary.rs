@@ -100,7 +100,8 @@ impl Secondary {
             pending: cfg
                 .lanes
                 .iter()
-                .map(|l| vec![None; (l.max_booths * l.stacked) as usize])
+                .enumerate()
+                .map(|(i, _)| vec![None; cfg.booth_slots(i) as usize])
                 .collect(),
             blocked: VecDeque::new(),
             queue: VecDeque::new(),
@@ -418,6 +419,7 @@ mod tests {
                 officers: [officers; 24],
                 service: ServiceDist::Exponential { mean_s: 90.0 },
             }),
+            flex: Vec::new(),
         }
     }
 

@@ -187,6 +187,7 @@ mod throughput {
             approach: None,
             calendar: crate::port::CalendarConfig::default(),
             secondary: None,
+            flex: Vec::new(),
         }
     }
 

@@ -61,6 +61,7 @@ fn mmc_config(
         approach: None,
         calendar: crate::port::CalendarConfig::default(),
         secondary: None,
+        flex: Vec::new(),
     }
 }
 

@@ -13,8 +13,8 @@ use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
     ApproachConfig, ApproachUse, CalendarConfig, ClassConfig, Date, DayType, DemandConfig,
-    DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig, ServiceDist,
-    SpecialDate, TravelMode,
+    DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig,
+    ServiceDist, SpecialDate, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -437,6 +437,7 @@ impl<'s> Ctx<'s> {
                 "start",
                 "dates",
                 "secondary",
+                "flex",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -589,6 +590,10 @@ impl<'s> Ctx<'s> {
             None => Some(None),
         };
         let calendar = self.calendar(root);
+        let flex = match Self::get(root, "flex") {
+            Some(v) => self.flex(v, lanes.as_deref()),
+            None => Some(Vec::new()),
+        };
         let secondary = match Self::get(root, "secondary") {
             Some(v) => self.table(v, "secondary").map(|t| self.secondary(t, v)),
             None => Some(None),
@@ -625,7 +630,169 @@ impl<'s> Ctx<'s> {
             approach: approach?,
             calendar: calendar?,
             secondary: secondary?,
+            flex: flex?,
         })
+    }
+
+    /// `[[flex]]`: groups of booths that can serve either of two lanes.
+    fn flex(
+        &mut self,
+        v: &Val<'_>,
+        lanes: Option<&[(String, LaneConfig)]>,
+    ) -> Option<Vec<FlexConfig>> {
+        let items = self.array_of_tables(v, "flex");
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, item, t) in items {
+            let path = format!("flex[{i}]");
+            self.check_keys(t, &path, &["id", "booths", "lanes", "rule", "hours"]);
+            let id = self.id(t, item, &path, &mut seen);
+            let bp = key_path(&path, "booths");
+            let booths = match Self::get(t, "booths") {
+                Some(x) => self.integer(x, &bp).and_then(|n| {
+                    if (1..=4096).contains(&n) {
+                        Some(n as u32)
+                    } else {
+                        self.err(
+                            x.span(),
+                            &bp,
+                            format!("must be between 1 and 4096, got {n}"),
+                        );
+                        None
+                    }
+                }),
+                None => {
+                    self.err(
+                        item.span(),
+                        &bp,
+                        "missing required key (booths that can serve either lane)".to_string(),
+                    );
+                    None
+                }
+            };
+            let lp = key_path(&path, "lanes");
+            let pair = match Self::get(t, "lanes") {
+                Some(x) => match x.get_ref() {
+                    DeValue::Array(a) if a.len() == 2 => {
+                        let mut idx = Vec::new();
+                        for (j, lv) in a.iter().enumerate() {
+                            let p = format!("{lp}[{j}]");
+                            let Some(name) = self.string(lv, &p) else {
+                                continue;
+                            };
+                            let Some(ls) = lanes else {
+                                continue;
+                            };
+                            match ls.iter().position(|(id, _)| *id == name) {
+                                Some(k) if ls[k].1.stacked != 1 => self.err(
+                                    lv.span(),
+                                    &p,
+                                    format!("lane {name:?} is stacked (flex booths need single-point booths)"),
+                                ),
+                                Some(k) => idx.push(k),
+                                None => {
+                                    let known = ls.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ");
+                                    self.err(lv.span(), &p, format!("no lane with id {name:?} (lanes are: {known})"));
+                                }
+                            }
+                        }
+                        if idx.len() == 2 && idx[0] == idx[1] {
+                            self.err(x.span(), &lp, "the two lanes must differ".to_string());
+                            None
+                        } else if idx.len() == 2 {
+                            Some([idx[0], idx[1]])
+                        } else {
+                            None
+                        }
+                    }
+                    other => {
+                        self.err(
+                            x.span(),
+                            &lp,
+                            format!("expected two lane ids (the first is where the booths start), got {}", show(other)),
+                        );
+                        None
+                    }
+                },
+                None => {
+                    self.err(
+                        item.span(),
+                        &lp,
+                        "missing required key (two lane ids)".to_string(),
+                    );
+                    None
+                }
+            };
+            let rp = key_path(&path, "rule");
+            let rule = match Self::get(t, "rule") {
+                Some(x) => self.table(x, &rp).and_then(|rt| {
+                    self.check_keys(rt, &rp, &["every", "switch_gap", "changeover"]);
+                    let get = |cx: &mut Self, key: &str| match Self::get(rt, key) {
+                        Some(d) => cx.duration(d, &key_path(&rp, key)).map(|s| (s, d.span())),
+                        None => {
+                            cx.err(
+                                x.span(),
+                                &key_path(&rp, key),
+                                "missing required key (a duration)".to_string(),
+                            );
+                            None
+                        }
+                    };
+                    let every = get(self, "every");
+                    let gap = get(self, "switch_gap");
+                    let change = get(self, "changeover");
+                    let (every, gap, change) = (every?, gap?, change?);
+                    if every.0 < 1.0 {
+                        self.err(
+                            every.1,
+                            &key_path(&rp, "every"),
+                            format!("must be at least 1 s, got {} s", every.0),
+                        );
+                        return None;
+                    }
+                    Some((every.0, gap.0, change.0))
+                }),
+                None => {
+                    self.err(
+                        item.span(),
+                        &rp,
+                        "missing required key (e.g. { every = \"15m\", switch_gap = \"10m\", changeover = \"2m\" })".to_string(),
+                    );
+                    None
+                }
+            };
+            let hp = key_path(&path, "hours");
+            let hours = match Self::get(t, "hours") {
+                Some(x) => self.string(x, &hp).and_then(|s| {
+                    let parsed = s.split_once('-').and_then(|(a, b)| {
+                        let a: u32 = a.trim().parse().ok()?;
+                        let b: u32 = b.trim().parse().ok()?;
+                        (a < b && b <= 24).then_some((a, b))
+                    });
+                    if parsed.is_none() {
+                        self.err(x.span(), &hp, format!("invalid hours (got {s:?}, expected \"HH-HH\" with 0 <= from < to <= 24, e.g. \"06-22\")"));
+                    }
+                    parsed.map(Some)
+                }),
+                None => Some(None),
+            };
+            match (id, booths, pair, rule, hours) {
+                (Some(id), Some(booths), Some(lanes), Some((every, gap, change)), Some(hours)) => {
+                    out.push(FlexConfig {
+                        id,
+                        booths,
+                        lanes,
+                        every: SimTime::from_secs_f64(every),
+                        switch_gap_s: gap,
+                        changeover: SimTime::from_secs_f64(change),
+                        hours,
+                    })
+                }
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
     }
 
     /// `[secondary]`: spaces, officers (one number or 24 by hour) and the inspection time.

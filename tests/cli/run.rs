@@ -296,6 +296,8 @@ fn bad_scenarios_give_specific_messages() {
                 "layout-problems.toml:25:11: lanes[0].storage: must be between 1 and 1000000 vehicles, got -5",
                 "layout-problems.toml:26:11: lanes[0].stacked: must be 1 or 2 (inspection points in tandem per booth), got 3",
                 "layout-problems.toml:27:14: lanes[0].officer_sd: must be between 0 and 2 (the sd of a factor with mean 1), got -0.2",
+                "layout-problems.toml:34:8: flex[0].rule.changeover: missing required key (a duration)",
+                "layout-problems.toml:35:9: flex[0].hours: invalid hours (got \"22-06\", expected \"HH-HH\" with 0 <= from < to <= 24, e.g. \"06-22\")",
             ],
         ),
     ];
