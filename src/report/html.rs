@@ -481,6 +481,8 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::SweepWaitP95 | ChartKind::SweepHeatmap => lang.text(Key::MetricWaitP95),
         ChartKind::PilotRanking => lang.text(Key::TitlePilotRanking),
         ChartKind::PilotTradeoff => lang.text(Key::TitlePilotTradeoff),
+        ChartKind::Spillback => lang.text(Key::TitleSpillback),
+        ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
     }
 }
 

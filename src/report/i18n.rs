@@ -139,6 +139,12 @@ keys! {
     ColStability => "Stability (top {k})", "Estabilidad (top {k})";
     PilotNote => "Each value is the mean paired difference (intervention minus baseline, common random numbers) with the half-width of its 95% confidence interval. ⚑ marks a candidate that helps one group of travellers and worsens the other. The formulas, data sources and weights are in criteria.md.", "Cada valor es la diferencia pareada media (intervención menos línea base, números aleatorios comunes) con la semiamplitud de su intervalo de confianza del 95 %. ⚑ señala un candidato que beneficia a un grupo de viajeros y perjudica al otro. Las fórmulas, fuentes de datos y pesos están en criteria.md.";
     ReproPilotFile => "Pilot file", "Archivo del piloto";
+    // The approach (spillback).
+    TitleSpillback => "Spillback: vehicles before the lane split by hour", "Desbordamiento: vehículos antes de la bifurcación por hora";
+    TitleLaneFull => "Share of time each lane's storage was full", "Proporción del tiempo con el espacio de cada carril lleno";
+    LegendApproach => "Inside the port, before the split", "Dentro del puerto, antes de la bifurcación";
+    LegendOutside => "Outside the port (bridge and streets)", "Fuera del puerto (puente y calles)";
+    AxisShareOfTime => "Share of the hour (%)", "Proporción de la hora (%)";
 }
 
 impl Key {

@@ -94,6 +94,10 @@ pub enum ChartKind {
     PilotRanking,
     /// Pilot candidates: delay saved against p95 wait saved, with CI whiskers.
     PilotTradeoff,
+    /// With an approach: vehicles inside the approach and outside the port by hour.
+    Spillback,
+    /// With lane storage: share of each hour that each lane's storage was full.
+    LaneFull,
 }
 
 impl ChartKind {
@@ -110,6 +114,8 @@ impl ChartKind {
             ChartKind::SweepHeatmap => "sweep_heatmap",
             ChartKind::PilotRanking => "pilot_ranking",
             ChartKind::PilotTradeoff => "pilot_tradeoff",
+            ChartKind::Spillback => "spillback",
+            ChartKind::LaneFull => "lane_full_by_hour",
         }
     }
 }
@@ -124,6 +130,14 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
             ChartKind::QueueByHour,
             ChartKind::WaitDistribution,
         ]);
+        if let Some(run) = &data.run {
+            if run::has_hourly(run, "all", "outside_queue_mean") {
+                out.push(ChartKind::Spillback);
+            }
+            if run::lanes_with(run, "lane_full_share") > 0 {
+                out.push(ChartKind::LaneFull);
+            }
+        }
     }
     if let Some(c) = &data.comparison
         && compare::has_rows(c)
@@ -174,6 +188,8 @@ fn draw<DB: DrawingBackend>(
         ChartKind::SweepHeatmap => sweep::heatmap(&area, ctx, "wait_p95_s"),
         ChartKind::PilotRanking => pilot::ranking(&area, ctx),
         ChartKind::PilotTradeoff => pilot::tradeoff(&area, ctx),
+        ChartKind::Spillback => run::spillback(&area, ctx),
+        ChartKind::LaneFull => run::lane_full(&area, ctx),
     }
 }
 
