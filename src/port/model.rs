@@ -80,8 +80,9 @@ pub(super) struct Vehicle {
     pub(super) arrival_ns: u64,
     pub(super) class: u16,
     pub(super) counted: bool,
-    /// When it passed the lane split (its arrival when nothing held it).
-    pub(super) split_ns: u64,
+    /// Milliseconds from its arrival to the lane split (0 when nothing held it; saturates at
+    /// about 49 days). A u32 in the struct's padding keeps a queued vehicle at 24 bytes.
+    pub(super) split_delay_ms: u32,
 }
 
 impl Vehicle {
@@ -97,7 +98,9 @@ impl Vehicle {
             departure: service.map(|(_, e, _)| SimTime::from_nanos(e)),
             booth: service.map(|(_, _, b)| b),
             counted: self.counted,
-            lane_entry: Some(SimTime::from_nanos(self.split_ns)),
+            lane_entry: Some(SimTime::from_nanos(
+                self.arrival_ns + u64::from(self.split_delay_ms) * 1_000_000,
+            )),
             referred: false,
             secondary_start: None,
             secondary_end: None,
@@ -529,7 +532,7 @@ impl<'a, 'b> Model<'a, 'b> {
             arrival_ns: now,
             class: class as u16,
             counted,
-            split_ns: now,
+            split_delay_ms: 0,
         };
         if counted {
             let hour = ((now / HOUR_NS) % 24) as usize;
@@ -552,7 +555,9 @@ impl<'a, 'b> Model<'a, 'b> {
             let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
             self.lanes[lane].stats.hourly_arrivals[hour] += 1;
         }
-        v.split_ns = now;
+        if now > v.arrival_ns {
+            v.split_delay_ms = u32::try_from((now - v.arrival_ns) / 1_000_000).unwrap_or(u32::MAX);
+        }
         let class = v.class as usize;
         let st = &mut self.lanes[lane];
         if st.queue.is_empty() && st.n_idle > 0 {
@@ -1323,7 +1328,7 @@ mod tests {
                 arrival_ns: 0,
                 class: 0,
                 counted: false,
-                split_ns: 0,
+                split_delay_ms: 0,
             });
         }
     }
