@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use garita::app::{BatchConfig, CompareConfig, MergeConfig, SweepConfig};
+use garita::app::{Limits, ServeConfig};
 use garita::app::{PilotArgs, StaffArgs};
 use garita::app::{PlotConfig, ReportConfig, RunConfig};
 use garita::experiment::{ShardEnv, ShardRequest};
@@ -87,7 +88,7 @@ enum Command {
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
         /// Number of replications (overrides the scenario).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         replications: Option<u32>,
         /// Base seed (overrides the scenario).
         #[arg(long)]
@@ -139,6 +140,39 @@ enum Command {
         #[command(flatten)]
         target: TargetArgs,
     },
+    /// Serve a what-if page (English and Spanish) and a JSON API for the given scenarios.
+    Serve {
+        /// Scenario files (TOML; default: every .toml file in scenarios/).
+        files: Vec<PathBuf>,
+        /// Port to listen on (0: any free port, printed on stderr).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on; anything but loopback serves other computers too.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Language the page opens in.
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
+        /// Most vehicles one request may simulate (horizon x replications x demand).
+        #[arg(long, default_value_t = 5e7, value_parser = parse_positive)]
+        max_vehicles: f64,
+        /// Most simulations at once; further requests wait their turn.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        max_runs: u32,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 1 << 20)]
+        max_body: usize,
+        /// Worker threads of the simulation pool (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+}
+
+fn parse_positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("expected a positive number such as 5e7, got {s:?}")),
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -270,6 +304,8 @@ pub enum Action {
     Staff(StaffArgs),
     /// `garita pilot`.
     Pilot(PilotArgs),
+    /// `garita serve`.
+    Serve(ServeConfig),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -359,6 +395,30 @@ pub fn parse() -> Action {
             out,
             threads,
             plot,
+        }),
+        Command::Serve {
+            files,
+            port,
+            host,
+            lang,
+            max_vehicles,
+            max_runs,
+            max_body,
+            threads,
+        } => Action::Serve(ServeConfig {
+            files,
+            host,
+            port,
+            lang: match lang {
+                LangArg::En => Lang::En,
+                LangArg::Es => Lang::Es,
+            },
+            limits: Limits {
+                max_vehicles,
+                max_runs: max_runs as usize,
+                max_body_bytes: max_body,
+            },
+            threads,
         }),
     }
 }

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Action::Merge(cfg) => garita::app::merge(&cfg),
         cli::Action::Staff(args) => garita::app::staff(&args),
         cli::Action::Pilot(args) => garita::app::pilot(&args),
+        cli::Action::Serve(cfg) => garita::app::serve(&cfg),
     };
     match result {
         Ok(text) => {

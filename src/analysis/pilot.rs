@@ -39,7 +39,7 @@ use super::edit::edited_scenario;
 use super::rank;
 use super::staff::{StaffConfig, StaffResult, search};
 use super::target::Target;
-use crate::experiment::run_replications;
+use crate::experiment::{Overload, aggregate, run_replications};
 use crate::port::{GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, ReplicationResult};
 use crate::scenario::edit::{Change, EditOp, parse_hours};
 use crate::scenario::{Scenario, load_file, parse_duration_s};
@@ -178,7 +178,11 @@ impl Problems<'_> {
         let start = span.start.min(self.text.len());
         let before = &self.text[..start];
         let line = before.matches('\n').count() + 1;
-        let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        // Columns count characters, as in scenario files.
+        let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+            .chars()
+            .count()
+            + 1;
         self.list
             .push(format!("{}:{line}:{col}: {key}: {msg}", self.file));
     }
@@ -597,12 +601,15 @@ pub struct Criteria {
 }
 
 impl Criteria {
-    /// Robustness: the smallest mean delay saved over the demand scales.
+    /// Robustness: the smallest mean delay saved over the demand scales (NaN when no scale
+    /// has a value).
     pub fn robustness(&self) -> f64 {
         self.by_scale
             .iter()
             .map(|(_, m)| m.mean)
-            .fold(f64::INFINITY, f64::min)
+            .filter(|x| !x.is_nan())
+            .reduce(f64::min)
+            .unwrap_or(f64::NAN)
     }
 
     /// The raw values scored: delay, p95 saved, share gain, reach, CO2, robustness.
@@ -639,6 +646,12 @@ pub struct Candidate {
     pub stability: f64,
     /// The staffing found, for a staffing intervention.
     pub staff: Option<StaffResult>,
+    /// The alternative's worst lane by vehicles left queued at the horizon (demand scale 1).
+    pub overload: Overload,
+    /// False when that lane is overloaded ([`Overload::flagged`]): its waits describe only the
+    /// vehicles served, so the candidate ranks after every feasible one and is left out of the
+    /// Pareto set and of rank stability's top k.
+    pub feasible: bool,
 }
 
 /// Everything `garita pilot` computes.
@@ -848,7 +861,9 @@ pub fn run(pilot: &Pilot, threads: usize) -> Result<PilotResult, AnalysisError> 
         }
         let results = run_replications(&configs, threads, None)?;
         let stride = 1 + alts.len();
+        let k1 = scales.iter().position(|&s| s == 1.0).unwrap_or(0);
         for (ii, staff) in staffs.into_iter().enumerate() {
+            let overload = Overload::of(&aggregate(&results[k1 * stride + 1 + ii]));
             let runs: Vec<(&[ReplicationResult], &[ReplicationResult])> = (0..scales.len())
                 .map(|k| {
                     (
@@ -867,6 +882,8 @@ pub fn run(pilot: &Pilot, threads: usize) -> Result<PilotResult, AnalysisError> 
                 pareto: false,
                 stability: 0.0,
                 staff,
+                overload,
+                feasible: !overload.flagged(),
             });
         }
     }
@@ -880,16 +897,18 @@ fn score(candidates: &mut [Candidate], pilot: &Pilot) {
         .iter()
         .map(|c| c.criteria.raw().to_vec())
         .collect();
-    let norm = rank::normalise(&raw);
+    let feasible: Vec<bool> = candidates.iter().map(|c| c.feasible).collect();
+    let norm = rank::normalise_among(&raw, &feasible);
     let scores: Vec<Vec<f64>> = norm
         .iter()
         .map(|s| vec![s[0], (s[1] + s[2]) / 2.0, s[3], s[4], s[5]])
         .collect();
     let totals = rank::weighted_totals(&scores, &pilot.weights);
-    let ranks = rank::ranks(&totals);
-    let pareto = rank::pareto(&scores);
+    let ranks = rank::ranks_feasible(&totals, &feasible);
+    let pareto = rank::pareto_feasible(&scores, &feasible);
     let stability = rank::rank_stability(
         &scores,
+        &feasible,
         pilot.top_k,
         pilot.stability_draws,
         pilot.stability_seed(),
@@ -900,5 +919,90 @@ fn score(candidates: &mut [Candidate], pilot: &Pilot) {
         c.rank = ranks[i];
         c.pareto = pareto[i];
         c.stability = stability[i];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(x: f64) -> MeanCi {
+        MeanCi {
+            mean: x,
+            ci95: 0.1,
+            n: 3,
+        }
+    }
+
+    fn criteria_all(x: f64) -> Criteria {
+        Criteria {
+            delay_saved_vh_per_day: m(x),
+            added_booth_hours_per_day: m(0.0),
+            delay_saved_per_booth_hour: m(f64::NAN),
+            p95_saved_min: m(x),
+            share_le_20m_gain: m(x / 100.0),
+            reach_all: m(x / 100.0),
+            reach_trusted: m(x / 100.0),
+            reach_other: m(x / 100.0),
+            worse_trusted: m(0.0),
+            worse_other: m(0.0),
+            equity_flag: false,
+            co2_kg_saved_per_day: m(x),
+            nox_g_saved_per_day: m(f64::NAN),
+            pm25_g_saved_per_day: m(f64::NAN),
+            by_scale: vec![(0.8, m(x)), (1.0, m(x)), (1.2, m(x))],
+        }
+    }
+
+    /// An overloaded candidate that beats every other on every criterion ranks after the
+    /// feasible ones, is out of the Pareto set and never in rank stability's top k.
+    #[test]
+    fn an_overloaded_candidate_never_ranks_first() {
+        let p = load(Path::new("tests/fixtures/pilot/good.toml")).expect("fixture pilot");
+        let cand = |i: usize, x: f64, overload: Overload| Candidate {
+            site: 0,
+            intervention: i,
+            criteria: criteria_all(x),
+            scores: [0.0; 5],
+            total: 0.0,
+            rank: 0,
+            pareto: false,
+            stability: 0.0,
+            staff: None,
+            overload,
+            feasible: !overload.flagged(),
+        };
+        let over = Overload {
+            lane: Some(0),
+            unserved: 900.0,
+            share: 0.4,
+        };
+        let mut cs = vec![
+            cand(0, 100.0, over),
+            cand(1, 1.0, Overload::NONE),
+            cand(2, 2.0, Overload::NONE),
+        ];
+        score(&mut cs, &p);
+        assert!(!cs[0].feasible && cs[1].feasible);
+        assert_eq!([cs[0].rank, cs[1].rank, cs[2].rank], [3, 2, 1]);
+        assert!(cs[0].total >= cs[2].total, "it would win on its numbers");
+        assert!(!cs[0].pareto && cs[2].pareto);
+        assert_eq!(p.top_k, 1);
+        assert_eq!(cs[0].stability, 0.0);
+        assert_eq!(cs[2].stability, 1.0);
+        // The feasible candidates' scores span [0, 1] as if it were not there.
+        assert_eq!(cs[1].scores[0], 0.0);
+        assert_eq!(cs[2].scores[0], 1.0);
+    }
+
+    #[test]
+    fn robustness_of_undefined_values_is_undefined() {
+        let mut c = criteria_all(1.0);
+        c.by_scale = vec![(0.8, m(f64::NAN)), (1.0, m(f64::NAN))];
+        assert!(c.robustness().is_nan());
+        c.by_scale = vec![(0.8, m(f64::NAN)), (1.0, m(3.0)), (1.2, m(-2.0))];
+        assert_eq!(c.robustness(), -2.0);
+        c.by_scale = Vec::new();
+        assert!(c.robustness().is_nan());
     }
 }

@@ -15,9 +15,15 @@
 //!    meets the target, together when they pass together (else the least harmful half, and so
 //!    on down to one), and repeat; a removal that failed is not tried again.
 //! 4. The schedule returned is the one whose own run produced the reported statuses.
+//! 5. Verify: the schedule returned is simulated again on a fresh seed (drawn from the stream
+//!    `"staff-verify"` of the scenario's seed), which the search never saw; statuses and bounds
+//!    of both runs are reported, since a schedule tuned on one set of random numbers may pass
+//!    there by luck. Both runs also report vehicles left queued at the horizon (see
+//!    [`Overload`]).
 
-use crate::experiment::{aggregate, run_replications};
-use crate::port::{GroupRef, HourlyMetric, PortConfig};
+use crate::engine::{RngStream, StreamId};
+use crate::experiment::{Overload, aggregate, run_replications};
+use crate::port::{GroupRef, HourlyMetric, Metric, PortConfig};
 use crate::stats::Mmc;
 
 use super::AnalysisError;
@@ -74,10 +80,14 @@ pub struct LaneHour {
     pub booths: u32,
     /// The Erlang C starting estimate.
     pub erlang_start: u32,
-    /// The target's measure in the verification run (conservative bound).
+    /// The target's measure in the run of the schedule found (conservative bound).
     pub bound: f64,
     /// The outcome.
     pub status: HourStatus,
+    /// The target's measure when the schedule found is run on the fresh seed.
+    pub fresh_bound: f64,
+    /// The outcome on the fresh seed.
+    pub fresh_status: HourStatus,
 }
 
 /// What the search found.
@@ -89,8 +99,18 @@ pub struct StaffResult {
     pub booths: Vec<[u32; 24]>,
     /// Selected lanes x 24 hours, lane by lane.
     pub hours: Vec<LaneHour>,
-    /// Schedules simulated (each for every replication).
+    /// Schedules simulated (each for every replication; the fresh-seed run not included).
     pub schedules_simulated: usize,
+    /// The seed of the fresh verification run.
+    pub fresh_seed: u64,
+    /// Vehicles left queued at the horizon by the schedule found, per selected lane (in the
+    /// order of `hours`): on the search's seed, then on the fresh seed.
+    pub overload: Vec<(usize, Overload, Overload)>,
+}
+
+/// The seed of the fresh verification run of a search on `seed`.
+pub fn fresh_seed(seed: u64) -> u64 {
+    RngStream::new(seed, 0, StreamId::named("staff-verify")).next_bits()
 }
 
 impl StaffResult {
@@ -124,6 +144,8 @@ struct Eval {
     arrivals: Vec<[f64; 24]>,
     /// Time-average vehicles waiting by hour, by selected lane.
     queue: Vec<[f64; 24]>,
+    /// Vehicles left queued at the horizon, by selected lane.
+    overload: Vec<Overload>,
 }
 
 struct Searcher<'a> {
@@ -134,8 +156,23 @@ struct Searcher<'a> {
 
 impl Searcher<'_> {
     fn evaluate(&mut self, schedules: &[Vec<[u32; 24]>]) -> Result<Vec<Eval>, AnalysisError> {
-        let configs: Vec<PortConfig> = schedules.iter().map(|b| with_booths(self.cfg, b)).collect();
-        self.simulated += configs.len();
+        self.simulated += schedules.len();
+        self.evaluate_with_seed(schedules, self.cfg.seed)
+    }
+
+    fn evaluate_with_seed(
+        &self,
+        schedules: &[Vec<[u32; 24]>],
+        seed: u64,
+    ) -> Result<Vec<Eval>, AnalysisError> {
+        let configs: Vec<PortConfig> = schedules
+            .iter()
+            .map(|b| {
+                let mut c = with_booths(self.cfg, b);
+                c.seed = seed;
+                c
+            })
+            .collect();
         let runs = run_replications(&configs, self.sc.threads, None)?;
         let metric = self.sc.target.metric();
         Ok(runs
@@ -146,6 +183,7 @@ impl Searcher<'_> {
                     checks: Vec::new(),
                     arrivals: Vec::new(),
                     queue: Vec::new(),
+                    overload: Vec::new(),
                 };
                 for &l in &self.sc.lanes {
                     let g = agg
@@ -169,6 +207,11 @@ impl Searcher<'_> {
                         }
                     }));
                     e.arrivals.push(arrivals);
+                    e.overload.push(Overload::from_lanes([(
+                        l,
+                        g.metric(Metric::UnservedAtEnd).mean,
+                        g.metric(Metric::ArrivalsPerDay).mean,
+                    )]));
                     e.queue.push(std::array::from_fn(|h| {
                         let m = g.hourly(h, HourlyMetric::QueueMean).mean;
                         if m.is_finite() { m } else { 0.0 }
@@ -426,20 +469,28 @@ pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, Analysi
         }
     }
 
-    // 4. Statuses from the run of the schedule returned.
+    // 4. Statuses from the run of the schedule returned; 5. and from its run on a fresh seed.
+    let fresh = fresh_seed(cfg.seed);
+    let verify = s
+        .evaluate_with_seed(std::slice::from_ref(&booths), fresh)?
+        .pop()
+        .expect("one schedule, one evaluation");
+    let status = |c: HourCheck, unreachable: bool| {
+        if c.bound.is_nan() {
+            HourStatus::NoDemand
+        } else if c.met {
+            HourStatus::Met
+        } else if unreachable {
+            HourStatus::Unreachable
+        } else {
+            HourStatus::NotMet
+        }
+    };
     let mut hours = Vec::with_capacity(n * 24);
     for (i, &l) in sc.lanes.iter().enumerate() {
         for h in 0..24 {
             let c = eval.checks[i][h];
-            let status = if c.bound.is_nan() {
-                HourStatus::NoDemand
-            } else if c.met {
-                HourStatus::Met
-            } else if unreachable[i][h] {
-                HourStatus::Unreachable
-            } else {
-                HourStatus::NotMet
-            };
+            let f = verify.checks[i][h];
             hours.push(LaneHour {
                 lane: l,
                 hour: h,
@@ -447,15 +498,25 @@ pub fn search(cfg: &PortConfig, sc: &StaffConfig) -> Result<StaffResult, Analysi
                 booths: booths[l][h],
                 erlang_start: start[i][h],
                 bound: c.bound,
-                status,
+                status: status(c, unreachable[i][h]),
+                fresh_bound: f.bound,
+                fresh_status: status(f, unreachable[i][h]),
             });
         }
     }
+    let overload = sc
+        .lanes
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (l, eval.overload[i], verify.overload[i]))
+        .collect();
     Ok(StaffResult {
         target: sc.target,
         booths,
         hours,
         schedules_simulated: s.simulated,
+        fresh_seed: fresh,
+        overload,
     })
 }
 
@@ -552,6 +613,22 @@ service = {{ dist = "exponential", mean = "10s" }}
                     h
                 );
                 assert!(c.bound.to_bits() == h.bound.to_bits() || c.bound.is_nan());
+            }
+            // The fresh-seed statuses are those of an independent run on that seed.
+            assert_ne!(res.fresh_seed, cfg.seed);
+            let mut fresh = alt.clone();
+            fresh.seed = res.fresh_seed;
+            let reps = run_replications(std::slice::from_ref(&fresh), 1, None).expect("runs");
+            let agg = aggregate(&reps[0]);
+            let g = agg.group(GroupRef::Lane(0)).expect("lane group");
+            for h in &res.hours {
+                let c = target.check(g.hourly(h.hour, target.metric()));
+                assert!(c.bound.to_bits() == h.fresh_bound.to_bits() || c.bound.is_nan());
+                assert_eq!(
+                    c.met,
+                    matches!(h.fresh_status, HourStatus::Met | HourStatus::NoDemand),
+                    "fresh: {h:?}"
+                );
             }
             if max == 3 {
                 // 1300 an hour needs more than 3 booths of 10 s: the peak cannot be met.

@@ -254,6 +254,7 @@ fn finish_compare(
     reps: &[Vec<ReplicationResult>],
     out: &Path,
 ) -> Result<String, AppError> {
+    let mut overloads = Vec::new();
     for ((v, c), r) in plan.variants.iter().zip(configs).zip(reps) {
         let info = RunInfo {
             source_name: v.source_name.clone(),
@@ -261,7 +262,9 @@ fn finish_compare(
             version: plan.garita_version.clone(),
         };
         let dir = out.join(&c.name);
-        report::write_run_outputs(&dir, c, &info, r, &aggregate(r)).map_err(io_err(&dir))?;
+        let agg = aggregate(r);
+        overloads.push(experiment::Overload::of(&agg));
+        report::write_run_outputs(&dir, c, &info, r, &agg).map_err(io_err(&dir))?;
     }
     let alternatives: Vec<(String, Vec<experiment::MetricDiff>)> = configs
         .iter()
@@ -272,10 +275,12 @@ fn finish_compare(
     let path = out.join("comparison.csv");
     report::write_atomic(
         &path,
-        &report::comparison_csv(&configs[0].name, &alternatives),
+        &report::comparison_csv(&configs[0].name, &alternatives, &overloads),
     )
     .map_err(io_err(&path))?;
-    let mut text = report::comparison_table(&configs[0], plan.replications as usize, &alternatives);
+    let refs: Vec<&PortConfig> = configs.iter().collect();
+    let mut text =
+        report::comparison_table(&refs, plan.replications as usize, &alternatives, &overloads);
     let _ = writeln!(text, "results: {}", out.display());
     Ok(text)
 }
@@ -500,13 +505,32 @@ fn finish_sweep(plan: &Plan, rows: Vec<SweepRows>, out: &Path) -> Result<String,
         plan.columns
             .iter()
             .cloned()
-            .chain(["mean wait (min)".into(), "p95 wait (min)".into()])
+            .chain([
+                "mean wait (min)".into(),
+                "p95 wait (min)".into(),
+                "queued at end".into(),
+            ])
             .collect(),
     ];
-    for (values, rows) in points.iter().take(MAX_SHOWN) {
+    let mut warnings = Vec::new();
+    for (i, (values, rows)) in points.iter().enumerate() {
+        let (o, lane) = report::sweep_overload(rows);
+        if o.flagged() {
+            let lane = lane.map_or("a lane".to_string(), |l| l.replace(':', " "));
+            let what = format!("variant {} [{}]", i + 1, plan.variants[i].label);
+            warnings.push(o.warning(&what, &lane));
+        }
+        if i >= MAX_SHOWN {
+            continue;
+        }
         let mut r = values.clone();
         r.push(pick(rows, Metric::WaitMean));
         r.push(pick(rows, Metric::WaitP95));
+        r.push(format!(
+            "{:.0}%{}",
+            100.0 * o.share,
+            if o.flagged() { " !" } else { "" }
+        ));
         table.push(r);
     }
     let widths: Vec<usize> = (0..table[0].len())
@@ -531,6 +555,21 @@ fn finish_sweep(plan: &Plan, rows: Vec<SweepRows>, out: &Path) -> Result<String,
             text,
             "... {} more variants in sweep.csv",
             points.len() - MAX_SHOWN
+        );
+    }
+    let _ = writeln!(
+        text,
+        "queued at end: the most a lane leaves queued at the horizon, as a share of its daily arrivals; ! marks an overloaded variant (over {:.0}%)",
+        100.0 * experiment::OVERLOAD_SHARE
+    );
+    for w in warnings.iter().take(MAX_LISTED) {
+        let _ = writeln!(text, "{w}");
+    }
+    if warnings.len() > MAX_LISTED {
+        let _ = writeln!(
+            text,
+            "... and {} more overloaded variants (column `overloaded` of sweep.csv)",
+            warnings.len() - MAX_LISTED
         );
     }
     let _ = writeln!(text, "results: {}", path.display());

@@ -13,9 +13,11 @@ pub use batch::{BatchConfig, CompareConfig, MergeConfig, SweepConfig, compare, m
 use std::path::{Path, PathBuf};
 
 mod pilot;
+mod serve;
 mod staff;
 
 pub use pilot::{PilotArgs, pilot};
+pub use serve::{Api, Limits, Reply, Request, ServeConfig, serve};
 pub use staff::{StaffArgs, staff};
 
 use crate::analysis::AnalysisError;

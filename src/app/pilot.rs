@@ -51,6 +51,7 @@ pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
         report::write_atomic(&path, &bytes).map_err(io_err(&path))?;
     }
     let mut text = report::pilot_table_md(&p, &res, false);
+    text.push_str(&report::pilot_warnings(&p, &res));
     text.push_str(&format!("\nresults: {}\n", dir.display()));
     if args.plot {
         text.push_str(&super::plot(&super::PlotConfig::for_dir(&dir))?);

@@ -38,9 +38,15 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
     if let Some(seed) = args.seed {
         s.config.seed = seed;
     }
+    // One rule for --replications and the scenario's `replications` (both may be 1 for `run`).
     if s.config.replications < 2 {
+        let from = if args.replications.is_some() {
+            "--replications"
+        } else {
+            "replications"
+        };
         return Err(AppError::Usage(format!(
-            "{}: the staffing search needs at least 2 replications for its confidence intervals, got {}",
+            "{}: {from}: the staffing search needs at least 2 replications for its confidence intervals (got {}, expected 2 or more)",
             s.source_name, s.config.replications
         )));
     }
@@ -82,6 +88,39 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
         &res,
         s.config.replications,
     )));
+    if s.config.response.is_some() {
+        text.push_str(&reacting_note(&s.config, &res, args.threads)?);
+    }
     text.push_str(&format!("\nresults: {}\n", dir.display()));
     Ok(text)
+}
+
+/// With `[response]`, a target is met by the trips that were made: reports, for today's and
+/// the proposed schedule, the share of latent trips forgone and trips made per day beside it.
+fn reacting_note(
+    cfg: &crate::port::PortConfig,
+    res: &crate::analysis::StaffResult,
+    threads: usize,
+) -> Result<String, AppError> {
+    use crate::port::{GroupRef, Metric};
+    let configs = [cfg.clone(), res.apply(cfg)];
+    let runs = crate::experiment::run_replications(&configs, threads, None)?;
+    let mut out = String::from(
+        "\ntravellers react to the posted wait: the target counts the trips made; trips forgone\n",
+    );
+    for (label, reps) in ["current schedule", "proposed schedule"].iter().zip(&runs) {
+        let agg = crate::experiment::aggregate(reps);
+        let Some(all) = agg.group(GroupRef::All) else {
+            continue;
+        };
+        let share = all.metric(Metric::ForgoneShare);
+        let made = all.metric(Metric::ArrivalsPerDay);
+        out.push_str(&format!(
+            "  {label}: {:.1}% ± {:.1}% of latent trips forgone, {:.0} trips made per day\n",
+            100.0 * share.mean,
+            100.0 * share.ci95,
+            made.mean
+        ));
+    }
+    Ok(out)
 }

@@ -190,17 +190,94 @@ mod tests {
         assert!(d < KS_999 / (n as f64).sqrt(), "shape 0.5: D = {d}");
     }
 
-    #[test]
-    fn variates_are_pinned() {
-        let mut r = RngStream::new(1, 0, StreamId::named("pinned"));
-        let got = [r.exp1(), r.normal(), r.gamma(3.0)];
-        let bits: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
-        assert_eq!(bits, PINNED, "variates changed: {got:?}");
+    /// Calls `f` on `r` and returns the variate with the number of 64-bit draws it used.
+    fn with_draws(r: &mut RngStream, f: &dyn Fn(&mut RngStream) -> f64) -> (f64, usize) {
+        let mut probe = r.clone();
+        let x = f(r);
+        let next = r.clone().next_bits();
+        let mut k = 0;
+        while probe.clone().next_bits() != next {
+            probe.next_bits();
+            k += 1;
+        }
+        (x, k)
     }
 
-    const PINNED: [u64; 3] = [
-        4607310098068465260,
-        13833410146336835392,
-        4615133167460151241,
+    /// The first draw of each path of a sampler: (path, index of the draw, its bits). `path`
+    /// names the path from the variate and the number of 64-bit draws it used.
+    fn first_of_each_path(
+        name: &str,
+        f: &dyn Fn(&mut RngStream) -> f64,
+        path: &dyn Fn(f64, usize) -> &'static str,
+        paths: &[&'static str],
+    ) -> Vec<(&'static str, u64, u64)> {
+        let mut r = RngStream::new(1, 0, StreamId::named(name));
+        let mut found: Vec<(&'static str, u64, u64)> = Vec::new();
+        for i in 0..1_000_000u64 {
+            let (x, k) = with_draws(&mut r, f);
+            let p = path(x, k);
+            if !found.iter().any(|e| e.0 == p) {
+                found.push((p, i, x.to_bits()));
+                if found.len() == paths.len() {
+                    break;
+                }
+            }
+        }
+        found.sort_by_key(|e| paths.iter().position(|p| *p == e.0));
+        found
+    }
+
+    /// Pins the first variate through every path of each sampler: the exponential's fast
+    /// path, wedge acceptance, rejection and tail; the polar normal's first try and rejection;
+    /// Marsaglia-Tsang's first try and rejection, for shape >= 1 and (boosted) shape < 1.
+    #[test]
+    fn variates_are_pinned() {
+        let mut got = Vec::new();
+        let exp = ["fast", "wedge", "rejected", "tail"];
+        got.extend(first_of_each_path(
+            "pinned-exp",
+            &|r| r.exp1(),
+            &|x, k| match k {
+                1 => "fast",
+                2 if x > EXP_R => "tail",
+                2 => "wedge",
+                _ => "rejected",
+            },
+            &exp,
+        ));
+        let two = ["first", "rejected"];
+        got.extend(first_of_each_path(
+            "pinned-normal",
+            &|r| r.normal(),
+            &|_, k| if k == 2 { "first" } else { "rejected" },
+            &two,
+        ));
+        got.extend(first_of_each_path(
+            "pinned-gamma",
+            &|r| r.gamma(3.0),
+            &|_, k| if k == 3 { "first" } else { "rejected" },
+            &two,
+        ));
+        got.extend(first_of_each_path(
+            "pinned-gamma-small",
+            &|r| r.gamma(0.5),
+            &|_, k| if k == 4 { "first" } else { "rejected" },
+            &two,
+        ));
+        assert_eq!(got.len(), PINNED.len(), "every path reached: {got:?}");
+        assert_eq!(got, PINNED, "variates changed");
+    }
+
+    const PINNED: [(&str, u64, u64); 10] = [
+        ("fast", 0, 4606022520429538755),
+        ("wedge", 130, 4603252444403221712),
+        ("rejected", 179, 4617117493490039909),
+        ("tail", 880, 4621060512152740132),
+        ("first", 0, 4601474428535143924),
+        ("rejected", 6, 4603414701917595493),
+        ("first", 0, 4610575220523981326),
+        ("rejected", 1, 4607005644245087213),
+        ("first", 0, 4574375749968290873),
+        ("rejected", 3, 4590028124351509269),
     ];
 }

@@ -22,6 +22,9 @@ pub struct MetricDiff {
     pub alternative: MeanCi,
     /// Paired difference (alternative - baseline), mean and CI over replications.
     pub diff: MeanCi,
+    /// Pairs used: replications in which both sides have a value. The baseline and
+    /// alternative means are taken over these same pairs, so `diff.mean` is their difference.
+    pub n: usize,
 }
 
 impl MetricDiff {
@@ -63,7 +66,9 @@ pub fn welch_ci95(a: &MeanCi, b: &MeanCi) -> f64 {
 }
 
 /// Paired differences for every (group, metric) present in both runs. Replications are paired
-/// by index; only the first `min(len)` are used.
+/// by index; only the first `min(len)` are used, and of those only the pairs in which both
+/// sides have a (finite) value: a rare class with nobody served in some replications leaves
+/// those replications out of its baseline mean, its alternative mean and their difference alike.
 pub fn paired_diffs(
     base_cfg: &PortConfig,
     base: &[ReplicationResult],
@@ -85,20 +90,27 @@ pub fn paired_diffs(
             continue;
         };
         for &m in Metric::ALL {
-            let bv: Vec<f64> = base[..n].iter().map(|r| r.groups[bi].metric(m)).collect();
-            let av: Vec<f64> = alt[..n].iter().map(|r| r.groups[ai].metric(m)).collect();
-            let dv: Vec<f64> = bv.iter().zip(&av).map(|(b, a)| a - b).collect();
-            let baseline = mean_ci(&bv);
-            let alternative = mean_ci(&av);
-            if baseline.n == 0 && alternative.n == 0 {
+            let mut any = false;
+            let (mut bv, mut av, mut dv) = (Vec::new(), Vec::new(), Vec::new());
+            for (rb, ra) in base[..n].iter().zip(&alt[..n]) {
+                let (b, a) = (rb.groups[bi].metric(m), ra.groups[ai].metric(m));
+                any |= b.is_finite() || a.is_finite();
+                if b.is_finite() && a.is_finite() {
+                    bv.push(b);
+                    av.push(a);
+                    dv.push(a - b);
+                }
+            }
+            if !any {
                 continue;
             }
             out.push(MetricDiff {
                 group: label.clone(),
                 metric: m,
-                baseline,
-                alternative,
+                baseline: mean_ci(&bv),
+                alternative: mean_ci(&av),
                 diff: mean_ci(&dv),
+                n: dv.len(),
             });
         }
     }
@@ -108,6 +120,61 @@ pub fn paired_diffs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::port::{GroupRef, GroupResult};
+
+    /// Replications whose only group has `WaitMean` values `xs` (NaN: nobody served).
+    fn reps(xs: &[f64]) -> Vec<ReplicationResult> {
+        xs.iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                let mut metrics = vec![f64::NAN; Metric::COUNT];
+                metrics[Metric::WaitMean as usize] = x;
+                ReplicationResult {
+                    replication: i as u32,
+                    groups: vec![GroupResult {
+                        group: GroupRef::All,
+                        metrics,
+                        hourly: Vec::new(),
+                        wait_cdf: Vec::new(),
+                    }],
+                    vehicles_simulated: 0,
+                }
+            })
+            .collect()
+    }
+
+    /// A rare class served in only some replications of the baseline: the three means rest on
+    /// the same pairs, so the difference is the alternative mean minus the baseline mean.
+    #[test]
+    fn a_rare_class_is_compared_on_the_same_pairs() {
+        let cfg = crate::scenario::load_file(std::path::Path::new("scenarios/mmc-example.toml"))
+            .expect("bundled scenario")
+            .config;
+        let nan = f64::NAN;
+        let base = reps(&[
+            300.0, nan, 200.0, nan, 400.0, 100.0, nan, 500.0, 300.0, 200.0,
+        ]);
+        let alt = reps(&[
+            250.0, 900.0, 150.0, 800.0, 350.0, 90.0, 700.0, 450.0, 250.0, 150.0,
+        ]);
+        let d = paired_diffs(&cfg, &base, &cfg, &alt);
+        let w = d
+            .iter()
+            .find(|d| d.metric == Metric::WaitMean)
+            .expect("wait row");
+        assert_eq!(w.n, 7);
+        assert_eq!((w.baseline.n, w.alternative.n, w.diff.n), (7, 7, 7));
+        assert!(
+            (w.diff.mean - (w.alternative.mean - w.baseline.mean)).abs() < 1e-9,
+            "{} vs {} - {}",
+            w.diff.mean,
+            w.alternative.mean,
+            w.baseline.mean
+        );
+        assert!((w.diff.mean + 310.0 / 7.0).abs() < 1e-9, "{}", w.diff.mean);
+        // A metric with no value on either side gives no row.
+        assert!(d.iter().all(|d| d.metric == Metric::WaitMean));
+    }
 
     #[test]
     fn welch_matches_textbook() {

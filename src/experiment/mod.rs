@@ -7,6 +7,7 @@
 mod aggregate;
 mod batch;
 mod compare;
+mod overload;
 mod plan;
 mod shard;
 pub mod sweep;
@@ -16,6 +17,7 @@ pub use batch::{
     BatchOptions, BatchOutcome, JobStore, NoProgress, NoStore, Progress, job_list, run_batch,
 };
 pub use compare::{MetricDiff, paired_diffs, welch_ci95};
+pub use overload::{OVERLOAD_MIN_VEHICLES, OVERLOAD_SHARE, Overload};
 pub use plan::{Plan, PlanKind, PlanVariant, job_key};
 pub use shard::{Shard, ShardEnv, ShardError, ShardRequest, resolve_shard};
 
@@ -114,4 +116,42 @@ pub fn in_pool<T: Send>(
             message: e.to_string(),
         })?;
     Ok(pool.install(f))
+}
+
+/// Runs every replication of every scenario on `pool`, like [`run_replications`] without a
+/// trace, but checks `stop` before each replication starts: once it returns true the remaining
+/// replications are skipped and the result is `None`. A run that is not stopped returns exactly
+/// what [`run_replications`] returns (the same jobs, collected in job order).
+pub fn run_replications_on(
+    pool: &rayon::ThreadPool,
+    configs: &[PortConfig],
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<Vec<ReplicationResult>>> {
+    use rayon::prelude::*;
+    let jobs: Vec<(usize, u32)> = configs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| (0..c.replications).map(move |r| (i, r)))
+        .collect();
+    let results: Vec<Option<ReplicationResult>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|&(i, r)| (!stop()).then(|| simulate(&configs[i], r, None)))
+            .collect()
+    });
+    let mut out: Vec<Vec<ReplicationResult>> = configs.iter().map(|_| Vec::new()).collect();
+    for ((i, _), res) in jobs.iter().zip(results) {
+        out[*i].push(res?);
+    }
+    Some(out)
+}
+
+/// A worker pool of `threads` threads (0 = one per core), for [`run_replications_on`].
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, ExperimentError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ExperimentError::Pool {
+            threads,
+            message: e.to_string(),
+        })
 }

@@ -317,6 +317,7 @@ mod tests {
             idle: IdleEmissions::default_for(TravelMode::Car),
             approach: ApproachUse::Shared,
             referral: 0.0,
+            tolerance: None,
         };
         PortConfig {
             name: "approach".into(),
@@ -332,6 +333,7 @@ mod tests {
                 scale: 1.0,
                 per_hour_saturday: None,
                 per_hour_sunday: None,
+                day_sd: 0.0,
             },
             classes: vec![
                 class("general", 0.5, 0),
@@ -347,6 +349,7 @@ mod tests {
             calendar: crate::port::CalendarConfig::default(),
             secondary: None,
             flex: Vec::new(),
+            response: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::ServiceDist;
 use super::calendar::{CalendarConfig, DayType};
+use super::response::ResponseConfig;
 use crate::engine::SimTime;
 
 /// A name in English and Spanish for charts and tables.
@@ -129,6 +130,9 @@ pub struct DemandConfig {
     pub per_hour_saturday: Option<[f64; 24]>,
     /// Arrivals per hour on Sundays, when they differ from `per_hour`.
     pub per_hour_sunday: Option<[f64; 24]>,
+    /// Standard deviation of the logarithm of each simulated day's demand factor (log-normal,
+    /// mean 1; 0 = every day the same).
+    pub day_sd: f64,
 }
 
 impl DemandConfig {
@@ -171,6 +175,9 @@ pub struct ClassConfig {
     pub approach: ApproachUse,
     /// Probability that primary inspection refers a vehicle of this class to secondary.
     pub referral: f64,
+    /// This class's tolerance of the posted wait, overriding `[response]`'s (only with a
+    /// response).
+    pub tolerance: Option<ServiceDist>,
 }
 
 /// How a class reaches the lane split.
@@ -278,6 +285,8 @@ pub struct PortConfig {
     pub secondary: Option<SecondaryConfig>,
     /// Flex booth groups (`[[flex]]`).
     pub flex: Vec<FlexConfig>,
+    /// How travellers react to the posted wait (None: every arrival joins a queue).
+    pub response: Option<ResponseConfig>,
 }
 
 /// A group of flex booths that can serve either of two lanes.

@@ -240,6 +240,7 @@ mod tests {
             idle: IdleEmissions::default_for(TravelMode::Car),
             approach: ApproachUse::Shared,
             referral: 0.0,
+            tolerance: None,
         };
         PortConfig {
             name: "flex".into(),
@@ -255,6 +256,7 @@ mod tests {
                 scale: 1.0,
                 per_hour_saturday: None,
                 per_hour_sunday: None,
+                day_sd: 0.0,
             },
             classes: vec![class("a", rate_a / total, 0), class("b", 100.0 / total, 1)],
             lanes: vec![lane("a"), lane("b")],
@@ -273,6 +275,7 @@ mod tests {
                 })
                 .into_iter()
                 .collect(),
+            response: None,
         }
     }
 

@@ -84,6 +84,18 @@ metric_enum! {
         NoxGIdling = "nox_g_idling",
         /// PM2.5 emitted while queued (g), where the classes give a rate.
         Pm25GIdling = "pm25_g_idling",
+        /// With `[response]`: trips that would have come with no wait (after the warm-up; a
+        /// lane counts the trips that looked at its posted wait).
+        LatentTrips = "latent_trips",
+        /// With `[response]`: trips given up because the posted wait exceeded the tolerance.
+        Forgone = "forgone",
+        /// With `[response]`: decisions to come back later (a trip shifted twice counts twice).
+        Shifted = "shifted",
+        /// With `[response]`: forgone / latent_trips.
+        ForgoneShare = "forgone_share",
+        /// With `[response]`: time-average of the posted wait (s) while the lane is open; for
+        /// a class, of the smallest posted wait among its lanes.
+        PostedWaitMean = "posted_wait_mean_s",
         /// Mean time from arrival to the lane split (s), over vehicles that reached it
         /// (with an approach; all, lanes and classes).
         ApproachWait = "approach_wait_s",
@@ -136,6 +148,14 @@ metric_enum! {
         BoothsOpen = "booths_open",
         /// Busy over open booth-time.
         Utilization = "utilization",
+        /// With `[response]`: latent trips per hour.
+        LatentTrips = "latent_trips",
+        /// With `[response]`: trips forgone per hour.
+        Forgone = "forgone",
+        /// With `[response]`: trips shifted to later per hour.
+        Shifted = "shifted",
+        /// With `[response]`: time-average posted wait in this hour of the clock (s).
+        PostedWaitMean = "posted_wait_mean_s",
         /// Mean time from arrival to the lane split (s), by hour of arrival.
         ApproachWait = "approach_wait_s",
         /// Share of the hour the lane's storage was full.

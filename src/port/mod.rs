@@ -7,10 +7,12 @@
 mod approach;
 mod calendar;
 mod config;
+mod demand;
 mod flex;
 mod metrics;
 mod model;
 mod officers;
+mod response;
 mod secondary;
 mod service;
 mod stacked;
@@ -23,7 +25,10 @@ pub use config::{
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};
+pub use response::ResponseConfig;
 pub use service::ServiceDist;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_response;

@@ -387,6 +387,7 @@ mod tests {
                 scale: 1.0,
                 per_hour_saturday: None,
                 per_hour_sunday: None,
+                day_sd: 0.0,
             },
             classes: vec![ClassConfig {
                 id: "g".into(),
@@ -398,6 +399,7 @@ mod tests {
                 idle: IdleEmissions::default_for(TravelMode::Car),
                 approach: ApproachUse::Shared,
                 referral,
+                tolerance: None,
             }],
             lanes: vec![LaneConfig {
                 id: "m".into(),
@@ -420,6 +422,7 @@ mod tests {
                 service: ServiceDist::Exponential { mean_s: 90.0 },
             }),
             flex: Vec::new(),
+            response: None,
         }
     }
 

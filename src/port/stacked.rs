@@ -159,6 +159,7 @@ mod throughput {
                 scale: 1.0,
                 per_hour_saturday: None,
                 per_hour_sunday: None,
+                day_sd: 0.0,
             },
             classes: vec![ClassConfig {
                 id: "g".into(),
@@ -170,6 +171,7 @@ mod throughput {
                 idle: IdleEmissions::default_for(TravelMode::Car),
                 approach: ApproachUse::Shared,
                 referral: 0.0,
+                tolerance: None,
             }],
             lanes: vec![LaneConfig {
                 id: "m".into(),
@@ -188,6 +190,7 @@ mod throughput {
             calendar: crate::port::CalendarConfig::default(),
             secondary: None,
             flex: Vec::new(),
+            response: None,
         }
     }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::fmt_num;
 use crate::analysis::StaffResult;
 use crate::analysis::pilot::{CRITERIA, Candidate, Pilot, PilotResult};
+use crate::experiment::Overload;
 use crate::port::PortConfig;
 use crate::stats::MeanCi;
 
@@ -23,16 +24,17 @@ pub fn staff_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// `staff_hours.csv`: the detail behind each row of `staff.csv`.
+/// `staff_hours.csv`: the detail behind each row of `staff.csv`: the bound and status on the
+/// search's seed, then on the fresh seed of the verification run.
 pub fn staff_hours_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
     let mut out = String::from(
-        "lane,hour,booths,current_booths,erlang_c_start,target,measure,bound,status\n",
+        "lane,hour,booths,current_booths,erlang_c_start,target,measure,bound,status,fresh_bound,fresh_status\n",
     );
     let measure = res.target.metric().name();
     for h in &res.hours {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             cfg.lanes[h.lane].id,
             h.hour,
             h.booths,
@@ -41,54 +43,78 @@ pub fn staff_hours_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
             res.target,
             measure,
             fmt_num(h.bound),
-            h.status.as_str()
+            h.status.as_str(),
+            fmt_num(h.fresh_bound),
+            h.fresh_status.as_str()
         );
     }
     out.into_bytes()
 }
 
 /// `staff_summary.csv`: open booth-hours per day, schedule found versus current, by lane and in
-/// total, with the count of hours by status.
+/// total, with the count of hours by status (on the search's seed, then `fresh_` on the fresh
+/// seed), and the share of the lane's daily arrivals the schedule leaves queued at the horizon
+/// with the overload flag (see [`crate::experiment::Overload`]) on each seed; the `all` row
+/// gives the worst lane.
 pub fn staff_summary_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
     let mut out = String::from(
-        "lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met\n",
+        "lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met,fresh_hours_met,fresh_hours_no_demand,fresh_hours_unreachable,fresh_hours_not_met,unserved_share,overloaded,fresh_unserved_share,fresh_overloaded\n",
     );
+    let over = |pick: &dyn Fn(&(usize, Overload, Overload)) -> Overload, lane: Option<usize>| {
+        let o = res
+            .overload
+            .iter()
+            .filter(|x| lane.is_none_or(|l| l == x.0))
+            .map(pick)
+            .fold(Overload::NONE, |w, o| {
+                if (o.flagged(), o.share) > (w.flagged(), w.share) {
+                    o
+                } else {
+                    w
+                }
+            });
+        format!("{},{}", fmt_num(o.share), o.flagged())
+    };
+    let overload_cols =
+        |lane: Option<usize>| format!("{},{}", over(&|x| x.1, lane), over(&|x| x.2, lane));
     let mut lanes: Vec<usize> = res.hours.iter().map(|h| h.lane).collect();
     lanes.dedup();
     let (mut tn, mut tc) = (0, 0);
-    let mut tcount = [0usize; 4];
+    let mut tcount = [0usize; 8];
+    let counts = |l: Option<usize>| {
+        let (a, b) = (status_counts(res, l, false), status_counts(res, l, true));
+        [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+    };
+    let join = |c: &[usize; 8]| c.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
     for &l in &lanes {
         let (n, c) = res.booth_hours(l);
         tn += n;
         tc += c;
-        let count = status_counts(res, Some(l));
-        for k in 0..4 {
+        let count = counts(Some(l));
+        for k in 0..8 {
             tcount[k] += count[k];
         }
         let _ = writeln!(
             out,
-            "{},{n},{c},{},{},{},{},{}",
+            "{},{n},{c},{},{},{}",
             cfg.lanes[l].id,
             i64::from(n) - i64::from(c),
-            count[0],
-            count[1],
-            count[2],
-            count[3]
+            join(&count),
+            overload_cols(Some(l))
         );
     }
     let _ = writeln!(
         out,
-        "all,{tn},{tc},{},{},{},{},{}",
+        "all,{tn},{tc},{},{},{}",
         i64::from(tn) - i64::from(tc),
-        tcount[0],
-        tcount[1],
-        tcount[2],
-        tcount[3]
+        join(&tcount),
+        overload_cols(None)
     );
     out.into_bytes()
 }
 
-fn status_counts(res: &StaffResult, lane: Option<usize>) -> [usize; 4] {
+/// Hours by status (met, no demand, unreachable, not met), on the fresh seed when `fresh`.
+fn status_counts(res: &StaffResult, lane: Option<usize>, fresh: bool) -> [usize; 4] {
     use crate::analysis::HourStatus::*;
     let mut c = [0; 4];
     for h in res
@@ -96,7 +122,7 @@ fn status_counts(res: &StaffResult, lane: Option<usize>) -> [usize; 4] {
         .iter()
         .filter(|h| lane.is_none_or(|l| l == h.lane))
     {
-        let k = match h.status {
+        let k = match if fresh { h.fresh_status } else { h.status } {
             Met => 0,
             NoDemand => 1,
             Unreachable => 2,
@@ -137,23 +163,27 @@ pub fn staff_table(cfg: &PortConfig, res: &StaffResult) -> String {
         let _ = writeln!(out, "\nlane {}", cfg.lanes[l].id);
         let _ = writeln!(
             out,
-            "{:>4} {:>7} {:>6} {:>8} {:>12}  status",
+            "{:>4} {:>7} {:>6} {:>8} {:>12}  {:<11}  {:>12}  fresh status",
             "hour",
             "current",
             "booths",
             "erlang_c",
-            res.target.metric().name()
+            res.target.metric().name(),
+            "status",
+            "fresh"
         );
         for h in res.hours.iter().filter(|h| h.lane == l) {
             let _ = writeln!(
                 out,
-                "{:>4} {:>7} {:>6} {:>8} {:>12}  {}",
+                "{:>4} {:>7} {:>6} {:>8} {:>12}  {:<11}  {:>12}  {}",
                 h.hour,
                 h.current,
                 h.booths,
                 h.erlang_start,
                 fmt_num((h.bound * 10.0).round() / 10.0),
-                h.status.as_str()
+                h.status.as_str(),
+                fmt_num((h.fresh_bound * 10.0).round() / 10.0),
+                h.fresh_status.as_str()
             );
         }
         let (n, c) = res.booth_hours(l);
@@ -163,7 +193,7 @@ pub fn staff_table(cfg: &PortConfig, res: &StaffResult) -> String {
         .hours
         .iter()
         .fold((0, 0), |(n, c), h| (n + h.booths, c + h.current));
-    let counts = status_counts(res, None);
+    let counts = status_counts(res, None, false);
     let _ = writeln!(
         out,
         "\nall staffed lanes: {n} booth-hours per day (current schedule {c}, change {:+}); hours met {}, no demand {}, unreachable {}, not met {}; {} schedules simulated",
@@ -174,6 +204,26 @@ pub fn staff_table(cfg: &PortConfig, res: &StaffResult) -> String {
         counts[3],
         res.schedules_simulated
     );
+    let fresh = status_counts(res, None, true);
+    let _ = writeln!(
+        out,
+        "verified on a fresh seed ({}) the search never saw: hours met {}, no demand {}, unreachable {}, not met {}",
+        res.fresh_seed, fresh[0], fresh[1], fresh[2], fresh[3]
+    );
+    for &(l, on_seed, on_fresh) in &res.overload {
+        for (o, which) in [(on_seed, "search seed"), (on_fresh, "fresh seed")] {
+            if o.flagged() {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    o.warning(
+                        &format!("schedule found ({which})"),
+                        &format!("lane {}", cfg.lanes[l].id)
+                    )
+                );
+            }
+        }
+    }
     out
 }
 
@@ -189,7 +239,9 @@ fn candidate_label(p: &Pilot, c: &Candidate) -> String {
 }
 
 /// `pilot.csv`: one row per candidate (site x intervention) with every criterion (mean and 95%
-/// interval half-width), the scores, total, rank, Pareto flag and rank stability.
+/// interval half-width), the scores, total, rank, Pareto flag and rank stability, then the
+/// largest share of a lane's daily arrivals the alternative leaves queued at the horizon and
+/// whether the candidate is feasible (not overloaded).
 pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
     let scales = p.scales();
     let mut out = String::from("candidate,site,intervention");
@@ -226,7 +278,11 @@ pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
     for c in CRITERIA {
         let _ = write!(out, ",score_{c}");
     }
-    let _ = writeln!(out, ",total,rank,pareto,stability_top_{}", p.top_k);
+    let _ = writeln!(
+        out,
+        ",total,rank,pareto,stability_top_{},unserved_share,feasible",
+        p.top_k
+    );
     for c in &res.candidates {
         let k = &c.criteria;
         let _ = write!(
@@ -267,11 +323,13 @@ pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
         }
         let _ = writeln!(
             out,
-            ",{},{},{},{}",
+            ",{},{},{},{},{},{}",
             fmt_num(c.total),
             c.rank,
             c.pareto,
-            fmt_num(c.stability)
+            fmt_num(c.stability),
+            fmt_num(c.overload.share),
+            c.feasible
         );
     }
     out.into_bytes()
@@ -312,7 +370,14 @@ pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
             ci95: k.share_le_20m_gain.ci95 * 100.0,
             n: k.share_le_20m_gain.n,
         };
-        let flag = if k.equity_flag { " ⚑" } else { "" };
+        let flag = match (k.equity_flag, c.feasible, es) {
+            (true, true, _) => " ⚑",
+            (false, true, _) => "",
+            (true, false, false) => " ⚑ (overloaded)",
+            (false, false, false) => " (overloaded)",
+            (true, false, true) => " ⚑ (sobrecargado)",
+            (false, false, true) => " (sobrecargado)",
+        };
         let _ = writeln!(
             out,
             "| {} | {}{flag} | {} | {} | {} | {} | {} | {:.1} | {:.3} | {} | {:.2} |",
@@ -327,6 +392,23 @@ pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
             c.total,
             if c.pareto { "✓" } else { "" },
             c.stability
+        );
+    }
+    out
+}
+
+/// One warning line per overloaded candidate (none when every candidate is feasible).
+pub fn pilot_warnings(p: &Pilot, res: &PilotResult) -> String {
+    let mut out = String::new();
+    for c in res.candidates.iter().filter(|c| !c.feasible) {
+        let cfg = &p.sites[c.site].scenario.config;
+        let lane = c.overload.lane.map_or("a lane".to_string(), |l| {
+            format!("lane {}", cfg.lanes[l].id)
+        });
+        let _ = writeln!(
+            out,
+            "{}; ranked after every feasible candidate",
+            c.overload.warning(&candidate_label(p, c), &lane)
         );
     }
     out
@@ -421,6 +503,18 @@ candidate beats on every criterion at once: it needs no weights. Rank stability 
 under which the candidate ranks in the top {k}: a candidate with high stability wins whoever
 chooses the weights.
 
+Overloaded candidates: waits (the 95th percentile, the share waiting 20 minutes or less, reach)
+count the vehicles that reached a booth, so an intervention that leaves a lane unable to keep
+up would look better than it is: the vehicles still queued at the end, who would wait longest,
+are missing from them. The delay criterion counts their waiting so far (vehicle-hours waiting
+include the vehicles still queued). A candidate whose alternative leaves, in some lane, more
+than {ov}% of a day's arrivals (and at least {ovn} vehicles) still queued at the end of the
+simulated period (mean over replications, demand scale 1) is marked infeasible: column
+`feasible` of pilot.csv is `false` and it is labelled "(overloaded)". It takes no part in
+setting the lowest and highest values of the scores (its own scores are kept between 0 and 1),
+it ranks after every feasible candidate whatever its total, it is never in the Pareto set, and
+it counts in the top {k} of rank stability only when fewer than {k} candidates are feasible.
+
 ## Español
 
 Cada candidato es un sitio con una intervención. garita simula el escenario del sitio tal como
@@ -445,6 +539,19 @@ estabilidad del rango es la proporción de {draws} ponderaciones sorteadas unifo
 todas las posibles (con semilla, reproducible) en las que el candidato queda entre los {k}
 primeros: un candidato con alta estabilidad gana sin importar quién elija los pesos.
 
+Candidatos sobrecargados: las esperas (percentil 95, proporción que espera 20 minutos o menos,
+alcance) cuentan los vehículos que llegaron a una caseta, de modo que una intervención que deja
+un carril sin poder atender su demanda parecería mejor de lo que es: faltan los vehículos que
+siguen en la fila al final, que son los que más esperarían. El criterio de demora cuenta su
+espera hasta ese momento (las horas-vehículo de espera incluyen a los que siguen en la fila).
+Un candidato cuya alternativa deja, en algún carril, más del {ov}% de las llegadas de un día (y
+al menos {ovn} vehículos) en la fila al final del periodo simulado (media sobre réplicas, escala
+de demanda 1) se marca como no factible: la columna `feasible` de pilot.csv es `false` y lleva
+la etiqueta "(sobrecargado)". No interviene en fijar los valores mínimo y máximo de los
+puntajes (los suyos se mantienen entre 0 y 1), queda detrás de todo candidato factible sea cual
+sea su total, nunca está en el conjunto de Pareto y solo cuenta entre los {k} primeros de la
+estabilidad si hay menos de {k} candidatos factibles.
+
 ## Results / Resultados
 
 {table_en}
@@ -463,6 +570,8 @@ primeros: un candidato con alta estabilidad gana sin importar quién elija los p
         bs = fmt_num(crate::analysis::pilot::BENEFIT_MIN_S),
         br = fmt_num(crate::analysis::pilot::BENEFIT_MIN_REL * 100.0),
         fs = fmt_num(crate::analysis::pilot::FLAG_SHARE * 100.0),
+        ov = fmt_num(crate::experiment::OVERLOAD_SHARE * 100.0),
+        ovn = fmt_num(crate::experiment::OVERLOAD_MIN_VEHICLES),
         table_en = pilot_table_md(p, res, false),
         table_es = pilot_table_md(p, res, true),
     );

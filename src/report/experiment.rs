@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::tables::{csv_field, fmt_num, group_label};
-use crate::experiment::{Aggregate, MetricDiff};
+use crate::experiment::{Aggregate, MetricDiff, Overload};
 use crate::port::{Metric, PortConfig};
 use crate::stats::MeanCi;
 
@@ -25,25 +25,55 @@ pub fn sweep_rows(cfg: &PortConfig, agg: &Aggregate) -> SweepRows {
     rows
 }
 
-/// `sweep.csv`: one column per varied key, then `group,metric,mean,ci95,n`; `points` holds each
-/// variant's column values and rows, in variant order.
+/// The overload of one sweep variant (see [`Overload`]) from its rows, with the label
+/// (`lane:<id>`) of its worst lane.
+pub fn sweep_overload(rows: &SweepRows) -> (Overload, Option<String>) {
+    let mut lanes: Vec<(&str, f64, f64)> = Vec::new();
+    for (group, m, v) in rows {
+        if !group.starts_with("lane:") {
+            continue;
+        }
+        let i = match lanes.iter().position(|l| l.0 == group) {
+            Some(i) => i,
+            None => {
+                lanes.push((group, f64::NAN, f64::NAN));
+                lanes.len() - 1
+            }
+        };
+        match m {
+            Metric::UnservedAtEnd => lanes[i].1 = v.mean,
+            Metric::ArrivalsPerDay => lanes[i].2 = v.mean,
+            _ => {}
+        }
+    }
+    let o = Overload::from_lanes(lanes.iter().enumerate().map(|(i, l)| (i, l.1, l.2)));
+    let label = o.lane.map(|i| lanes[i].0.to_string());
+    (o, label)
+}
+
+/// `sweep.csv`: one column per varied key, then `group,metric,mean,ci95,n,unserved_share,
+/// overloaded`; `points` holds each variant's column values and rows, in variant order. The
+/// last two columns describe the variant: the largest share of a lane's daily arrivals still
+/// queued at the horizon, and whether that makes it overloaded (see [`Overload`]).
 pub fn sweep_csv(columns: &[String], points: &[(Vec<String>, SweepRows)]) -> Vec<u8> {
     let mut out = String::new();
     for c in columns {
         out.push_str(&csv_field(c));
         out.push(',');
     }
-    out.push_str("group,metric,mean,ci95,n\n");
+    out.push_str("group,metric,mean,ci95,n,unserved_share,overloaded\n");
     for (values, rows) in points {
         let mut prefix = String::new();
         for v in values {
             prefix.push_str(&csv_field(v));
             prefix.push(',');
         }
+        let (o, _) = sweep_overload(rows);
+        let suffix = format!("{},{}", fmt_num(o.share), o.flagged());
         for (group, m, v) in rows {
             let _ = writeln!(
                 out,
-                "{prefix}{},{},{},{},{}",
+                "{prefix}{},{},{},{},{},{suffix}",
                 csv_field(group),
                 m.name(),
                 fmt_num(v.mean),
@@ -56,18 +86,28 @@ pub fn sweep_csv(columns: &[String], points: &[(Vec<String>, SweepRows)]) -> Vec
 }
 
 /// `comparison.csv`: `baseline,alternative,group,metric,baseline_mean,alternative_mean,
-/// diff_mean,diff_ci95,rel_change,significant`, differences paired by replication.
-pub fn comparison_csv(baseline: &str, alternatives: &[(String, Vec<MetricDiff>)]) -> Vec<u8> {
+/// diff_mean,diff_ci95,rel_change,significant,n,baseline_overloaded,alternative_overloaded`,
+/// differences paired by replication; `n` is the number of pairs (replications where both sides
+/// have a value) behind all three means; the last two say whether each side leaves more than
+/// [`crate::experiment::OVERLOAD_SHARE`] of a day's arrivals queued at the horizon in some
+/// lane. `overloads` holds the baseline's, then each alternative's.
+pub fn comparison_csv(
+    baseline: &str,
+    alternatives: &[(String, Vec<MetricDiff>)],
+    overloads: &[Overload],
+) -> Vec<u8> {
     let mut out = String::from(
-        "baseline,alternative,group,metric,baseline_mean,alternative_mean,diff_mean,diff_ci95,rel_change,significant\n",
+        "baseline,alternative,group,metric,baseline_mean,alternative_mean,diff_mean,diff_ci95,rel_change,significant,n,baseline_overloaded,alternative_overloaded\n",
     );
     let b = csv_field(baseline);
-    for (alt, diffs) in alternatives {
+    let flagged = |i: usize| overloads.get(i).is_some_and(Overload::flagged);
+    for (k, (alt, diffs)) in alternatives.iter().enumerate() {
         let a = csv_field(alt);
+        let (bo, ao) = (flagged(0), flagged(k + 1));
         for d in diffs {
             let _ = writeln!(
                 out,
-                "{b},{a},{},{},{},{},{},{},{},{}",
+                "{b},{a},{},{},{},{},{},{},{},{},{},{bo},{ao}",
                 csv_field(&d.group),
                 d.metric.name(),
                 fmt_num(d.baseline.mean),
@@ -75,7 +115,8 @@ pub fn comparison_csv(baseline: &str, alternatives: &[(String, Vec<MetricDiff>)]
                 fmt_num(d.diff.mean),
                 fmt_num(d.diff.ci95),
                 fmt_num(d.rel_change()),
-                d.significant()
+                d.significant(),
+                d.n
             );
         }
     }
@@ -120,26 +161,42 @@ fn group_name(cfg: &PortConfig, label: &str) -> String {
 }
 
 /// The comparison printed after `garita compare`: per alternative and group, mean and p95 wait
-/// in minutes, share waiting 20 minutes or less, and utilization, as
-/// `baseline -> alternative (difference ± 95% CI)`; `*` marks a significant difference.
+/// in minutes, share waiting 20 minutes or less, utilization and (with `[response]`) the share
+/// of latent trips forgone, as `baseline -> alternative (difference ± 95% CI)`; `*` marks a
+/// significant difference, and a line resting on fewer pairs than `replications` (a group with
+/// nobody served in some replications) says how many. An overloaded side (see [`Overload`])
+/// gets a warning; `configs` and `overloads` hold the baseline's, then each alternative's.
 pub fn comparison_table(
-    base_cfg: &PortConfig,
+    configs: &[&PortConfig],
     replications: usize,
     alternatives: &[(String, Vec<MetricDiff>)],
+    overloads: &[Overload],
 ) -> String {
+    let base_cfg = configs[0];
     let shown = [
         (Metric::WaitMean, "mean wait", 1.0 / 60.0, "min"),
         (Metric::WaitP95, "p95 wait", 1.0 / 60.0, "min"),
         (Metric::ShareWaitLe20m, "share <= 20 min", 100.0, "%"),
         (Metric::Utilization, "utilization", 100.0, "%"),
+        // Only with `[response]` (undefined, so not shown, otherwise).
+        (Metric::ForgoneShare, "trips forgone", 100.0, "%"),
     ];
     let mut out = String::new();
-    for (alt, diffs) in alternatives {
+    for (k, (alt, diffs)) in alternatives.iter().enumerate() {
         let _ = writeln!(
             out,
             "{} -> {} ({replications} paired replications, common random numbers)",
             base_cfg.name, alt
         );
+        for i in [0, k + 1] {
+            if let (Some(o), Some(cfg)) = (overloads.get(i), configs.get(i))
+                && o.flagged()
+                && let Some(l) = o.lane
+            {
+                let lane = group_name(cfg, &format!("lane:{}", cfg.lanes[l].id));
+                let _ = writeln!(out, "  {}", o.warning(&cfg.name, &lane));
+            }
+        }
         for d in diffs {
             let Some(&(_, name, scale, unit)) = shown.iter().find(|s| s.0 == d.metric) else {
                 continue;
@@ -152,9 +209,14 @@ pub fn comparison_table(
             } else {
                 String::new()
             };
+            let pairs = if d.n < replications {
+                format!(" [{} of {replications} pairs]", d.n)
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "  {}, {name}: {:.1} -> {:.1} {unit} ({:+.1}{ci} {unit}){}",
+                "  {}, {name}: {:.1} -> {:.1} {unit} ({:+.1}{ci} {unit}){}{pairs}",
                 group_name(base_cfg, &d.group),
                 d.baseline.mean * scale,
                 d.alternative.mean * scale,

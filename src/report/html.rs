@@ -170,6 +170,58 @@ fn key_figures(out: &mut String, run: &RunData, lang: Lang) {
     );
 }
 
+/// With `[response]`: latent, forgone and shifted trips per day and the mean posted wait.
+fn response_figures(out: &mut String, run: &RunData, lang: Lang) {
+    if run.summary("all", "latent_trips").is_none() {
+        return;
+    }
+    let days = (run.meta.horizon_s - run.meta.warmup_s) / 86_400.0;
+    let per_day = |e: Option<Est>| {
+        e.map(|e| Est {
+            mean: e.mean / days,
+            ci95: e.ci95 / days,
+            n: e.n,
+        })
+    };
+    let _ = write!(
+        out,
+        "<section class=\"figures\"><h2>{}</h2><table><thead><tr><th>{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        esc(lang.text(Key::SectionResponse)),
+        esc(lang.text(Key::ColGroup)),
+        esc(lang.text(Key::ColLatentPerDay)),
+        esc(lang.text(Key::ColForgonePerDay)),
+        esc(lang.text(Key::ColForgoneShare)),
+        esc(lang.text(Key::ColShiftedPerDay)),
+        esc(lang.text(Key::ColPostedWait)),
+    );
+    let mut groups = vec!["all".to_string()];
+    groups.extend(run.meta.lanes.iter().map(|l| format!("lane:{}", l.id)));
+    groups.extend(run.meta.classes.iter().map(|c| format!("class:{}", c.id)));
+    for g in groups {
+        if run.summary(&g, "latent_trips").is_none() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&group_name(Some(&run.meta), &g, lang)),
+            esc(&count_ci(per_day(run.summary(&g, "latent_trips")), lang)),
+            esc(&count_ci(per_day(run.summary(&g, "forgone")), lang)),
+            esc(&pct_ci(run.summary(&g, "forgone_share"), lang)),
+            esc(&count_ci(per_day(run.summary(&g, "shifted")), lang)),
+            esc(&min_ci(run.summary(&g, "posted_wait_mean_s"), lang)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody></table><p class=\"note\">{}</p></section>",
+        esc(lang.text(Key::ResponseNote))
+    );
+}
+
 /// A value of a comparison metric: minutes for waits, percent for shares, else the number.
 fn cmp_value(metric: &str, x: f64, lang: Lang) -> String {
     if metric.ends_with("_s") {
@@ -481,6 +533,8 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::SweepWaitP95 | ChartKind::SweepHeatmap => lang.text(Key::MetricWaitP95),
         ChartKind::PilotRanking => lang.text(Key::TitlePilotRanking),
         ChartKind::PilotTradeoff => lang.text(Key::TitlePilotTradeoff),
+        ChartKind::PostedWaitByHour => lang.text(Key::TitlePostedByHour),
+        ChartKind::TripsByHour => lang.text(Key::TitleTripsByHour),
         ChartKind::Spillback => lang.text(Key::TitleSpillback),
         ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
     }
@@ -549,6 +603,7 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
     }
     if let Some(run) = &data.run {
         key_figures(&mut out, run, lang);
+        response_figures(&mut out, run, lang);
     }
     if let Some(p) = &data.pilot {
         pilot_table(&mut out, p, lang);
@@ -575,6 +630,18 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
     repro(&mut out, data, lang);
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// The report's key-figures table (a `<section>`), for a page that shows it live.
+pub fn key_figures_section(run: &RunData, lang: Lang) -> String {
+    let mut out = String::new();
+    key_figures(&mut out, run, lang);
+    out
+}
+
+/// A wait in minutes with its 95% CI half-width (`12.3 ± 0.4`), as the report prints it.
+pub fn minutes_with_ci(e: Option<Est>, lang: Lang) -> String {
+    min_ci(e, lang)
 }
 
 #[cfg(test)]

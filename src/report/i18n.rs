@@ -21,6 +21,10 @@ macro_rules! keys {
         impl Key {
             /// Every key, in table order.
             pub const ALL: &'static [Key] = &[$(Key::$k,)*];
+            /// The key's name as written in the table (`TitleWaitByHour`).
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$k => stringify!($k),)* }
+            }
         }
         /// The table: (key, English, Spanish).
         const TABLE: &[(Key, &str, &str)] = &[$((Key::$k, $en, $es),)*];
@@ -137,8 +141,48 @@ keys! {
     ColTotal => "Total score", "Puntaje total";
     ColPareto => "Pareto", "Pareto";
     ColStability => "Stability (top {k})", "Estabilidad (top {k})";
+    // Travellers who react to the posted wait.
+    TitlePostedByHour => "Posted wait by hour of day", "Espera publicada por hora del día";
+    TitleTripsByHour => "Trips by hour: made, forgone and shifted", "Viajes por hora: realizados, desistidos y aplazados";
+    AxisTripsPerHour => "Trips per hour", "Viajes por hora";
+    LegendWaitOfCrossers => "{lane}: wait of those who crossed", "{lane}: espera de quienes cruzaron";
+    SeriesLatent => "Latent trips (no wait)", "Viajes latentes (sin espera)";
+    SeriesMade => "Trips made", "Viajes realizados";
+    SeriesForgone => "Trips forgone", "Viajes desistidos";
+    SeriesShifted => "Trips shifted to later", "Viajes aplazados";
+    SectionResponse => "Travellers who react to the posted wait", "Viajeros que reaccionan a la espera publicada";
+    ColLatentPerDay => "Latent trips per day", "Viajes latentes por día";
+    ColForgonePerDay => "Forgone per day", "Desistidos por día";
+    ColForgoneShare => "Forgone share", "Proporción desistida";
+    ColShiftedPerDay => "Shifted per day", "Aplazados por día";
+    ColPostedWait => "Mean posted wait (min)", "Espera publicada media (min)";
+    ResponseNote => "Latent trips are those that would come with no wait; a traveller joins when the posted wait is within its tolerance, else comes back later or forgoes the trip. A met wait target with many trips forgone is not a success: read both.", "Los viajes latentes son los que se harían sin espera; un viajero se forma si la espera publicada no excede su tolerancia y, si la excede, vuelve más tarde o desiste del viaje. Cumplir una meta de espera con muchos viajes desistidos no es un éxito: lea ambas cifras.";
     PilotNote => "Each value is the mean paired difference (intervention minus baseline, common random numbers) with the half-width of its 95% confidence interval. ⚑ marks a candidate that helps one group of travellers and worsens the other. The formulas, data sources and weights are in criteria.md.", "Cada valor es la diferencia pareada media (intervención menos línea base, números aleatorios comunes) con la semiamplitud de su intervalo de confianza del 95 %. ⚑ señala un candidato que beneficia a un grupo de viajeros y perjudica al otro. Las fórmulas, fuentes de datos y pesos están en criteria.md.";
     ReproPilotFile => "Pilot file", "Archivo del piloto";
+    // The what-if page of `garita serve`.
+    UiTitle => "What if? Wait times at the port", "¿Y si…? Tiempos de espera en el puerto";
+    UiScenario => "Port scenario", "Escenario del puerto";
+    UiLanguage => "Language", "Idioma";
+    UiBooths => "Booths open by hour", "Casetas abiertas por hora";
+    UiBoothsHelp => "Drag a bar up or down (or across several hours), or select it with Tab: up and down arrows change the booths, left and right move to the next hour, Home closes all, End opens all.", "Arrastre una barra hacia arriba o hacia abajo (o a lo largo de varias horas), o selecciónela con Tab: las flechas arriba y abajo cambian las casetas, izquierda y derecha pasan a la hora siguiente, Inicio cierra todas, Fin abre todas.";
+    UiBoothBar => "{lane}, {hour}: {n} of {max} booths", "{lane}, {hour}: {n} de {max} casetas";
+    UiDemand => "Demand", "Demanda";
+    UiDemandScale => "Demand scale (1 = the scenario's demand)", "Escala de la demanda (1 = la demanda del escenario)";
+    UiClassShares => "Share of arrivals by traveller class", "Proporción de las llegadas por clase de viajero";
+    UiSettings => "Other settings of this scenario", "Otros parámetros de este escenario";
+    UiRun => "Simulation", "Simulación";
+    UiReset => "Back to the scenario as loaded", "Volver al escenario tal como se cargó";
+    UiSave => "Save scenario", "Guardar escenario";
+    UiReport => "Report", "Informe";
+    UiSimulating => "Simulating…", "Simulando…";
+    UiSimulated => "{reps} replications of {days} days simulated in {ms} ms.", "{reps} réplicas de {days} días simuladas en {ms} ms.";
+    UiHeadlineWait => "Mean wait, all vehicles (min)", "Espera media, todos los vehículos (min)";
+    UiHeadlineP95 => "95th percentile wait, all vehicles (min)", "Espera percentil 95, todos los vehículos (min)";
+    UiHeadlineChange => "Change in mean wait against the scenario as loaded (min)", "Cambio en la espera media respecto al escenario tal como se cargó (min)";
+    UiErrors => "This change cannot be simulated:", "Este cambio no se puede simular:";
+    UiToml => "The scenario file being simulated (TOML)", "El archivo de escenario que se simula (TOML)";
+    UiThisWhatIf => "this what-if", "este caso";
+    UiOffline => "Everything on this page comes from garita on this computer; nothing is sent elsewhere.", "Todo en esta página proviene de garita en esta computadora; nada se envía a otro lugar.";
     // The approach (spillback).
     TitleSpillback => "Spillback: vehicles before the lane split by hour", "Desbordamiento: vehículos antes de la bifurcación por hora";
     TitleLaneFull => "Share of time each lane's storage was full", "Proporción del tiempo con el espacio de cada carril lleno";

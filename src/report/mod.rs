@@ -12,18 +12,22 @@ mod fs;
 pub mod html;
 pub mod i18n;
 mod jobs;
+mod live;
 pub mod read;
 mod tables;
 mod trace;
 
 pub use analysis::{
-    criteria_md, pilot_csv, pilot_table_md, staff_csv, staff_hours_csv, staff_summary_csv,
-    staff_table, staff_toml,
+    criteria_md, pilot_csv, pilot_table_md, pilot_warnings, staff_csv, staff_hours_csv,
+    staff_summary_csv, staff_table, staff_toml,
 };
 pub use console::summary_table;
-pub use experiment::{SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_rows};
+pub use experiment::{
+    SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_overload, sweep_rows,
+};
 pub use fs::{AtomicFile, write_atomic};
 pub use jobs::{JobDir, decode_record, encode_record};
+pub use live::live_output;
 pub use tables::{
     RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
     summary_csv, summary_json,

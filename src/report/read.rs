@@ -183,7 +183,8 @@ pub struct CompareRow {
     pub significant: bool,
 }
 
-/// sweep.csv: one column per varied key, then `group,metric,mean,ci95,n`.
+/// sweep.csv: one column per varied key, then `group,metric,mean,ci95,n` (further columns, such
+/// as `unserved_share,overloaded`, are ignored).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
     /// The varied keys, in column order.
@@ -382,7 +383,11 @@ struct Table {
 
 impl Table {
     fn read(path: &Path) -> Result<Table, ReadError> {
-        let text = read_text(path)?;
+        Table::parse(path, &read_text(path)?)
+    }
+
+    /// Parses `text`, naming it `path` in errors.
+    fn parse(path: &Path, text: &str) -> Result<Table, ReadError> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(text.as_bytes());
@@ -484,6 +489,15 @@ impl Table {
 /// Reads summary.csv.
 pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, ReadError> {
     let t = Table::read(path)?;
+    rows_of_summary(&t)
+}
+
+/// Parses the text of a summary file named `path`.
+pub fn parse_summary(path: &Path, text: &str) -> Result<Vec<SummaryRow>, ReadError> {
+    rows_of_summary(&Table::parse(path, text)?)
+}
+
+fn rows_of_summary(t: &Table) -> Result<Vec<SummaryRow>, ReadError> {
     let (g, m) = (t.col("group")?, t.col("metric")?);
     let e = [t.col("mean")?, t.col("ci95")?, t.col("n")?];
     t.rows
@@ -501,6 +515,15 @@ pub fn read_summary(path: &Path) -> Result<Vec<SummaryRow>, ReadError> {
 /// Reads hourly.csv.
 pub fn read_hourly(path: &Path) -> Result<Vec<HourlyRow>, ReadError> {
     let t = Table::read(path)?;
+    rows_of_hourly(&t)
+}
+
+/// Parses the text of an hourly file named `path`.
+pub fn parse_hourly(path: &Path, text: &str) -> Result<Vec<HourlyRow>, ReadError> {
+    rows_of_hourly(&Table::parse(path, text)?)
+}
+
+fn rows_of_hourly(t: &Table) -> Result<Vec<HourlyRow>, ReadError> {
     let (h, g, m) = (t.col("hour")?, t.col("group")?, t.col("metric")?);
     let e = [t.col("mean")?, t.col("ci95")?, t.col("n")?];
     t.rows
@@ -523,6 +546,15 @@ pub fn read_hourly(path: &Path) -> Result<Vec<HourlyRow>, ReadError> {
 /// Reads distribution.csv.
 pub fn read_distribution(path: &Path) -> Result<Vec<DistRow>, ReadError> {
     let t = Table::read(path)?;
+    rows_of_distribution(&t)
+}
+
+/// Parses the text of a distribution file named `path`.
+pub fn parse_distribution(path: &Path, text: &str) -> Result<Vec<DistRow>, ReadError> {
+    rows_of_distribution(&Table::parse(path, text)?)
+}
+
+fn rows_of_distribution(t: &Table) -> Result<Vec<DistRow>, ReadError> {
     let (g, w) = (t.col("group")?, t.col("wait_s")?);
     let e = [t.col("share_le")?, t.col("ci95")?, t.col("n")?];
     t.rows
@@ -540,6 +572,15 @@ pub fn read_distribution(path: &Path) -> Result<Vec<DistRow>, ReadError> {
 /// Reads comparison.csv.
 pub fn read_comparison(path: &Path) -> Result<Vec<CompareRow>, ReadError> {
     let t = Table::read(path)?;
+    rows_of_comparison(&t)
+}
+
+/// Parses the text of a comparison file named `path`.
+pub fn parse_comparison(path: &Path, text: &str) -> Result<Vec<CompareRow>, ReadError> {
+    rows_of_comparison(&Table::parse(path, text)?)
+}
+
+fn rows_of_comparison(t: &Table) -> Result<Vec<CompareRow>, ReadError> {
     let c = [
         "baseline",
         "alternative",

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod response;
+
 use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
@@ -433,6 +435,7 @@ impl<'s> Ctx<'s> {
                 "demand",
                 "classes",
                 "lanes",
+                "response",
                 "approach",
                 "start",
                 "dates",
@@ -616,6 +619,7 @@ impl<'s> Ctx<'s> {
                 }
             }
         }
+        let response = self.response_and_tolerances(root, classes.as_deref());
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -631,6 +635,7 @@ impl<'s> Ctx<'s> {
             calendar: calendar?,
             secondary: secondary?,
             flex: flex?,
+            response: response?,
         })
     }
 
@@ -917,7 +922,7 @@ impl<'s> Ctx<'s> {
         self.check_keys(
             t,
             "demand",
-            &["rate", "per_hour", "weekday_factors", "scale"],
+            &["rate", "per_hour", "weekday_factors", "scale", "day_sd"],
         );
         let non_negative = |x: f64| (x < 0.0).then(|| format!("must not be negative, got {x}"));
         let per_hour = match (Self::get(t, "rate"), Self::get(t, "per_hour")) {
@@ -970,12 +975,17 @@ impl<'s> Ctx<'s> {
             None => Some(1.0),
         };
         let (per_hour, per_hour_saturday, per_hour_sunday) = per_hour?;
+        let day_sd = match Self::get(t, "day_sd") {
+            Some(v) => self.day_sd(v),
+            None => Some(0.0),
+        };
         let d = DemandConfig {
             per_hour,
             weekday_factors: weekday_factors?,
             scale: scale?,
             per_hour_saturday,
             per_hour_sunday,
+            day_sd: day_sd?,
         };
         if (0..168).all(|h| d.rate_per_hour(h) == 0.0) {
             self.err(
@@ -1453,6 +1463,7 @@ impl<'s> Ctx<'s> {
                 "trusted",
                 "mode",
                 "idle_emissions",
+                "tolerance",
                 "approach",
                 "referral",
             ],
@@ -1605,6 +1616,15 @@ impl<'s> Ctx<'s> {
             }),
             None => Some(0.0),
         };
+        let tolerance = match Self::get(t, "tolerance") {
+            Some(v) => {
+                let p = key_path(path, "tolerance");
+                self.table(v, &p)
+                    .and_then(|tt| self.service(tt, v, &p))
+                    .map(Some)
+            }
+            None => Some(None),
+        };
         Some(ClassConfig {
             id: id?,
             display,
@@ -1615,6 +1635,7 @@ impl<'s> Ctx<'s> {
             idle: idle?,
             approach: approach?,
             referral: referral?,
+            tolerance: tolerance?,
         })
     }
 }
@@ -1971,6 +1992,7 @@ mod tests {
             scale: 1.0,
             per_hour_saturday: None,
             per_hour_sunday: None,
+            day_sd: 0.0,
         };
         assert_eq!(expected_arrivals(&d, 3600.0 * 1.5), 15.0);
         assert_eq!(expected_arrivals(&d, 86_400.0 * 7.0), 10.0 * 24.0 * 7.0);

@@ -7,7 +7,7 @@ mod erlang;
 mod histogram;
 mod level;
 
-pub use ci::{MeanCi, mean_ci, student_t_975};
+pub use ci::{MeanCi, mean_ci, student_t_975, student_t_quantile};
 pub use erlang::{Mmc, erlang_c};
 pub use histogram::Histogram;
 pub use level::HourlyLevel;

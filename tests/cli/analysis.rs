@@ -27,13 +27,28 @@ fn staff_writes_a_schedule_that_pastes_back() {
         "-o",
         path_str(&out),
     ]);
-    assert!(stdout(&o).contains("booth-hours per day"), "{}", stdout(&o));
+    let text = stdout(&o);
+    assert!(text.contains("booth-hours per day"), "{text}");
+    // Verified again on a fresh seed, reported beside the search's own run.
+    assert!(
+        text.contains("verified on a fresh seed (")
+            && text.contains(") the search never saw: hours met "),
+        "{text}"
+    );
+    let hours = read(&out.join("staff_hours.csv"));
+    assert!(
+        hours.starts_with(
+            "lane,hour,booths,current_booths,erlang_c_start,target,measure,bound,status,fresh_bound,fresh_status\n"
+        ),
+        "{hours}"
+    );
     let csv = read(&out.join("staff.csv"));
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "lane,hour,booths");
     assert_eq!(lines.len(), 1 + 2 * 24);
     assert!(lines[1].starts_with("general,0,") && lines[25].starts_with("ready,0,"));
     let summary = read(&out.join("staff_summary.csv"));
+    assert!(summary.starts_with("lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met,fresh_hours_met,fresh_hours_no_demand,fresh_hours_unreachable,fresh_hours_not_met,unserved_share,overloaded,fresh_unserved_share,fresh_overloaded\n"), "{summary}");
     assert!(
         summary
             .lines()
@@ -64,6 +79,39 @@ fn staff_writes_a_schedule_that_pastes_back() {
     let f = out.join("pasted.toml");
     std::fs::write(&f, pasted).expect("write");
     garita_ok(&["check", path_str(&f)]);
+}
+
+/// `--replications 1` and `replications = 1` in the scenario meet the same rule and message.
+#[test]
+fn staff_replications_rule_is_the_same_on_the_command_line_and_in_the_file() {
+    let dir = temp_dir("staff_one_replication");
+    let one = dir.join("one.toml");
+    let text = read(&root().join("scenarios/mmc-example.toml"));
+    let text = match text.find("replications = ") {
+        Some(i) => {
+            let end = i + text[i..].find('\n').expect("line end");
+            format!("{}replications = 1{}", &text[..i], &text[end..])
+        }
+        None => text.replacen("\n[", "\nreplications = 1\n\n[", 1),
+    };
+    std::fs::write(&one, text).expect("write");
+    let args = |file: &str, extra: &[&str]| {
+        let mut a = vec!["staff", file, "--target", "p95<=20m"];
+        a.extend_from_slice(extra);
+        garita(&a)
+    };
+    let from_cli = args("scenarios/mmc-example.toml", &["--replications", "1"]);
+    let from_file = args(path_str(&one), &[]);
+    for (o, key) in [(&from_cli, "--replications"), (&from_file, "replications")] {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        assert!(
+            stderr(o).contains(&format!(
+                "{key}: the staffing search needs at least 2 replications for its confidence intervals (got 1, expected 2 or more)"
+            )),
+            "{}",
+            stderr(o)
+        );
+    }
 }
 
 #[test]
@@ -338,36 +386,138 @@ fn idle_emissions_are_reported_and_validated() {
     );
 }
 
-/// The bundled pilot example loads its sites and runs end to end (shortened here).
+/// The bundled pilot examples (fixed and reacting demand) load their sites and run end to end
+/// (shortened here).
 #[test]
 fn bundled_pilot_example_runs() {
     let root = crate::common::root();
-    let text = std::fs::read_to_string(root.join("scenarios/pilots/el-paso-san-ysidro.toml"))
-        .expect("pilot example");
     let scen = root.join("scenarios");
-    let short = text
-        .replace("replications = 5", "replications = 2")
-        .replace("horizon = \"14d\"", "horizon = \"3d\"")
-        .replace("warmup = \"2d\"", "warmup = \"1d\"")
-        .replace("stability_draws = 10000", "stability_draws = 500")
-        .replace("\"../", &format!("\"{}/", scen.display()));
-    assert_ne!(short, text, "the overrides apply");
-    let dir = crate::common::temp_dir("bundled_pilot_example_runs");
-    let pilot = dir.join("pilot.toml");
-    std::fs::write(&pilot, short).expect("write");
-    let out = dir.join("out");
-    let o = crate::common::garita(&[
-        "pilot",
-        pilot.to_str().expect("utf-8"),
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(o.status.success(), "{}", crate::common::stderr(&o));
-    let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
-    // Four sites x two interventions.
-    assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
-    for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
-        assert!(csv.contains(site), "{site} missing from pilot.csv");
+    let site_dir = format!("\"{}/", scen.display());
+    for name in ["el-paso-san-ysidro", "el-paso-san-ysidro-reacting"] {
+        let text = std::fs::read_to_string(root.join(format!("scenarios/pilots/{name}.toml")))
+            .expect("pilot example");
+        let mut short = text.clone();
+        // Every setting is shortened: a pattern that no longer matches fails here rather than
+        // leaving the full-length run in place.
+        for (from, to) in [
+            ("replications = 5\n", "replications = 2\n"),
+            ("horizon = \"14d\"\n", "horizon = \"3d\"\n"),
+            ("warmup = \"2d\"\n", "warmup = \"1d\"\n"),
+            ("stability_draws = 10000\n", "stability_draws = 500\n"),
+            ("\"../", site_dir.as_str()),
+        ] {
+            assert!(
+                short.contains(from),
+                "{name}: the example no longer has {from:?}: update the shortening"
+            );
+            short = short.replace(from, to);
+        }
+        let dir = crate::common::temp_dir(&format!("bundled_pilot_example_runs_{name}"));
+        let pilot = dir.join("pilot.toml");
+        std::fs::write(&pilot, short).expect("write");
+        let out = dir.join("out");
+        let o = crate::common::garita(&[
+            "pilot",
+            pilot.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{}", crate::common::stderr(&o));
+        let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
+        // Four sites x two interventions.
+        assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
+        for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
+            assert!(csv.contains(site), "{site} missing from pilot.csv");
+        }
+        // The shortened settings are the ones that ran.
+        let criteria = std::fs::read_to_string(out.join("criteria.md")).expect("criteria.md");
+        assert!(
+            criteria.contains("Replications / Réplicas: 2;"),
+            "{name}: {criteria}"
+        );
+        assert!(
+            criteria.contains("sorteos de pesos: 500 "),
+            "{name}: {criteria}"
+        );
     }
-    assert!(out.join("criteria.md").is_file());
+}
+
+/// An intervention that leaves a lane unable to keep up is marked infeasible in pilot.csv,
+/// warned about, and ranks after every feasible candidate.
+#[test]
+fn pilot_marks_an_overloaded_candidate_infeasible() {
+    let dir = temp_dir("pilot_overloaded");
+    let f = pilot_file(
+        &dir,
+        &format!(
+            r#"replications = 2
+horizon = "2d"
+warmup = "2h"
+demand_scales = [1.0]
+top_k = 1
+stability_draws = 200
+{SITES}
+[[interventions]]
+id = "close-general"
+changes = [{{ key = "lanes.general.booths", add = -2, hours = "06-18" }}]
+
+[[interventions]]
+id = "add-one"
+changes = [{{ key = "lanes.general.booths", add = 1 }}]
+"#
+        ),
+    );
+    let out = dir.join("out");
+    let o = garita_ok(&["pilot", path_str(&f), "-o", path_str(&out)]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("warning: a/close-general: lane general leaves ")
+            && text.contains("; ranked after every feasible candidate"),
+        "{text}"
+    );
+    assert!(text.contains("a/close-general (overloaded)"), "{text}");
+    let csv = read(&out.join("pilot.csv"));
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (rank, feasible, share) = (col("rank"), col("feasible"), col("unserved_share"));
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[0] == "a/close-general" {
+            assert_eq!((f[rank], f[feasible]), ("2", "false"), "{line}");
+            assert!(f[share].parse::<f64>().expect("share") > 0.05, "{line}");
+        } else {
+            assert_eq!((f[rank], f[feasible]), ("1", "true"), "{line}");
+        }
+    }
+    let criteria = read(&out.join("criteria.md"));
+    assert!(criteria.contains("is marked infeasible"), "{criteria}");
+}
+
+/// Pilot-file error columns count characters, like scenario-file columns.
+#[test]
+fn pilot_error_columns_count_characters() {
+    let dir = temp_dir("pilot_error_columns");
+    let body = format!(
+        "{SITES}\n[[interventions]]\nid = \"x\"\nchanges = [{{ key = \"lanes.généràl.booths\", add = 1 }}, {{ key = \"lanes.general.booths\", add = 1, set = 2 }}]\n"
+    );
+    let f = pilot_file(&dir, &body);
+    let text = read(&f);
+    let line_start = text.find("changes = [").expect("changes line");
+    let at = line_start
+        + text[line_start..]
+            .find("{ key = \"lanes.general")
+            .expect("second");
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[line_start..at].chars().count() + 1;
+    assert_ne!(
+        col,
+        at - line_start + 1,
+        "the line has multi-byte characters before the error"
+    );
+    let o = garita(&["pilot", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2));
+    let want = format!(
+        "pilot.toml:{line}:{col}: interventions[0].changes[1]: give exactly one of `set`, `add` or `scale`"
+    );
+    assert!(stderr(&o).contains(&want), "want {want}\n{}", stderr(&o));
 }

@@ -89,9 +89,10 @@ fn compare_pairs_replications_and_narrows_the_interval() {
     assert!(text.contains(" min (-"), "{text}");
     let csv = std::fs::read_to_string(out.join("comparison.csv")).expect("comparison.csv");
     assert!(csv.starts_with(
-        "baseline,alternative,group,metric,baseline_mean,alternative_mean,diff_mean,diff_ci95,rel_change,significant\n"
+        "baseline,alternative,group,metric,baseline_mean,alternative_mean,diff_mean,diff_ci95,rel_change,significant,n,baseline_overloaded,alternative_overloaded\n"
     ));
     let row = csv_row(&csv, "twenty,twentyone,all,wait_mean_s,");
+    assert_eq!(&row[10..], ["10", "false", "false"]);
     let (b, a, d, paired) = (num(row[4]), num(row[5]), num(row[6]), num(row[7]));
     assert!((a - b - d).abs() < 1e-5, "{row:?}");
     assert_eq!(row[9], "true");
@@ -115,6 +116,93 @@ fn compare_pairs_replications_and_narrows_the_interval() {
     for f in ["summary.csv", "hourly.csv", "distribution.csv", "run.json"] {
         assert!(out.join("twentyone").join(f).is_file(), "missing {f}");
     }
+}
+
+/// A class so rare that some replications of the baseline serve none of it, made less rare in
+/// the alternative: every mean of a comparison row rests on the same pairs, `n` says how many,
+/// and the printed line says it rests on fewer pairs than replications.
+#[test]
+fn a_rare_class_is_compared_on_matched_pairs_only() {
+    let dir = temp_dir("compare_rare");
+    let write = |name: &str, rare: f64| {
+        let text = std::fs::read_to_string(mmc(&dir, name, 20, 1300, 10))
+            .expect("scenario")
+            .replace("share = 0.7", &format!("share = {}", 1.0 - rare))
+            .replace("share = 0.3", &format!("share = {rare}"));
+        let p = dir.join(format!("{name}.toml"));
+        std::fs::write(&p, text).expect("write");
+        p
+    };
+    let base = write("base", 0.00002);
+    let alt = write("alt", 0.0001);
+    let out = dir.join("out");
+    let o = garita_ok(&["compare", s(&base), s(&alt), "-o", s(&out), "--quiet"]);
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).expect("comparison.csv");
+    let row = csv_row(&csv, "base,alt,class:ready,wait_mean_s,");
+    let (b, a, d) = (num(row[4]), num(row[5]), num(row[6]));
+    let n: usize = row[10].parse().expect("n");
+    assert!((2..10).contains(&n), "pairs {n}: {row:?}");
+    assert!((a - b - d).abs() < 1e-5, "{a} - {b} != {d}");
+    let all = csv_row(&csv, "base,alt,all,wait_mean_s,");
+    assert_eq!(all[10], "10");
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("ready, mean wait") && l.ends_with(&format!("[{n} of 10 pairs]"))),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  All vehicles, mean wait") && !l.contains("pairs]")),
+        "{text}"
+    );
+}
+
+/// A variant whose lane cannot keep up (3.75 erlangs on 3 booths) is flagged by `compare` and
+/// `sweep`, on the console and in their CSV files; a stable one is not.
+#[test]
+fn overloaded_variants_are_flagged() {
+    let dir = temp_dir("overloaded");
+    let base = mmc(&dir, "five", 5, 300, 3);
+    let alt = mmc(&dir, "three", 3, 300, 3);
+    let out = dir.join("cmp");
+    let o = garita_ok(&["compare", s(&base), s(&alt), "-o", s(&out), "--quiet"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("warning: three: lane main leaves ")
+            && text.contains("vehicles queued at the horizon"),
+        "{text}"
+    );
+    assert!(!text.contains("warning: five"), "{text}");
+    let csv = std::fs::read_to_string(out.join("comparison.csv")).expect("comparison.csv");
+    let row = csv_row(&csv, "five,three,all,wait_mean_s,");
+    assert_eq!(&row[11..], ["false", "true"]);
+
+    let out = dir.join("sweep");
+    let o = garita_ok(&[
+        "sweep",
+        s(&base),
+        "--vary",
+        "lanes.main.booths=3..5",
+        "-o",
+        s(&out),
+        "-q",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("warning: variant 1 [lanes.main.booths=3]: lane main leaves "),
+        "{text}"
+    );
+    assert!(!text.contains("warning: variant 3"), "{text}");
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
+    let flag = |booths: &str| {
+        let r = csv_row(&csv, &format!("{booths},all,wait_mean_s,"));
+        (num(r[6]), r[7].to_string())
+    };
+    let (share3, over3) = flag("3");
+    assert_eq!(over3, "true");
+    assert!(share3 > 0.05, "{share3}");
+    assert_eq!(flag("5").1, "false");
 }
 
 fn sweep_args<'a>(base: &'a str, out: &'a str) -> Vec<&'a str> {
@@ -146,12 +234,12 @@ fn sweep_grid_writes_a_tidy_csv_identical_for_any_threads_and_on_resume() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("lanes.main.booths,demand.scale,group,metric,mean,ci95,n")
+        Some("lanes.main.booths,demand.scale,group,metric,mean,ci95,n,unserved_share,overloaded")
     );
     let mut combos: Vec<(String, String)> = Vec::new();
     for l in lines {
         let f: Vec<&str> = l.split(',').collect();
-        assert_eq!(f.len(), 7, "{l}");
+        assert_eq!(f.len(), 9, "{l}");
         assert_eq!(f[6], "3", "{l}");
         let c = (f[0].to_string(), f[1].to_string());
         if !combos.contains(&c) {
@@ -330,7 +418,9 @@ fn sweep_file_and_share_rebalancing() {
         stdout(&o)
     );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
-    assert!(csv.starts_with("classes.ready.share,group,metric,mean,ci95,n\n"));
+    assert!(
+        csv.starts_with("classes.ready.share,group,metric,mean,ci95,n,unserved_share,overloaded\n")
+    );
     let served = |share: &str, class: &str| {
         num(csv_row(&csv, &format!("{share},class:{class},arrivals,"))[3])
     };
@@ -352,7 +442,9 @@ fn sweep_file_with_explicit_variants() {
     let out = dir.join("out");
     garita_ok(&["sweep", s(&file), "-o", s(&out), "-q"]);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
-    assert!(csv.starts_with("demand.scale,lanes.main.booths,group,metric,mean,ci95,n\n"));
+    assert!(csv.starts_with(
+        "demand.scale,lanes.main.booths,group,metric,mean,ci95,n,unserved_share,overloaded\n"
+    ));
     assert!(csv.contains("\n1,3,all,wait_mean_s,"), "{csv}");
     assert!(csv.contains("\n1.25,5,all,wait_mean_s,"), "{csv}");
     // A scenario named after its file (no `name` key) works too.

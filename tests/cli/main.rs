@@ -4,4 +4,6 @@ mod analysis;
 mod charts;
 mod common;
 mod experiment;
+mod response;
 mod run;
+mod serve;

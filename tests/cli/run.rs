@@ -162,7 +162,7 @@ fn trace_has_one_row_per_vehicle_of_replication_one() {
 #[test]
 fn every_bundled_scenario_checks_and_runs() {
     let mut files: Vec<PathBuf> = Vec::new();
-    for dir in ["scenarios", "scenarios/alternatives"] {
+    for dir in ["scenarios", "scenarios/alternatives", "scenarios/reacting"] {
         files.extend(
             std::fs::read_dir(root().join(dir))
                 .expect("scenario folder")
@@ -285,6 +285,29 @@ fn bad_scenarios_give_specific_messages() {
             ],
         ),
         ("not-utf8.toml", &["not-utf8.toml: cannot read scenario"]),
+        (
+            "response-problems.toml",
+            &[
+                "response-problems.toml:6:10: demand.day_sd: out of range (got -0.1, expected 0 to 2",
+                "response-problems.toml:17:13: classes[1].tolerance.sd: missing required key for a lognormal distribution",
+                "response-problems.toml:25:17: response.posted_update: too short (got 0 s, expected at least 1 s)",
+                "response-problems.toml:26:9: response.shift: out of range (got 1.5, expected a share from 0 to 1)",
+                "response-problems.toml:27:14: response.max_shifts: out of range (got -1, expected 0 to 100)",
+                "response-problems.toml:28:1: response.shift_dealy: unknown key",
+            ],
+        ),
+        (
+            "tolerance-without-response.toml",
+            &[
+                "tolerance-without-response.toml:11:1: classes[0].tolerance: only used with a [response] table",
+            ],
+        ),
+        (
+            "response-without-tolerance.toml",
+            &[
+                "response-without-tolerance.toml:23:1: response.tolerance: missing required key (classes without their own tolerance: general;",
+            ],
+        ),
         (
             "layout-problems.toml",
             &[

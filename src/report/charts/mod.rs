@@ -94,6 +94,10 @@ pub enum ChartKind {
     PilotRanking,
     /// Pilot candidates: delay saved against p95 wait saved, with CI whiskers.
     PilotTradeoff,
+    /// With `[response]`: the posted wait by hour per lane, beside the wait of those who crossed.
+    PostedWaitByHour,
+    /// With `[response]`: latent, made, forgone and shifted trips by hour.
+    TripsByHour,
     /// With an approach: vehicles inside the approach and outside the port by hour.
     Spillback,
     /// With lane storage: share of each hour that each lane's storage was full.
@@ -114,6 +118,8 @@ impl ChartKind {
             ChartKind::SweepHeatmap => "sweep_heatmap",
             ChartKind::PilotRanking => "pilot_ranking",
             ChartKind::PilotTradeoff => "pilot_tradeoff",
+            ChartKind::PostedWaitByHour => "posted_wait_by_hour",
+            ChartKind::TripsByHour => "trips_by_hour",
             ChartKind::Spillback => "spillback",
             ChartKind::LaneFull => "lane_full_by_hour",
         }
@@ -138,6 +144,11 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
                 out.push(ChartKind::LaneFull);
             }
         }
+    }
+    if let Some(run) = &data.run
+        && run.hourly.iter().any(|r| r.metric == "latent_trips")
+    {
+        out.extend([ChartKind::PostedWaitByHour, ChartKind::TripsByHour]);
     }
     if let Some(c) = &data.comparison
         && compare::has_rows(c)
@@ -188,6 +199,8 @@ fn draw<DB: DrawingBackend>(
         ChartKind::SweepHeatmap => sweep::heatmap(&area, ctx, "wait_p95_s"),
         ChartKind::PilotRanking => pilot::ranking(&area, ctx),
         ChartKind::PilotTradeoff => pilot::tradeoff(&area, ctx),
+        ChartKind::PostedWaitByHour => run::posted_wait_by_hour(&area, ctx),
+        ChartKind::TripsByHour => run::trips_by_hour(&area, ctx),
         ChartKind::Spillback => run::spillback(&area, ctx),
         ChartKind::LaneFull => run::lane_full(&area, ctx),
     }

@@ -227,6 +227,68 @@ pub(crate) fn wait_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// With `[response]`: the posted wait by hour of the clock per lane (mean with its 95% CI band),
+/// and dashed the mean wait of the vehicles that joined in that hour (minutes).
+pub(crate) fn posted_wait_by_hour<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let series: Vec<HourlySeries> = lanes(run, lang)
+        .into_iter()
+        .map(|(g, name)| HourlySeries {
+            points: hourly_points(&run.hourly(&g, "posted_wait_mean_s"), 1.0 / 60.0),
+            dashed: Some((
+                lang.fill(Key::LegendWaitOfCrossers, &[("lane", &name)]),
+                hourly_points(&run.hourly(&g, "wait_mean_s"), 1.0 / 60.0)
+                    .into_iter()
+                    .map(|p| p.map(|(x, m, _)| (x, m, f64::NAN)))
+                    .collect(),
+            )),
+            name,
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitlePostedByHour),
+        lang.text(Key::AxisWaitMin),
+        &series,
+        ctx.opts.target_s.map(|t| t / 60.0),
+    )
+}
+
+/// With `[response]`: latent, made, forgone and shifted trips per hour, all classes.
+pub(crate) fn trips_by_hour<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let series: Vec<HourlySeries> = [
+        (Key::SeriesLatent, "latent_trips"),
+        (Key::SeriesMade, "arrivals"),
+        (Key::SeriesForgone, "forgone"),
+        (Key::SeriesShifted, "shifted"),
+    ]
+    .into_iter()
+    .map(|(k, metric)| HourlySeries {
+        points: hourly_points(&run.hourly("all", metric), 1.0),
+        dashed: None,
+        name: lang.text(k).to_string(),
+    })
+    .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleTripsByHour),
+        lang.text(Key::AxisTripsPerHour),
+        &series,
+        None,
+    )
+}
+
 /// Mean number of vehicles waiting by hour of day, per lane.
 pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
