@@ -114,6 +114,11 @@ mod tests {
             booths: [booths; 24],
             max_booths: booths.max(1),
             service: ServiceDist::Exponential { mean_s },
+            storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
+            officer_sd: None,
+            stacked: 1,
         }
     }
 
@@ -126,6 +131,8 @@ mod tests {
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            approach: crate::port::ApproachUse::Shared,
+            referral: 0.0,
             tolerance: None,
         }
     }
@@ -143,10 +150,16 @@ mod tests {
                 per_hour: [rate; 24],
                 weekday_factors: [1.0; 7],
                 scale: 1.0,
+                per_hour_saturday: None,
+                per_hour_sunday: None,
                 day_sd: 0.0,
             },
             classes,
             lanes,
+            approach: None,
+            calendar: crate::port::CalendarConfig::default(),
+            secondary: None,
+            flex: Vec::new(),
             response: None,
             display: Default::default(),
         }

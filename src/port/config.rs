@@ -1,6 +1,7 @@
 //! Validated port configuration: what the scenario layer produces and the model consumes.
 
 use super::ServiceDist;
+use super::calendar::{CalendarConfig, DayType};
 use super::response::ResponseConfig;
 use crate::engine::SimTime;
 
@@ -125,6 +126,10 @@ pub struct DemandConfig {
     pub weekday_factors: [f64; 7],
     /// Overall multiplier.
     pub scale: f64,
+    /// Arrivals per hour on Saturdays, when they differ from `per_hour`.
+    pub per_hour_saturday: Option<[f64; 24]>,
+    /// Arrivals per hour on Sundays, when they differ from `per_hour`.
+    pub per_hour_sunday: Option<[f64; 24]>,
     /// Standard deviation of the logarithm of each simulated day's demand factor (log-normal,
     /// mean 1; 0 = every day the same).
     pub day_sd: f64,
@@ -133,9 +138,19 @@ pub struct DemandConfig {
 impl DemandConfig {
     /// Arrival rate (per hour) in hour `hour_of_week` (0 = Monday 00:00).
     pub fn rate_per_hour(&self, hour_of_week: usize) -> f64 {
-        self.per_hour[hour_of_week % 24]
-            * self.weekday_factors[(hour_of_week / 24) % 7]
+        let dow = (hour_of_week / 24) % 7;
+        self.per_hour_on(DayType::of_weekday(dow))[hour_of_week % 24]
+            * self.weekday_factors[dow]
             * self.scale
+    }
+
+    /// Arrivals per hour by hour of day on days of type `t` (before weekday factors and scale).
+    pub fn per_hour_on(&self, t: DayType) -> &[f64; 24] {
+        match t {
+            DayType::Weekday => &self.per_hour,
+            DayType::Saturday => self.per_hour_saturday.as_ref().unwrap_or(&self.per_hour),
+            DayType::Sunday => self.per_hour_sunday.as_ref().unwrap_or(&self.per_hour),
+        }
     }
 }
 
@@ -156,9 +171,42 @@ pub struct ClassConfig {
     pub mode: TravelMode,
     /// Idle emission rates while queued.
     pub idle: IdleEmissions,
+    /// Whether the class goes through the shared approach or has a road of its own to its lanes.
+    pub approach: ApproachUse,
+    /// Probability that primary inspection refers a vehicle of this class to secondary.
+    pub referral: f64,
     /// This class's tolerance of the posted wait, overriding `[response]`'s (only with a
     /// response).
     pub tolerance: Option<ServiceDist>,
+}
+
+/// How a class reaches the lane split.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApproachUse {
+    /// Through the shared approach, in arrival order with every other shared class.
+    #[default]
+    Shared,
+    /// By a road of its own (a dedicated SENTRI lane from the bridge): never behind the shared
+    /// approach, though it still waits for room in its lanes' storage.
+    Dedicated,
+}
+
+impl ApproachUse {
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApproachUse::Shared => "shared",
+            ApproachUse::Dedicated => "dedicated",
+        }
+    }
+}
+
+/// The shared approach: the road between the port entrance and the point where the lanes split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApproachConfig {
+    /// Vehicles that fit between the port entrance and the lane split; arrivals beyond it wait
+    /// outside the port (on the bridge and the city streets).
+    pub storage: u32,
 }
 
 /// A lane type at the port: one pooled FIFO queue served by its open booths.
@@ -176,6 +224,34 @@ pub struct LaneConfig {
     pub max_booths: u32,
     /// Primary inspection time.
     pub service: ServiceDist,
+    /// Vehicles that fit in this lane's own queue after the split (None: unlimited).
+    pub storage: Option<u32>,
+    /// Open booths by hour of day on Saturdays, when they differ from `booths`.
+    pub booths_saturday: Option<[u32; 24]>,
+    /// Open booths by hour of day on Sundays, when they differ from `booths`.
+    pub booths_sunday: Option<[u32; 24]>,
+    /// Standard deviation of each booth's daily speed factor (log-normal, mean 1; None: every
+    /// booth inspects at the lane's speed).
+    pub officer_sd: Option<f64>,
+    /// Inspection points in tandem in each booth: 1, or 2 for stacked booths.
+    pub stacked: u32,
+}
+
+impl LaneConfig {
+    /// Open booths by hour of day on days of type `t` (`booths` on weekdays).
+    #[inline]
+    pub fn booths_on(&self, t: DayType) -> &[u32; 24] {
+        match t {
+            DayType::Weekday => &self.booths,
+            DayType::Saturday => self.booths_saturday.as_ref().unwrap_or(&self.booths),
+            DayType::Sunday => self.booths_sunday.as_ref().unwrap_or(&self.booths),
+        }
+    }
+
+    /// Whether the lane has the same schedule every day.
+    pub fn same_booths_every_day(&self) -> bool {
+        self.booths_saturday.is_none() && self.booths_sunday.is_none()
+    }
 }
 
 /// A validated port scenario.
@@ -201,10 +277,49 @@ pub struct PortConfig {
     pub classes: Vec<ClassConfig>,
     /// Lanes.
     pub lanes: Vec<LaneConfig>,
+    /// The shared approach (None: no `[approach]` table).
+    pub approach: Option<ApproachConfig>,
+    /// The date of day 0 and the special dates.
+    pub calendar: CalendarConfig,
+    /// Secondary inspection (None: no `[secondary]` table, nobody is referred).
+    pub secondary: Option<SecondaryConfig>,
+    /// Flex booth groups (`[[flex]]`).
+    pub flex: Vec<FlexConfig>,
     /// How travellers react to the posted wait (None: every arrival joins a queue).
     pub response: Option<ResponseConfig>,
     /// The name shown in report titles (empty: the `name`).
     pub display: DisplayName,
+}
+
+/// A group of flex booths that can serve either of two lanes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlexConfig {
+    /// Identifier.
+    pub id: String,
+    /// Booths in the group.
+    pub booths: u32,
+    /// The two lanes (indices); the booths start in the first.
+    pub lanes: [usize; 2],
+    /// How often the rule looks at the lanes.
+    pub every: SimTime,
+    /// Moves a booth when the other lane's expected wait exceeds this one's by more (s).
+    pub switch_gap_s: f64,
+    /// Time a moving booth serves nobody.
+    pub changeover: SimTime,
+    /// Hours of day [from, to) when the rule may act (None: all day).
+    pub hours: Option<(u32, u32)>,
+}
+
+/// Secondary inspection: a parking area with a few spaces and officers who inspect the
+/// vehicles primary refers to them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecondaryConfig {
+    /// Parking spaces for vehicles waiting for or in secondary inspection.
+    pub spaces: u32,
+    /// Officers on duty by hour of day.
+    pub officers: [u32; 24],
+    /// Secondary inspection time.
+    pub service: ServiceDist,
 }
 
 impl PortConfig {
@@ -215,6 +330,26 @@ impl PortConfig {
             super::GroupRef::Lane(i) => format!("lane:{}", self.lanes[i].id),
             super::GroupRef::Class(i) => format!("class:{}", self.classes[i].id),
         }
+    }
+
+    /// Booth slots of lane `lane` in the model: its booths (times the inspection points of a
+    /// stacked booth), then one slot per flex booth that may serve it.
+    pub fn booth_slots(&self, lane: usize) -> u32 {
+        let l = &self.lanes[lane];
+        let flex: u32 = self
+            .flex
+            .iter()
+            .filter(|f| f.lanes.contains(&lane))
+            .map(|f| f.booths)
+            .sum();
+        l.max_booths * l.stacked + flex
+    }
+
+    /// Whether vehicles pass through an approach before the lane split: there is an
+    /// `[approach]` table or some lane has a finite storage. When false the model runs exactly
+    /// as without these mechanisms.
+    pub fn has_approach(&self) -> bool {
+        self.approach.is_some() || self.lanes.iter().any(|l| l.storage.is_some())
     }
 
     /// Measured (post-warm-up) time in days.

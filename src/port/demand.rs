@@ -34,6 +34,8 @@ mod tests {
             weekday_factors: [1.0; 7],
             scale: 1.0,
             day_sd,
+            per_hour_saturday: None,
+            per_hour_sunday: None,
         }
     }
 

@@ -96,6 +96,35 @@ metric_enum! {
         /// With `[response]`: time-average of the posted wait (s) while the lane is open; for
         /// a class, of the smallest posted wait among its lanes.
         PostedWaitMean = "posted_wait_mean_s",
+        /// Mean time from arrival to the lane split (s), over vehicles that reached it
+        /// (with an approach; all, lanes and classes).
+        ApproachWait = "approach_wait_s",
+        /// Share of time the lane's storage was full (lanes with a storage).
+        LaneFullShare = "lane_full_share",
+        /// Share of time the head of the shared approach was blocked (all).
+        ApproachBlockedShare = "approach_blocked_share",
+        /// Time-average vehicles waiting outside the port because the approach was full (all and
+        /// shared classes).
+        OutsideQueueMean = "outside_queue_mean",
+        /// Time-average vehicles inside the shared approach, before the split (all and shared
+        /// classes).
+        ApproachQueueMean = "approach_queue_mean",
+        /// Vehicles referred to secondary inspection (counted arrivals).
+        Referrals = "referrals",
+        /// Mean time from the end of primary inspection to the start of secondary (s), including
+        /// the time the vehicle held its primary booth for want of a secondary space.
+        SecondaryWait = "secondary_wait_s",
+        /// Mean secondary inspection time (s).
+        SecondaryTime = "secondary_time_s",
+        /// Booth-time that primary booths spent blocked by a referred vehicle with no secondary
+        /// space, over open booth-time (all and lanes).
+        PrimaryBlockedShare = "primary_blocked_share",
+        /// Busy officer-time in secondary over on-duty officer-time (all).
+        SecondaryUtilization = "secondary_utilization",
+        /// Hours per day that flex booths were open in this lane (lanes).
+        FlexBoothHoursPerDay = "flex_booth_hours_per_day",
+        /// Flex booth moves per day (all).
+        FlexSwitchesPerDay = "flex_switches_per_day",
     }
 }
 
@@ -127,6 +156,20 @@ metric_enum! {
         Shifted = "shifted",
         /// With `[response]`: time-average posted wait in this hour of the clock (s).
         PostedWaitMean = "posted_wait_mean_s",
+        /// Mean time from arrival to the lane split (s), by hour of arrival.
+        ApproachWait = "approach_wait_s",
+        /// Share of the hour the lane's storage was full.
+        LaneFullShare = "lane_full_share",
+        /// Share of the hour the head of the shared approach was blocked.
+        ApproachBlockedShare = "approach_blocked_share",
+        /// Time-average vehicles waiting outside the port.
+        OutsideQueueMean = "outside_queue_mean",
+        /// Time-average vehicles inside the shared approach.
+        ApproachQueueMean = "approach_queue_mean",
+        /// Share of open booth-time that primary booths spent blocked by a referred vehicle.
+        PrimaryBlockedShare = "primary_blocked_share",
+        /// Busy over on-duty officer-time in secondary.
+        SecondaryUtilization = "secondary_utilization",
     }
 }
 

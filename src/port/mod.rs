@@ -4,18 +4,26 @@
 //! Invariant: no I/O and no printing; randomness comes only from streams derived from the seed
 //! and replication index handed in by the caller.
 
+mod approach;
+mod calendar;
 mod capacity;
 mod config;
 mod demand;
+mod flex;
 mod metrics;
 mod model;
+mod officers;
 mod response;
+mod secondary;
 mod service;
+mod stacked;
 
+pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
 pub use capacity::{CapacityCheck, capacity_checks, demand_per_day, lane_capacity_per_day};
 pub use config::{
-    CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig, DemandConfig, DisplayName,
-    IdleEmissions, LaneConfig, LaneKind, PortConfig, TravelMode,
+    ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
+    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig,
+    SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};

@@ -6,15 +6,21 @@
 
 mod queue;
 
-use self::queue::VehicleQueue;
+use self::queue::{Keep, VehicleQueue};
+use super::approach::Approach;
+use super::calendar::DayType;
 use super::config::PortConfig;
 use super::demand::day_factors;
+use super::flex::{Flex, Move};
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
     add_idle_emissions,
 };
+use super::officers::OfficerSpeeds;
 use super::response::{Decision, LaneView, Response};
+use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
+use super::stacked::{POINTS, Stacked};
 use crate::engine::{Calendar, RngStream, SimTime, StreamId};
 use crate::stats::{Histogram, HourlyLevel};
 
@@ -40,6 +46,15 @@ pub struct TraceRecord {
     pub booth: Option<u32>,
     /// Whether it arrived after the warm-up (counted in statistics).
     pub counted: bool,
+    /// When it passed the lane split into its lane (the arrival itself without an approach;
+    /// None: still before the split at the horizon, and then `lane` is meaningless).
+    pub lane_entry: Option<SimTime>,
+    /// Whether primary referred it to secondary inspection.
+    pub referred: bool,
+    /// When its secondary inspection started (None: not referred, or not yet at the horizon).
+    pub secondary_start: Option<SimTime>,
+    /// When its secondary inspection ended (None: not referred, or not over at the horizon).
+    pub secondary_end: Option<SimTime>,
 }
 
 /// Receives one record per vehicle, in the order vehicles reach a booth, then the vehicles still
@@ -66,14 +81,27 @@ enum Event {
     PostedPublish,
     /// The oldest shifted trip looks at the posted wait again (`[response]`).
     Retry,
+    SecondaryEnd {
+        slot: u32,
+    },
+    FlexTick {
+        group: u16,
+    },
+    FlexArrive {
+        group: u16,
+        booth: u16,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Vehicle {
-    id: u64,
-    arrival_ns: u64,
-    class: u16,
-    counted: bool,
+pub(super) struct Vehicle {
+    pub(super) id: u64,
+    pub(super) arrival_ns: u64,
+    pub(super) class: u16,
+    pub(super) counted: bool,
+    /// Milliseconds from its arrival to the lane split (0 when nothing held it; saturates at
+    /// about 49 days). A u32 in the struct's padding keeps a queued vehicle at 24 bytes.
+    pub(super) split_delay_ms: u32,
 }
 
 impl Vehicle {
@@ -89,6 +117,12 @@ impl Vehicle {
             departure: service.map(|(_, e, _)| SimTime::from_nanos(e)),
             booth: service.map(|(_, _, b)| b),
             counted: self.counted,
+            lane_entry: Some(SimTime::from_nanos(
+                self.arrival_ns + u64::from(self.split_delay_ms) * 1_000_000,
+            )),
+            referred: false,
+            secondary_start: None,
+            secondary_end: None,
         }
     }
 }
@@ -250,12 +284,22 @@ struct LaneState {
     n_busy: u32,
     /// Booths that should be open now (indices below it are open).
     target: u32,
+    /// Flex booths open in this lane now (their slots follow the lane's own booths).
+    flex_open: u32,
     mean_service_s: f64,
     sampler: ServiceSampler,
     rng: RngStream,
     stats: WaitStats,
     busy_level: HourlyLevel,
     staffed_level: HourlyLevel,
+    /// Vehicles that fit in the queue (`usize::MAX`: unlimited).
+    storage: usize,
+    /// Each booth's speed factor for the day (None: no officer variation); by inspection point
+    /// in a stacked lane.
+    speeds: Option<Box<OfficerSpeeds>>,
+    /// The inspection points of a stacked lane (None: one point per booth). Its booths are in
+    /// `idle` while they can take a vehicle, in `busy` while they hold one and cannot.
+    stacked: Option<Box<Stacked>>,
 }
 
 impl LaneState {
@@ -263,11 +307,12 @@ impl LaneState {
     /// max(0, ahead - open + 1) / open x mean service (exact for M/M/c). Infinite when closed.
     #[inline]
     fn expected_wait_s(&self) -> f64 {
-        if self.target == 0 {
+        let open = self.target + self.flex_open;
+        if open == 0 {
             return f64::INFINITY;
         }
         let ahead = self.queue.len() as f64 + f64::from(self.n_busy);
-        let open = f64::from(self.target);
+        let open = f64::from(open);
         (ahead - open + 1.0).max(0.0) / open * self.mean_service_s
     }
 }
@@ -294,6 +339,16 @@ struct Model<'a, 'b> {
     day_factor: Vec<f64>,
     /// Travellers who react to the posted wait (None: every arrival joins).
     response: Option<Response>,
+    /// The lines before the lane split (None: no approach, every lane unlimited).
+    approach: Option<Box<Approach>>,
+    /// Day of the week of day 0 (0 = Monday).
+    first_weekday: usize,
+    /// Demand factor and booth day type of each day, when a special date falls in the run.
+    special_days: Option<Vec<(f64, DayType)>>,
+    /// Secondary inspection (None: nobody is referred).
+    secondary: Option<Box<Secondary>>,
+    /// Flex booth groups (None: none).
+    flex: Option<Box<Flex>>,
 }
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
@@ -313,17 +368,22 @@ impl<'a, 'b> Model<'a, 'b> {
         let rep = u64::from(replication);
         let warmup_ns = cfg.warmup.min(cfg.horizon).as_nanos();
         // Arrival numbers are kept for queued vehicles only when a trace reports them.
-        let keep_ids = trace.is_some();
+        let keep = Keep {
+            ids: trace.is_some(),
+            split_delays: cfg.has_approach(),
+        };
         let lanes = cfg
             .lanes
             .iter()
-            .map(|l| LaneState {
-                queue: VehicleQueue::new(keep_ids),
-                idle: BoothSet::new(l.max_booths),
-                busy: BoothSet::new(l.max_booths),
+            .enumerate()
+            .map(|(i, l)| LaneState {
+                queue: VehicleQueue::new(keep),
+                idle: BoothSet::new(cfg.booth_slots(i)),
+                busy: BoothSet::new(cfg.booth_slots(i)),
                 n_idle: 0,
                 n_busy: 0,
                 target: 0,
+                flex_open: 0,
                 mean_service_s: l.service.mean_s(),
                 sampler: l
                     .service
@@ -333,6 +393,17 @@ impl<'a, 'b> Model<'a, 'b> {
                 stats: WaitStats::new(warmup_ns),
                 busy_level: HourlyLevel::new(warmup_ns),
                 staffed_level: HourlyLevel::new(warmup_ns),
+                storage: l.storage.map_or(usize::MAX, |s| s as usize),
+                speeds: l.officer_sd.map(|sd| {
+                    Box::new(OfficerSpeeds::new(
+                        sd,
+                        cfg.booth_slots(i),
+                        cfg.seed,
+                        rep,
+                        &l.id,
+                    ))
+                }),
+                stacked: (l.stacked == POINTS).then(|| Box::new(Stacked::new(l.max_booths))),
             })
             .collect();
         let mut acc = 0.0;
@@ -344,14 +415,28 @@ impl<'a, 'b> Model<'a, 'b> {
                 acc
             })
             .collect();
+        // Indexed by simulated hour mod 168, so day 0 is the start date's day of the week.
+        let first_weekday = cfg.calendar.first_weekday();
         let mut rate_per_s = [0.0; 168];
         for (h, r) in rate_per_s.iter_mut().enumerate() {
-            *r = cfg.demand.rate_per_hour(h) / 3600.0;
+            *r = cfg.demand.rate_per_hour((first_weekday * 24 + h) % 168) / 3600.0;
         }
+        let special_days = cfg
+            .calendar
+            .special_days(cfg.horizon.as_nanos().div_ceil(SimTime::DAY.as_nanos()));
         let mut staffing_change_hours = [false; 24];
+        let by_day = special_days.is_some() || cfg.lanes.iter().any(|l| !l.same_booths_every_day());
         for (h, flag) in staffing_change_hours.iter_mut().enumerate() {
             let prev = (h + 23) % 24;
-            *flag = cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev]);
+            // With schedules by day type, every hour is checked (a no-op when nothing changes).
+            // Officer speed factors are drawn again at midnight.
+            *flag = by_day
+                || (h == 0 && cfg.lanes.iter().any(|l| l.officer_sd.is_some()))
+                || cfg.lanes.iter().any(|l| l.booths[h] != l.booths[prev])
+                || cfg
+                    .secondary
+                    .as_ref()
+                    .is_some_and(|s| s.officers[h] != s.officers[prev]);
         }
         Model {
             cfg,
@@ -376,6 +461,11 @@ impl<'a, 'b> Model<'a, 'b> {
             trace,
             day_factor: day_factors(&cfg.demand, cfg.seed, replication, cfg.horizon),
             response: Response::new(cfg, replication),
+            approach: Approach::new(cfg, warmup_ns).map(Box::new),
+            first_weekday,
+            special_days,
+            secondary: Secondary::new(cfg, replication, warmup_ns).map(Box::new),
+            flex: Flex::new(cfg, warmup_ns).map(Box::new),
         }
     }
 
@@ -393,6 +483,9 @@ impl<'a, 'b> Model<'a, 'b> {
             let mut lam = self.rate_per_s[(h % 168) as usize];
             if let Some(f) = self.day_factor.get((h / 24) as usize) {
                 lam *= f;
+            }
+            if let Some(days) = &self.special_days {
+                lam *= days[(h / 24) as usize].0;
             }
             let rem_s = (seg_end - t) as f64 * 1e-9;
             if lam * rem_s > e {
@@ -415,6 +508,9 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn run(&mut self) {
         self.apply_staffing(0);
+        if self.flex.is_some() {
+            self.flex_start();
+        }
         if let Some(t) = self.next_staffing_change(0) {
             self.cal
                 .schedule(SimTime::from_nanos(t), Event::StaffingChange);
@@ -465,6 +561,11 @@ impl<'a, 'b> Model<'a, 'b> {
                     }
                 }
                 Event::Retry => self.retry(now),
+                Event::SecondaryEnd { slot } => self.secondary_end(now, slot),
+                Event::FlexTick { group } => self.flex_tick(now, usize::from(group)),
+                Event::FlexArrive { group, booth } => {
+                    self.flex_arrive(now, usize::from(group), u32::from(booth))
+                }
             }
         }
     }
@@ -475,6 +576,7 @@ impl<'a, 'b> Model<'a, 'b> {
         self.class_cum.iter().position(|&c| u < c).unwrap_or(last)
     }
 
+    #[inline]
     fn choose_lane(&self, class: usize) -> usize {
         let options = &self.cfg.classes[class].lanes;
         if options.len() == 1 {
@@ -556,7 +658,6 @@ impl<'a, 'b> Model<'a, 'b> {
     }
 
     fn arrive(&mut self, now: u64, class: usize) {
-        let lane = self.choose_lane(class);
         let id = self.next_id;
         self.next_id += 1;
         let counted = now >= self.warmup_ns;
@@ -565,37 +666,133 @@ impl<'a, 'b> Model<'a, 'b> {
             arrival_ns: now,
             class: class as u16,
             counted,
+            split_delay_ms: 0,
         };
         if counted {
             let hour = ((now / HOUR_NS) % 24) as usize;
-            self.lanes[lane].stats.hourly_arrivals[hour] += 1;
             self.classes[class].hourly_arrivals[hour] += 1;
         }
+        if self.approach.is_some() {
+            self.arrive_at_approach(now, v);
+            return;
+        }
+        let lane = self.choose_lane(class);
+        self.enter_lane(now, lane, v, false);
+    }
+
+    /// `v` passes the split into `lane` at `now`: it takes an idle booth or joins the queue.
+    /// `waiting`: it already counts as waiting (it stood before the split). Returns whether
+    /// the lane's storage is now full.
+    #[inline]
+    fn enter_lane(&mut self, now: u64, lane: usize, mut v: Vehicle, waiting: bool) -> bool {
+        if v.counted {
+            let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
+            self.lanes[lane].stats.hourly_arrivals[hour] += 1;
+        }
+        if now > v.arrival_ns {
+            v.split_delay_ms = u32::try_from((now - v.arrival_ns) / 1_000_000).unwrap_or(u32::MAX);
+        }
+        let class = v.class as usize;
         let st = &mut self.lanes[lane];
         if st.queue.is_empty() && st.n_idle > 0 {
             let booth = st.idle.first().expect("n_idle > 0 means an idle booth");
+            if waiting {
+                self.classes[class].queue_add(now, -1);
+                self.total_queue -= 1;
+                self.total_queue_max
+                    .change(now, self.total_queue + 1, self.total_queue);
+            }
             self.start_service(now, lane, booth, v);
+            false
         } else {
             st.queue.push_back(v);
             st.stats.queue_add(now, 1);
+            let full = st.queue.len() >= st.storage;
+            if !waiting {
+                self.classes[class].queue_add(now, 1);
+                self.total_queue += 1;
+                self.total_queue_max
+                    .change(now, self.total_queue - 1, self.total_queue);
+            }
+            full
+        }
+    }
+
+    /// With an approach: `v` passes the split at once when nobody of its line is ahead and one
+    /// of its lanes has room; otherwise it joins its line and waits.
+    fn arrive_at_approach(&mut self, now: u64, v: Vehicle) {
+        let class = v.class as usize;
+        let mut a = self.approach.take().expect("called with an approach");
+        if a.line_is_empty(class)
+            && let Some(lane) = choose_lane_with_room(&self.lanes, &self.cfg.classes[class].lanes)
+        {
+            a.record_split(now, lane, &v);
+            if self.enter_lane(now, lane, v, false) {
+                a.set_lane_full(now, lane, true);
+            }
+        } else {
+            a.push(now, v);
             self.classes[class].queue_add(now, 1);
             self.total_queue += 1;
             self.total_queue_max
                 .change(now, self.total_queue - 1, self.total_queue);
         }
+        self.approach = Some(a);
+    }
+
+    /// With an approach: room may have opened in `lane`'s queue at `now`; heads of the lines
+    /// pass the split, earliest arrival first, while one of their lanes has room.
+    fn lane_room(&mut self, now: u64, lane: usize) {
+        let Some(mut a) = self.approach.take() else {
+            return;
+        };
+        let st = &self.lanes[lane];
+        a.set_lane_full(now, lane, st.queue.len() >= st.storage);
+        loop {
+            let (lanes, classes) = (&self.lanes, &self.cfg.classes);
+            let Some(line) =
+                a.next_to_pass(|c| choose_lane_with_room(lanes, &classes[c].lanes).is_some())
+            else {
+                break;
+            };
+            let Some(v) = a.pop(now, line) else {
+                break;
+            };
+            let Some(to) = choose_lane_with_room(lanes, &classes[v.class as usize].lanes) else {
+                break;
+            };
+            a.record_split(now, to, &v);
+            if self.enter_lane(now, to, v, true) {
+                a.set_lane_full(now, to, true);
+            }
+        }
+        self.approach = Some(a);
     }
 
     /// Puts `v` in service at `booth`, which must be idle or just freed (not in `idle`).
     fn start_service(&mut self, now: u64, lane: usize, booth: u32, v: Vehicle) {
         let st = &mut self.lanes[lane];
-        if st.idle.contains(booth) {
-            st.idle.remove(booth);
-            st.n_idle -= 1;
-            st.busy.insert(booth);
-            st.n_busy += 1;
+        // In a stacked lane `booth` becomes the inspection point (2 x booth + 0 front / 1 rear).
+        let booth = if let Some(sk) = st.stacked.as_deref_mut() {
+            let point = sk.place(booth);
             st.busy_level.add(now, 1);
+            self.stacked_sync(now, lane, booth);
+            booth * POINTS + point
+        } else {
+            if st.idle.contains(booth) {
+                st.idle.remove(booth);
+                st.n_idle -= 1;
+                st.busy.insert(booth);
+                st.n_busy += 1;
+                st.busy_level.add(now, 1);
+            }
+            booth
+        };
+        let st = &mut self.lanes[lane];
+        let mut service_s = st.sampler.sample(&mut st.rng).max(0.0);
+        if let Some(sp) = &st.speeds {
+            service_s *= sp.factor(booth);
         }
-        let service_s = st.sampler.sample(&mut st.rng).max(0.0);
         let end = now.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
         self.cal.schedule(
             SimTime::from_nanos(end),
@@ -613,8 +810,57 @@ impl<'a, 'b> Model<'a, 'b> {
             st.stats.record_wait(hour, wait_s, service_s);
             self.classes[v.class as usize].record_wait(hour, wait_s, service_s);
         }
-        if let Some(sink) = self.trace.as_deref_mut() {
+        if let Some(sec) = self.secondary.as_deref_mut() {
+            // The referral is drawn whether or not a trace is written.
+            let row = self
+                .trace
+                .is_some()
+                .then(|| v.trace_record(lane, Some((now, end, booth))));
+            if let Some(row) = sec.on_primary_start(lane, booth, &v, end, row)
+                && let Some(sink) = self.trace.as_deref_mut()
+            {
+                sink.record(&row);
+            }
+        } else if let Some(sink) = self.trace.as_deref_mut() {
             sink.record(&v.trace_record(lane, Some((now, end, booth))));
+        }
+    }
+
+    /// With secondary inspection: whether the vehicle ending primary at `booth` is referred and
+    /// finds no space, so that the booth stays blocked.
+    fn primary_blocked(&mut self, now: u64, lane: usize, booth: u32) -> bool {
+        let (Some(sec), cal) = (self.secondary.as_deref_mut(), &mut self.cal) else {
+            return false;
+        };
+        let mut schedule = |t: u64, slot: u32| {
+            _ = cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot })
+        };
+        matches!(
+            sec.on_primary_end(now, lane, booth, &mut schedule),
+            PrimaryEnd::Blocked
+        )
+    }
+
+    /// A secondary inspection ends: its space goes to the first blocked booth, if any, which
+    /// is then free.
+    fn secondary_end(&mut self, now: u64, slot: u32) {
+        let (Some(sec), cal, trace) = (
+            self.secondary.as_deref_mut(),
+            &mut self.cal,
+            &mut self.trace,
+        ) else {
+            return;
+        };
+        let mut schedule = |t: u64, slot: u32| {
+            _ = cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot })
+        };
+        let mut write = |row: TraceRecord| {
+            if let Some(sink) = trace.as_deref_mut() {
+                sink.record(&row);
+            }
+        };
+        if let Some((lane, booth)) = sec.on_secondary_end(now, slot, &mut schedule, &mut write) {
+            self.booth_free(now, lane, booth);
         }
     }
 
@@ -629,10 +875,29 @@ impl<'a, 'b> Model<'a, 'b> {
     }
 
     fn service_end(&mut self, now: u64, lane: usize, booth: u32) {
-        let open = booth < self.lanes[lane].target;
+        if self.secondary.is_some() && self.primary_blocked(now, lane, booth) {
+            return;
+        }
+        self.booth_free(now, lane, booth);
+    }
+
+    /// `booth` of `lane` has finished with its vehicle at `now`: it takes the next one, or
+    /// becomes idle, or closes.
+    #[inline]
+    fn booth_free(&mut self, now: u64, lane: usize, booth: u32) {
+        if self.lanes[lane].stacked.is_some() {
+            self.stacked_free(now, lane, booth);
+            return;
+        }
+        let open = booth < self.lanes[lane].target
+            || (booth >= self.cfg.lanes[lane].max_booths
+                && self.flex.as_deref().is_some_and(|f| f.is_open(lane, booth)));
         if open && let Some(v) = self.pop_queue(now, lane) {
             // The booth stays busy: no level changes.
             self.start_service(now, lane, booth, v);
+            if self.approach.is_some() {
+                self.lane_room(now, lane);
+            }
             return;
         }
         let st = &mut self.lanes[lane];
@@ -644,13 +909,177 @@ impl<'a, 'b> Model<'a, 'b> {
             st.n_idle += 1;
         } else {
             st.staffed_level.add(now, -1);
+            if booth >= self.cfg.lanes[lane].max_booths && self.flex.is_some() {
+                self.flex_left(now, lane, booth);
+            }
+        }
+    }
+
+    /// Opens every flex booth in its group's first lane and schedules each group's rule.
+    fn flex_start(&mut self) {
+        let Some(fx) = self.flex.as_deref_mut() else {
+            return;
+        };
+        let opening = fx.initial(0);
+        let ticks: Vec<u64> = (0..fx.len()).map(|g| fx.every_ns(g)).collect();
+        for (lane, slot) in opening {
+            self.flex_open_at(0, lane, slot);
+        }
+        for (g, t) in ticks.into_iter().enumerate() {
+            if t < self.horizon_ns {
+                self.cal
+                    .schedule(SimTime::from_nanos(t), Event::FlexTick { group: g as u16 });
+            }
+        }
+    }
+
+    /// `slot` of `lane` opens as a flex booth at `now` and takes waiting vehicles.
+    fn flex_open_at(&mut self, now: u64, lane: usize, slot: u32) {
+        let st = &mut self.lanes[lane];
+        st.flex_open += 1;
+        st.idle.insert(slot);
+        st.n_idle += 1;
+        st.staffed_level.add(now, 1);
+        if let Some(v) = self.pop_queue(now, lane) {
+            self.start_service(now, lane, slot, v);
+            if self.approach.is_some() {
+                self.lane_room(now, lane);
+            }
+        }
+    }
+
+    /// Group `g`'s rule acts at `now`; the next look is scheduled.
+    fn flex_tick(&mut self, now: u64, g: usize) {
+        let Some(fx) = self.flex.as_deref_mut() else {
+            return;
+        };
+        let lanes = &self.lanes;
+        let mv = fx.tick(now, g, |l| lanes[l].expected_wait_s());
+        let next = now + fx.every_ns(g);
+        if next < self.horizon_ns {
+            self.cal.schedule(
+                SimTime::from_nanos(next),
+                Event::FlexTick { group: g as u16 },
+            );
+        }
+        if let Some(Move::Leave { lane, slot }) = mv {
+            let st = &mut self.lanes[lane];
+            st.flex_open -= 1;
+            if st.idle.contains(slot) {
+                st.idle.remove(slot);
+                st.n_idle -= 1;
+                st.staffed_level.add(now, -1);
+                self.flex_left(now, lane, slot);
+            }
+            // Otherwise it is busy: it leaves when its vehicle is done (`booth_free`).
+        }
+    }
+
+    /// A leaving flex booth is free at `now`: its changeover starts.
+    fn flex_left(&mut self, now: u64, lane: usize, slot: u32) {
+        if let Some(fx) = self.flex.as_deref_mut()
+            && let Some((g, j, delay)) = fx.left(lane, slot)
+        {
+            self.cal.schedule(
+                SimTime::from_nanos(now.saturating_add(delay)),
+                Event::FlexArrive {
+                    group: g as u16,
+                    booth: j as u16,
+                },
+            );
+        }
+    }
+
+    /// Booth `j` of group `g` ends its changeover at `now` and opens in its new lane.
+    fn flex_arrive(&mut self, now: u64, g: usize, j: u32) {
+        if let Some(fx) = self.flex.as_deref_mut()
+            && let Some((lane, slot)) = fx.arrive(now, g, j)
+        {
+            self.flex_open_at(now, lane, slot);
+        }
+    }
+
+    /// Puts stacked `booth` of `lane` in the booth set its state calls for (idle while open and
+    /// able to take a vehicle, busy while it holds vehicles and cannot) and keeps the staffed
+    /// level (two inspection points per open or still occupied booth).
+    fn stacked_sync(&mut self, now: u64, lane: usize, booth: u32) {
+        let st = &mut self.lanes[lane];
+        let Some(sk) = st.stacked.as_deref_mut() else {
+            return;
+        };
+        let open = booth < st.target;
+        let empty = sk.is_empty(booth);
+        let want_idle = open && sk.accepts(booth);
+        let want_busy = !want_idle && !empty;
+        let d = sk.set_staffed(booth, open || !empty);
+        if d != 0 {
+            st.staffed_level.add(now, d);
+        }
+        if want_idle != st.idle.contains(booth) {
+            if want_idle {
+                st.idle.insert(booth);
+                st.n_idle += 1;
+            } else {
+                st.idle.remove(booth);
+                st.n_idle -= 1;
+            }
+        }
+        if want_busy != st.busy.contains(booth) {
+            if want_busy {
+                st.busy.insert(booth);
+                st.n_busy += 1;
+            } else {
+                st.busy.remove(booth);
+                st.n_busy -= 1;
+            }
+        }
+    }
+
+    /// An inspection ends at `point` of a stacked lane: whoever can leave leaves, and the booth
+    /// takes waiting vehicles while it can.
+    fn stacked_free(&mut self, now: u64, lane: usize, point: u32) {
+        let booth = point / POINTS;
+        let st = &mut self.lanes[lane];
+        let Some(sk) = st.stacked.as_deref_mut() else {
+            return;
+        };
+        let leaving = sk.finish(booth, point % POINTS);
+        if leaving > 0 {
+            st.busy_level.add(now, -i64::from(leaving));
+        }
+        self.stacked_sync(now, lane, booth);
+        let mut took = false;
+        while self.lanes[lane].idle.contains(booth) {
+            let Some(v) = self.pop_queue(now, lane) else {
+                break;
+            };
+            self.start_service(now, lane, booth, v);
+            took = true;
+        }
+        if took && self.approach.is_some() {
+            self.lane_room(now, lane);
         }
     }
 
     fn apply_staffing(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
+        let day = now / SimTime::DAY.as_nanos();
+        let day_type = match &self.special_days {
+            Some(days) => days[day as usize].1,
+            None => DayType::of_weekday(self.first_weekday + (day % 7) as usize),
+        };
         for lane in 0..self.lanes.len() {
-            let new = self.cfg.lanes[lane].booths[hour];
+            if hour == 0
+                && now > 0
+                && let Some(sp) = self.lanes[lane].speeds.as_deref_mut()
+            {
+                sp.new_day();
+            }
+            let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
+            if self.lanes[lane].stacked.is_some() {
+                self.stacked_staffing(now, lane, new);
+                continue;
+            }
             let st = &mut self.lanes[lane];
             let old = st.target;
             if new > old {
@@ -672,6 +1101,9 @@ impl<'a, 'b> Model<'a, 'b> {
                         .expect("n_idle > 0 means an idle booth");
                     self.start_service(now, lane, booth, v);
                 }
+                if self.approach.is_some() {
+                    self.lane_room(now, lane);
+                }
             } else if new < old {
                 for b in new..old {
                     if st.idle.contains(b) {
@@ -683,6 +1115,39 @@ impl<'a, 'b> Model<'a, 'b> {
                 st.target = new;
             }
         }
+        if let (Some(sec), cal) = (self.secondary.as_deref_mut(), &mut self.cal) {
+            let mut schedule = |t: u64, slot: u32| {
+                cal.schedule(SimTime::from_nanos(t), Event::SecondaryEnd { slot });
+            };
+            sec.on_hour(now, &mut schedule);
+        }
+    }
+
+    /// A stacked lane's open booths change to `new` at `now`.
+    fn stacked_staffing(&mut self, now: u64, lane: usize, new: u32) {
+        let old = self.lanes[lane].target;
+        if new == old {
+            return;
+        }
+        self.lanes[lane].target = new;
+        for b in new.min(old)..new.max(old) {
+            self.stacked_sync(now, lane, b);
+        }
+        let mut took = false;
+        while self.lanes[lane].n_idle > 0 {
+            let Some(v) = self.pop_queue(now, lane) else {
+                break;
+            };
+            let booth = self.lanes[lane]
+                .idle
+                .first()
+                .expect("n_idle > 0 means an idle booth");
+            self.start_service(now, lane, booth, v);
+            took = true;
+        }
+        if took && self.approach.is_some() {
+            self.lane_room(now, lane);
+        }
     }
 
     fn finish(mut self, replication: u32) -> ReplicationResult {
@@ -690,7 +1155,10 @@ impl<'a, 'b> Model<'a, 'b> {
         // Vehicles still queued at the horizon: counted as unserved, their waiting so far kept.
         for lane in 0..self.lanes.len() {
             // Taken out of the lane (not copied), so that a long queue is not held twice.
-            let queued = std::mem::replace(&mut self.lanes[lane].queue, VehicleQueue::new(false));
+            let queued = std::mem::replace(
+                &mut self.lanes[lane].queue,
+                VehicleQueue::new(Keep::default()),
+            );
             for v in queued.iter() {
                 if v.counted {
                     let waited = (end - v.arrival_ns) as f64 * 1e-9;
@@ -703,6 +1171,33 @@ impl<'a, 'b> Model<'a, 'b> {
                 }
                 if let Some(sink) = self.trace.as_deref_mut() {
                     sink.record(&v.trace_record(lane, None));
+                }
+            }
+        }
+        // Vehicles still before the lane split: unserved, in no lane.
+        let mut stranded = WaitStats::new(0);
+        if let Some(a) = self.approach.as_deref() {
+            for v in a.stranded() {
+                if v.counted {
+                    let waited = (end - v.arrival_ns) as f64 * 1e-9;
+                    stranded.hourly_arrivals[((v.arrival_ns / HOUR_NS) % 24) as usize] += 1;
+                    stranded.unserved += 1;
+                    stranded.censored_wait_sum += waited;
+                    let cs = &mut self.classes[v.class as usize];
+                    cs.unserved += 1;
+                    cs.censored_wait_sum += waited;
+                }
+                if let Some(sink) = self.trace.as_deref_mut() {
+                    let mut r = v.trace_record(usize::MAX, None);
+                    r.lane_entry = None;
+                    sink.record(&r);
+                }
+            }
+        }
+        if let Some(sec) = self.secondary.as_deref_mut() {
+            for row in sec.unfinished_traces() {
+                if let Some(sink) = self.trace.as_deref_mut() {
+                    sink.record(&row);
                 }
             }
         }
@@ -728,6 +1223,14 @@ impl<'a, 'b> Model<'a, 'b> {
                 all_levels.0[h] += lv.0[h];
                 all_levels.1[h] += lv.1[h];
                 all_levels.2[h] += lv.2[h];
+            }
+        }
+        all.merge_from(&stranded);
+        if let Some(a) = self.approach.as_deref_mut() {
+            // The whole port's queue counts the vehicles before the split too.
+            let before = a.before_split_area(end);
+            for (q, b) in all_levels.0.iter_mut().zip(before) {
+                *q += b;
             }
         }
         let all_queue_max = self.total_queue_max.finish(end, self.total_queue);
@@ -764,6 +1267,16 @@ impl<'a, 'b> Model<'a, 'b> {
             ));
         }
         add_idle_emissions(self.cfg, &mut groups);
+        if let Some(a) = self.approach.as_deref_mut() {
+            a.finish(end, &mut groups, &hour_s);
+        }
+        if let Some(sec) = self.secondary.as_deref_mut() {
+            let staffed: Vec<[f64; 24]> = lane_levels.iter().map(|l| l.2).collect();
+            sec.finish(end, &mut groups, &staffed);
+        }
+        if let Some(fx) = self.flex.as_deref_mut() {
+            fx.finish(end, &mut groups, days);
+        }
         if let Some(r) = self.response.as_mut() {
             r.fill(end, &mut groups, &hour_s);
         }
@@ -773,6 +1286,29 @@ impl<'a, 'b> Model<'a, 'b> {
             vehicles_simulated: self.next_id,
         }
     }
+}
+
+/// The lane a driver at the split takes among `options` whose queue has room: the one with the
+/// shortest expected wait, as [`Model::choose_lane`] decides (the same ties); None when every
+/// option is full.
+fn choose_lane_with_room(lanes: &[LaneState], options: &[usize]) -> Option<usize> {
+    let mut best: Option<(usize, f64, usize)> = None;
+    for &l in options {
+        let st = &lanes[l];
+        if st.queue.len() >= st.storage {
+            continue;
+        }
+        let w = st.expected_wait_s();
+        let ahead = st.queue.len();
+        let better = match best {
+            None => true,
+            Some((_, bw, ba)) => w < bw || (bw.is_infinite() && w.is_infinite() && ahead < ba),
+        };
+        if better {
+            best = Some((l, w, ahead));
+        }
+    }
+    best.map(|(l, _, _)| l)
 }
 
 /// Seconds of [start, end) that fall in each hour of day.
@@ -889,8 +1425,8 @@ mod tests {
 
     fn two_lane_config() -> PortConfig {
         use crate::port::{
-            ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind,
-            ServiceDist, TravelMode,
+            ApproachUse, ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig,
+            LaneKind, ServiceDist, TravelMode,
         };
         let lane = |id: &str, booths: u32, mean_s: f64| LaneConfig {
             id: id.into(),
@@ -899,6 +1435,11 @@ mod tests {
             booths: [booths; 24],
             max_booths: booths.max(1),
             service: ServiceDist::Exponential { mean_s },
+            storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
+            officer_sd: None,
+            stacked: 1,
         };
         PortConfig {
             name: "t".into(),
@@ -912,6 +1453,8 @@ mod tests {
                 per_hour: [10.0; 24],
                 weekday_factors: [1.0; 7],
                 scale: 1.0,
+                per_hour_saturday: None,
+                per_hour_sunday: None,
                 day_sd: 0.0,
             },
             classes: vec![ClassConfig {
@@ -922,9 +1465,15 @@ mod tests {
                 trusted: false,
                 mode: TravelMode::Car,
                 idle: IdleEmissions::default_for(TravelMode::Car),
+                approach: ApproachUse::Shared,
+                referral: 0.0,
                 tolerance: None,
             }],
             lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
+            approach: None,
+            calendar: crate::port::CalendarConfig::default(),
+            secondary: None,
+            flex: Vec::new(),
             response: None,
             display: Default::default(),
         }
@@ -937,6 +1486,7 @@ mod tests {
                 arrival_ns: 0,
                 class: 0,
                 counted: false,
+                split_delay_ms: 0,
             });
         }
     }

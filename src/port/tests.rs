@@ -61,6 +61,8 @@ fn mmc_config(
             per_hour: [lambda_per_h; 24],
             weekday_factors: [1.0; 7],
             scale: 1.0,
+            per_hour_saturday: None,
+            per_hour_sunday: None,
             day_sd: 0.0,
         },
         classes: vec![ClassConfig {
@@ -71,6 +73,8 @@ fn mmc_config(
             trusted: false,
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
+            approach: ApproachUse::Shared,
+            referral: 0.0,
             tolerance: None,
         }],
         lanes: vec![LaneConfig {
@@ -82,7 +86,16 @@ fn mmc_config(
             service: ServiceDist::Exponential {
                 mean_s: mean_service_s,
             },
+            storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
+            officer_sd: None,
+            stacked: 1,
         }],
+        approach: None,
+        calendar: crate::port::CalendarConfig::default(),
+        secondary: None,
+        flex: Vec::new(),
         response: None,
         display: Default::default(),
     }
@@ -289,6 +302,11 @@ fn littles_law_and_conservation() {
             mean_s: 30.0,
             sd_s: 15.0,
         },
+        storage: None,
+        booths_saturday: None,
+        booths_sunday: None,
+        officer_sd: None,
+        stacked: 1,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {
@@ -299,6 +317,8 @@ fn littles_law_and_conservation() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        approach: ApproachUse::Shared,
+        referral: 0.0,
         tolerance: None,
     });
     let reps = run_all(&cfg);
@@ -424,6 +444,8 @@ fn demand_and_class_shares_match_the_scenario() {
         trusted: false,
         mode: TravelMode::Car,
         idle: IdleEmissions::default_for(TravelMode::Car),
+        approach: ApproachUse::Shared,
+        referral: 0.0,
         tolerance: None,
     });
     let reps = run_all(&cfg);

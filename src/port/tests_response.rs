@@ -30,6 +30,8 @@ pub(super) fn one_lane(
             weekday_factors: [1.0; 7],
             scale: 1.0,
             day_sd: 0.0,
+            per_hour_saturday: None,
+            per_hour_sunday: None,
         },
         classes: vec![ClassConfig {
             id: "all".into(),
@@ -40,6 +42,8 @@ pub(super) fn one_lane(
             mode: TravelMode::Car,
             idle: IdleEmissions::default_for(TravelMode::Car),
             tolerance: None,
+            approach: ApproachUse::Shared,
+            referral: 0.0,
         }],
         lanes: vec![LaneConfig {
             id: "main".into(),
@@ -50,7 +54,16 @@ pub(super) fn one_lane(
             service: ServiceDist::Exponential {
                 mean_s: mean_service_s,
             },
+            storage: None,
+            booths_saturday: None,
+            booths_sunday: None,
+            officer_sd: None,
+            stacked: 1,
         }],
+        approach: None,
+        calendar: crate::port::CalendarConfig::default(),
+        secondary: None,
+        flex: Vec::new(),
         response: Some(ResponseConfig {
             posted_update: SimTime::from_secs_f64(60.0),
             posted_lag: SimTime::ZERO,

@@ -537,6 +537,8 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::PilotTradeoff => lang.text(Key::TitlePilotTradeoff),
         ChartKind::PostedWaitByHour => lang.text(Key::TitlePostedByHour),
         ChartKind::TripsByHour => lang.text(Key::TitleTripsByHour),
+        ChartKind::Spillback => lang.text(Key::TitleSpillback),
+        ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
     }
 }
 

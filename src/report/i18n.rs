@@ -187,6 +187,12 @@ keys! {
     UiToml => "The scenario file being simulated (TOML)", "El archivo de escenario que se simula (TOML)";
     UiThisWhatIf => "this what-if", "este caso";
     UiOffline => "Everything on this page comes from garita on this computer; nothing is sent elsewhere.", "Todo en esta página proviene de garita en esta computadora; nada se envía a otro lugar.";
+    // The approach (spillback).
+    TitleSpillback => "Spillback: vehicles before the lane split by hour", "Desbordamiento: vehículos antes de la bifurcación por hora";
+    TitleLaneFull => "Share of time each lane's storage was full", "Proporción del tiempo con el espacio de cada carril lleno";
+    LegendApproach => "Inside the port, before the split", "Dentro del puerto, antes de la bifurcación";
+    LegendOutside => "Outside the port (bridge and streets)", "Fuera del puerto (puente y calles)";
+    AxisShareOfTime => "Share of the hour (%)", "Proporción de la hora (%)";
 }
 
 impl Key {

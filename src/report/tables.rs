@@ -212,6 +212,30 @@ pub fn run_json(cfg: &PortConfig, info: &RunInfo) -> Vec<u8> {
             "mode": c.mode.as_str(),
         })).collect::<Vec<_>>(),
     });
+    let mut doc = doc;
+    // Only for scenarios that use them, so that other run.json files stay as they were.
+    if let Some(obj) = doc.as_object_mut() {
+        if let Some(start) = cfg.calendar.start {
+            obj.insert("start".into(), json!(start.to_string()));
+            obj.insert(
+                "dates".into(),
+                json!(
+                    cfg.calendar
+                        .dates
+                        .iter()
+                        .map(|d| json!({
+                            "date": d.date.to_string(),
+                            "demand": json_num(d.demand),
+                            "booths": d.booths.map(|t| t.as_str()),
+                        }))
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
+        if let Some(a) = cfg.approach {
+            obj.insert("approach_storage".into(), json!(a.storage));
+        }
+    }
     let mut s = serde_json::to_string_pretty(&doc).expect("JSON values always serialize");
     s.push('\n');
     s.into_bytes()

@@ -12,3 +12,6 @@ mod parse;
 pub use duration::parse_duration_s;
 pub use error::{Diagnostic, ScenarioError};
 pub use parse::{Scenario, load_file, parse_str};
+
+#[cfg(test)]
+mod calendar_tests;

@@ -14,8 +14,9 @@ use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
-    ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, PortConfig,
-    ServiceDist, TravelMode,
+    ApproachConfig, ApproachUse, CalendarConfig, ClassConfig, Date, DayType, DemandConfig,
+    DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig,
+    ServiceDist, SpecialDate, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -436,6 +437,11 @@ impl<'s> Ctx<'s> {
                 "lanes",
                 "response",
                 "display",
+                "approach",
+                "start",
+                "dates",
+                "secondary",
+                "flex",
             ],
         );
         let name = match Self::get(root, "name") {
@@ -585,6 +591,39 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let approach = match Self::get(root, "approach") {
+            Some(v) => self
+                .table(v, "approach")
+                .map(|t| self.approach(t, v.span())),
+            None => Some(None),
+        };
+        let calendar = self.calendar(root);
+        let flex = match Self::get(root, "flex") {
+            Some(v) => self.flex(v, lanes.as_deref()),
+            None => Some(Vec::new()),
+        };
+        let secondary = match Self::get(root, "secondary") {
+            Some(v) => self.table(v, "secondary").map(|t| self.secondary(t, v)),
+            None => Some(None),
+        };
+        if Self::get(root, "secondary").is_none()
+            && let Some(DeValue::Array(items)) = Self::get(root, "classes").map(|v| v.get_ref())
+        {
+            for (i, item) in items.iter().enumerate() {
+                if let DeValue::Table(t) = item.get_ref()
+                    && let Some(r) = Self::get(t, "referral")
+                    && matches!(r.get_ref(), DeValue::Float(_) | DeValue::Integer(_))
+                    && self.float(r, "referral").is_some_and(|x| x > 0.0)
+                {
+                    self.err(
+                        r.span(),
+                        &format!("classes[{i}].referral"),
+                        "referrals need a [secondary] table (spaces, officers, service)"
+                            .to_string(),
+                    );
+                }
+            }
+        }
         let response = self.response_and_tolerances(root, classes.as_deref());
         Some(PortConfig {
             name: name?,
@@ -597,9 +636,292 @@ impl<'s> Ctx<'s> {
             demand: demand?,
             classes: classes?,
             lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
+            approach: approach?,
+            calendar: calendar?,
+            secondary: secondary?,
+            flex: flex?,
             response: response?,
             display,
         })
+    }
+
+    /// `[[flex]]`: groups of booths that can serve either of two lanes.
+    fn flex(
+        &mut self,
+        v: &Val<'_>,
+        lanes: Option<&[(String, LaneConfig)]>,
+    ) -> Option<Vec<FlexConfig>> {
+        let items = self.array_of_tables(v, "flex");
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, item, t) in items {
+            let path = format!("flex[{i}]");
+            self.check_keys(t, &path, &["id", "booths", "lanes", "rule", "hours"]);
+            let id = self.id(t, item, &path, &mut seen);
+            let bp = key_path(&path, "booths");
+            let booths = match Self::get(t, "booths") {
+                Some(x) => self.integer(x, &bp).and_then(|n| {
+                    if (1..=4096).contains(&n) {
+                        Some(n as u32)
+                    } else {
+                        self.err(
+                            x.span(),
+                            &bp,
+                            format!("must be between 1 and 4096, got {n}"),
+                        );
+                        None
+                    }
+                }),
+                None => {
+                    self.err(
+                        item.span(),
+                        &bp,
+                        "missing required key (booths that can serve either lane)".to_string(),
+                    );
+                    None
+                }
+            };
+            let lp = key_path(&path, "lanes");
+            let pair = match Self::get(t, "lanes") {
+                Some(x) => match x.get_ref() {
+                    DeValue::Array(a) if a.len() == 2 => {
+                        let mut idx = Vec::new();
+                        for (j, lv) in a.iter().enumerate() {
+                            let p = format!("{lp}[{j}]");
+                            let Some(name) = self.string(lv, &p) else {
+                                continue;
+                            };
+                            let Some(ls) = lanes else {
+                                continue;
+                            };
+                            match ls.iter().position(|(id, _)| *id == name) {
+                                Some(k) if ls[k].1.stacked != 1 => self.err(
+                                    lv.span(),
+                                    &p,
+                                    format!("lane {name:?} is stacked (flex booths need single-point booths)"),
+                                ),
+                                Some(k) => idx.push(k),
+                                None => {
+                                    let known = ls.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ");
+                                    self.err(lv.span(), &p, format!("no lane with id {name:?} (lanes are: {known})"));
+                                }
+                            }
+                        }
+                        if idx.len() == 2 && idx[0] == idx[1] {
+                            self.err(x.span(), &lp, "the two lanes must differ".to_string());
+                            None
+                        } else if idx.len() == 2 {
+                            Some([idx[0], idx[1]])
+                        } else {
+                            None
+                        }
+                    }
+                    other => {
+                        self.err(
+                            x.span(),
+                            &lp,
+                            format!("expected two lane ids (the first is where the booths start), got {}", show(other)),
+                        );
+                        None
+                    }
+                },
+                None => {
+                    self.err(
+                        item.span(),
+                        &lp,
+                        "missing required key (two lane ids)".to_string(),
+                    );
+                    None
+                }
+            };
+            let rp = key_path(&path, "rule");
+            let rule = match Self::get(t, "rule") {
+                Some(x) => self.table(x, &rp).and_then(|rt| {
+                    self.check_keys(rt, &rp, &["every", "switch_gap", "changeover"]);
+                    let get = |cx: &mut Self, key: &str| match Self::get(rt, key) {
+                        Some(d) => cx.duration(d, &key_path(&rp, key)).map(|s| (s, d.span())),
+                        None => {
+                            cx.err(
+                                x.span(),
+                                &key_path(&rp, key),
+                                "missing required key (a duration)".to_string(),
+                            );
+                            None
+                        }
+                    };
+                    let every = get(self, "every");
+                    let gap = get(self, "switch_gap");
+                    let change = get(self, "changeover");
+                    let (every, gap, change) = (every?, gap?, change?);
+                    if every.0 < 1.0 {
+                        self.err(
+                            every.1,
+                            &key_path(&rp, "every"),
+                            format!("must be at least 1 s, got {} s", every.0),
+                        );
+                        return None;
+                    }
+                    Some((every.0, gap.0, change.0))
+                }),
+                None => {
+                    self.err(
+                        item.span(),
+                        &rp,
+                        "missing required key (e.g. { every = \"15m\", switch_gap = \"10m\", changeover = \"2m\" })".to_string(),
+                    );
+                    None
+                }
+            };
+            let hp = key_path(&path, "hours");
+            let hours = match Self::get(t, "hours") {
+                Some(x) => self.string(x, &hp).and_then(|s| {
+                    let parsed = s.split_once('-').and_then(|(a, b)| {
+                        let a: u32 = a.trim().parse().ok()?;
+                        let b: u32 = b.trim().parse().ok()?;
+                        (a < b && b <= 24).then_some((a, b))
+                    });
+                    if parsed.is_none() {
+                        self.err(x.span(), &hp, format!("invalid hours (got {s:?}, expected \"HH-HH\" with 0 <= from < to <= 24, e.g. \"06-22\")"));
+                    }
+                    parsed.map(Some)
+                }),
+                None => Some(None),
+            };
+            match (id, booths, pair, rule, hours) {
+                (Some(id), Some(booths), Some(lanes), Some((every, gap, change)), Some(hours)) => {
+                    out.push(FlexConfig {
+                        id,
+                        booths,
+                        lanes,
+                        every: SimTime::from_secs_f64(every),
+                        switch_gap_s: gap,
+                        changeover: SimTime::from_secs_f64(change),
+                        hours,
+                    })
+                }
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `[secondary]`: spaces, officers (one number or 24 by hour) and the inspection time.
+    fn secondary(&mut self, t: &DeTable<'_>, v: &Val<'_>) -> Option<SecondaryConfig> {
+        self.check_keys(t, "secondary", &["spaces", "officers", "service"]);
+        let spaces = match Self::get(t, "spaces") {
+            Some(x) => self.storage(x, "secondary.spaces"),
+            None => {
+                self.err(
+                    v.span(),
+                    "secondary.spaces",
+                    "missing required key (parking spaces for vehicles waiting for or in secondary)"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        let officer_check = |x: f64| {
+            if x < 0.0 || x.fract() != 0.0 || x > 4096.0 {
+                Some(format!(
+                    "must be a whole number of officers from 0 to 4096, got {x}"
+                ))
+            } else {
+                None
+            }
+        };
+        let op = "secondary.officers";
+        let officers = match Self::get(t, "officers") {
+            Some(x) => match x.get_ref() {
+                DeValue::Array(_) => self
+                    .numbers::<24>(
+                        x,
+                        op,
+                        "officers on duty by hour of day, hours 0-23",
+                        officer_check,
+                    )
+                    .map(|a| a.map(|n| n as u32)),
+                _ => self.integer(x, op).and_then(|n| {
+                    if let Some(msg) = officer_check(n as f64) {
+                        self.err(x.span(), op, msg);
+                        None
+                    } else {
+                        Some([n as u32; 24])
+                    }
+                }),
+            },
+            None => {
+                self.err(
+                    v.span(),
+                    op,
+                    "missing required key (officers on duty: an integer or 24 by hour)".to_string(),
+                );
+                None
+            }
+        };
+        if let (Some(o), Some(x)) = (officers, Self::get(t, "officers"))
+            && o.iter().all(|&n| n == 0)
+        {
+            self.err(
+                x.span(),
+                op,
+                "no officer is ever on duty (expected at least 1 in some hour)".to_string(),
+            );
+        }
+        let officers = officers.filter(|o| o.iter().any(|&n| n > 0));
+        let service = match Self::get(t, "service") {
+            Some(x) => self
+                .table(x, "secondary.service")
+                .and_then(|st| self.service(st, x, "secondary.service")),
+            None => {
+                self.err(
+                    v.span(),
+                    "secondary.service",
+                    "missing required key (e.g. { dist = \"lognormal\", mean = \"12m\", sd = \"8m\" })"
+                        .to_string(),
+                );
+                None
+            }
+        };
+        Some(SecondaryConfig {
+            spaces: spaces?,
+            officers: officers?,
+            service: service?,
+        })
+    }
+
+    /// `[approach] storage = N`: vehicles that fit before the lane split.
+    fn approach(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<ApproachConfig> {
+        self.check_keys(t, "approach", &["storage"]);
+        match Self::get(t, "storage") {
+            Some(v) => self
+                .storage(v, "approach.storage")
+                .map(|storage| ApproachConfig { storage }),
+            None => {
+                self.err(
+                    span,
+                    "approach.storage",
+                    "missing required key (vehicles that fit between the port entrance and the lane split)"
+                        .to_string(),
+                );
+                None
+            }
+        }
+    }
+
+    /// A storage in vehicles: a whole number from 1 to 1000000.
+    fn storage(&mut self, v: &Val<'_>, path: &str) -> Option<u32> {
+        let n = self.integer(v, path)?;
+        if (1..=1_000_000).contains(&n) {
+            Some(n as u32)
+        } else {
+            self.err(
+                v.span(),
+                path,
+                format!("must be between 1 and 1000000 vehicles, got {n}"),
+            );
+            None
+        }
     }
 
     fn demand(&mut self, t: &DeTable<'_>, span: Range<usize>) -> Option<DemandConfig> {
@@ -623,15 +945,12 @@ impl<'s> Ctx<'s> {
                     self.err(r.span(), "demand.rate", msg);
                     None
                 } else {
-                    Some([x; 24])
+                    Some(([x; 24], None, None))
                 }
             }),
-            (None, Some(p)) => self.numbers::<24>(
-                p,
-                "demand.per_hour",
-                "arrivals per hour, hours 0-23",
-                non_negative,
-            ),
+            (None, Some(p)) => self.by_day_type(p, "demand.per_hour", |cx, v, path| {
+                cx.numbers::<24>(v, path, "arrivals per hour, hours 0-23", non_negative)
+            }),
             (None, None) => {
                 self.err(
                     span.clone(),
@@ -661,14 +980,17 @@ impl<'s> Ctx<'s> {
             }),
             None => Some(1.0),
         };
+        let (per_hour, per_hour_saturday, per_hour_sunday) = per_hour?;
         let day_sd = match Self::get(t, "day_sd") {
             Some(v) => self.day_sd(v),
             None => Some(0.0),
         };
         let d = DemandConfig {
-            per_hour: per_hour?,
+            per_hour,
             weekday_factors: weekday_factors?,
             scale: scale?,
+            per_hour_saturday,
+            per_hour_sunday,
             day_sd: day_sd?,
         };
         if (0..168).all(|h| d.rate_per_hour(h) == 0.0) {
@@ -769,7 +1091,17 @@ impl<'s> Ctx<'s> {
         self.check_keys(
             t,
             path,
-            &["id", "kind", "display", "booths", "max_booths", "service"],
+            &[
+                "id",
+                "kind",
+                "display",
+                "booths",
+                "max_booths",
+                "service",
+                "storage",
+                "officer_sd",
+                "stacked",
+            ],
         );
         let id = self.id(t, item, path, seen);
         let kind = match Self::get(t, "kind") {
@@ -805,25 +1137,23 @@ impl<'s> Ctx<'s> {
             }
         };
         let bp = key_path(path, "booths");
-        let booths: Option<[u32; 24]> = match Self::get(t, "booths") {
-            Some(v) => match v.get_ref() {
-                DeValue::Array(_) => self
-                    .numbers::<24>(
-                        v,
-                        &bp,
-                        "open booths by hour of day, hours 0-23",
-                        booth_check,
-                    )
+        let one_schedule = |cx: &mut Self, v: &Val<'_>, p: &str| -> Option<[u32; 24]> {
+            match v.get_ref() {
+                DeValue::Array(_) => cx
+                    .numbers::<24>(v, p, "open booths by hour of day, hours 0-23", booth_check)
                     .map(|a| a.map(|x| x as u32)),
-                _ => self.integer(v, &bp).and_then(|n| {
+                _ => cx.integer(v, p).and_then(|n| {
                     if let Some(msg) = booth_check(n as f64) {
-                        self.err(v.span(), &bp, msg);
+                        cx.err(v.span(), p, msg);
                         None
                     } else {
                         Some([n as u32; 24])
                     }
                 }),
-            },
+            }
+        };
+        let booths_by_day = match Self::get(t, "booths") {
+            Some(v) => self.by_day_type(v, &bp, one_schedule),
             None => {
                 self.err(
                     item.span(),
@@ -834,7 +1164,17 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
-        if let (Some(b), Some(v)) = (booths, Self::get(t, "booths"))
+        let booths = booths_by_day.map(|(w, _, _)| w);
+        let all_days = booths_by_day.map(|(w, sa, su)| {
+            let mut most = w;
+            for x in [sa, su].into_iter().flatten() {
+                for h in 0..24 {
+                    most[h] = most[h].max(x[h]);
+                }
+            }
+            most
+        });
+        if let (Some(b), Some(v)) = (all_days, Self::get(t, "booths"))
             && b.iter().all(|&x| x == 0)
         {
             self.err(
@@ -843,7 +1183,7 @@ impl<'s> Ctx<'s> {
                 "the lane never has an open booth (expected at least 1 in some hour)".to_string(),
             );
         }
-        let most = booths.map(|b| b.iter().copied().max().unwrap_or(0));
+        let most = all_days.map(|b| b.iter().copied().max().unwrap_or(0));
         let max_booths = match Self::get(t, "max_booths") {
             Some(v) => {
                 let p = key_path(path, "max_booths");
@@ -886,6 +1226,44 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
+        let sp = key_path(path, "stacked");
+        let stacked = match Self::get(t, "stacked") {
+            Some(v) => self.integer(v, &sp).and_then(|n| {
+                if n == 1 || n == 2 {
+                    Some(n as u32)
+                } else {
+                    self.err(
+                        v.span(),
+                        &sp,
+                        format!("must be 1 or 2 (inspection points in tandem per booth), got {n}"),
+                    );
+                    None
+                }
+            }),
+            None => Some(1),
+        };
+        let op = key_path(path, "officer_sd");
+        let officer_sd = match Self::get(t, "officer_sd") {
+            Some(v) => self.float(v, &op).and_then(|x| {
+                if (0.0..=2.0).contains(&x) {
+                    Some(Some(x))
+                } else {
+                    self.err(
+                        v.span(),
+                        &op,
+                        format!(
+                            "must be between 0 and 2 (the sd of a factor with mean 1), got {x}"
+                        ),
+                    );
+                    None
+                }
+            }),
+            None => Some(None),
+        };
+        let storage = match Self::get(t, "storage") {
+            Some(v) => self.storage(v, &key_path(path, "storage")).map(Some),
+            None => Some(None),
+        };
         Some(LaneConfig {
             id: id?,
             kind: kind?,
@@ -893,6 +1271,11 @@ impl<'s> Ctx<'s> {
             booths: booths?,
             max_booths: max_booths?,
             service: service?,
+            storage: storage?,
+            booths_saturday: booths_by_day.and_then(|(_, sa, _)| sa),
+            booths_sunday: booths_by_day.and_then(|(_, _, su)| su),
+            officer_sd: officer_sd?,
+            stacked: stacked?,
         })
     }
 
@@ -1087,6 +1470,8 @@ impl<'s> Ctx<'s> {
                 "mode",
                 "idle_emissions",
                 "tolerance",
+                "approach",
+                "referral",
             ],
         );
         let id = self.id(t, item, path, seen);
@@ -1202,6 +1587,41 @@ impl<'s> Ctx<'s> {
             (Some(m), None) => Some(IdleEmissions::default_for(m)),
             (None, _) => None,
         };
+        let approach = match Self::get(t, "approach") {
+            Some(v) => {
+                let p = key_path(path, "approach");
+                self.string(v, &p).and_then(|s| {
+                    let a = [ApproachUse::Shared, ApproachUse::Dedicated]
+                        .into_iter()
+                        .find(|a| a.as_str() == s);
+                    if a.is_none() {
+                        self.err(
+                            v.span(),
+                            &p,
+                            format!("unknown approach (got {s:?}, expected shared or dedicated)"),
+                        );
+                    }
+                    a
+                })
+            }
+            None => Some(ApproachUse::Shared),
+        };
+        let rp = key_path(path, "referral");
+        let referral = match Self::get(t, "referral") {
+            Some(v) => self.float(v, &rp).and_then(|x| {
+                if (0.0..=1.0).contains(&x) {
+                    Some(x)
+                } else {
+                    self.err(
+                        v.span(),
+                        &rp,
+                        format!("must be a probability between 0 and 1, got {x}"),
+                    );
+                    None
+                }
+            }),
+            None => Some(0.0),
+        };
         let tolerance = match Self::get(t, "tolerance") {
             Some(v) => {
                 let p = key_path(path, "tolerance");
@@ -1219,8 +1639,180 @@ impl<'s> Ctx<'s> {
             trusted: trusted?,
             mode: mode?,
             idle: idle?,
+            approach: approach?,
+            referral: referral?,
             tolerance: tolerance?,
         })
+    }
+}
+
+/// Values by hour for weekdays, and for Saturdays and Sundays when they differ.
+type ByDay<T> = ([T; 24], Option<[T; 24]>, Option<[T; 24]>);
+
+impl Ctx<'_> {
+    /// A schedule by hour that may differ by day type: `one` parses a single schedule; a table
+    /// `{ weekday = ..., saturday = ..., sunday = ... }` gives one per day type (`weekday`
+    /// required; a missing Saturday or Sunday falls back to it).
+    fn by_day_type<T: Copy>(
+        &mut self,
+        v: &Val<'_>,
+        path: &str,
+        one: impl Fn(&mut Self, &Val<'_>, &str) -> Option<[T; 24]>,
+    ) -> Option<ByDay<T>> {
+        let DeValue::Table(t) = v.get_ref() else {
+            return one(self, v, path).map(|w| (w, None, None));
+        };
+        self.check_keys(t, path, &["weekday", "saturday", "sunday"]);
+        let mut ok = true;
+        let mut day = |cx: &mut Self, key: &str| match Self::get(t, key) {
+            Some(x) => {
+                let r = one(cx, x, &key_path(path, key));
+                ok &= r.is_some();
+                r
+            }
+            None => None,
+        };
+        let weekday = day(self, "weekday");
+        let saturday = day(self, "saturday");
+        let sunday = day(self, "sunday");
+        if Self::get(t, "weekday").is_none() {
+            self.err(
+                v.span(),
+                &key_path(path, "weekday"),
+                "missing required key (the schedule of Monday to Friday, which Saturday and Sunday fall back to)"
+                    .to_string(),
+            );
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        Some((weekday?, saturday, sunday))
+    }
+
+    /// A date: a TOML local date (`2025-09-01`) or a string `"2025-09-01"`.
+    fn date(&mut self, v: &Val<'_>, path: &str) -> Option<Date> {
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            other => {
+                self.err(
+                    v.span(),
+                    path,
+                    format!(
+                        "expected a date such as \"2025-09-01\", got {} ({})",
+                        type_name(other),
+                        show(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        let d = Date::parse(&text);
+        if d.is_none() {
+            self.err(
+                v.span(),
+                path,
+                format!("invalid date (got {text:?}, expected an existing date as YYYY-MM-DD)"),
+            );
+        }
+        d
+    }
+
+    /// `start` and `[[dates]]`.
+    fn calendar(&mut self, root: &DeTable<'_>) -> Option<CalendarConfig> {
+        let start_v = Self::get(root, "start");
+        let start = start_v.and_then(|v| self.date(v, "start"));
+        let start_ok = start_v.is_none() || start.is_some();
+        let Some(dv) = Self::get(root, "dates") else {
+            return start_ok.then_some(CalendarConfig {
+                start,
+                dates: Vec::new(),
+            });
+        };
+        let items = self.array_of_tables(dv, "dates");
+        let mut ok = !items.is_empty() && start_ok;
+        if start_v.is_none() {
+            self.err(
+                dv.span(),
+                "dates",
+                "special dates need a `start` date for day 0 (e.g. start = \"2025-09-01\")"
+                    .to_string(),
+            );
+            ok = false;
+        }
+        let mut dates: Vec<SpecialDate> = Vec::new();
+        for (i, item, t) in items {
+            let path = format!("dates[{i}]");
+            self.check_keys(t, &path, &["date", "demand", "booths"]);
+            let dp = key_path(&path, "date");
+            let date = match Self::get(t, "date") {
+                Some(v) => self.date(v, &dp).and_then(|d| {
+                    if let Some(s) = start
+                        && d < s
+                    {
+                        self.err(
+                            v.span(),
+                            &dp,
+                            format!("is before the start date {s}, got {d}"),
+                        );
+                        return None;
+                    }
+                    if dates.iter().any(|x| x.date == d) {
+                        self.err(v.span(), &dp, format!("date {d} listed twice"));
+                        return None;
+                    }
+                    Some(d)
+                }),
+                None => {
+                    self.err(item.span(), &dp, "missing required key".to_string());
+                    None
+                }
+            };
+            let mp = key_path(&path, "demand");
+            let demand = match Self::get(t, "demand") {
+                Some(v) => self.float(v, &mp).and_then(|x| {
+                    if x < 0.0 {
+                        self.err(
+                            v.span(),
+                            &mp,
+                            format!("must not be negative (a factor on the day's demand), got {x}"),
+                        );
+                        None
+                    } else {
+                        Some(x)
+                    }
+                }),
+                None => Some(1.0),
+            };
+            let bp = key_path(&path, "booths");
+            let booths = match Self::get(t, "booths") {
+                Some(v) => self.string(v, &bp).and_then(|s| {
+                    let d = DayType::ALL.iter().copied().find(|d| d.as_str() == s);
+                    if d.is_none() {
+                        self.err(
+                            v.span(),
+                            &bp,
+                            format!(
+                                "unknown day type (got {s:?}, expected weekday, saturday or sunday)"
+                            ),
+                        );
+                    }
+                    d.map(Some)
+                }),
+                None => Some(None),
+            };
+            match (date, demand, booths) {
+                (Some(date), Some(demand), Some(booths)) => dates.push(SpecialDate {
+                    date,
+                    demand,
+                    booths,
+                }),
+                _ => ok = false,
+            }
+        }
+        dates.sort_by_key(|d| d.date);
+        ok.then_some(CalendarConfig { start, dates })
     }
 }
 
@@ -1404,6 +1996,8 @@ mod tests {
             per_hour: [10.0; 24],
             weekday_factors: [1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.0],
             scale: 1.0,
+            per_hour_saturday: None,
+            per_hour_sunday: None,
             day_sd: 0.0,
         };
         assert_eq!(expected_arrivals(&d, 3600.0 * 1.5), 15.0);

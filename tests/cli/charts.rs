@@ -649,3 +649,42 @@ fn compare_and_sweep_plot_flag_draws_the_charts() {
         assert!(p.is_file(), "missing {}", p.display());
     }
 }
+
+/// A run with an approach and lane storage gets the spillback and lane-full charts, in English
+/// and Spanish; a run without gets neither.
+#[test]
+fn spillback_charts_only_where_there_is_an_approach() {
+    let work = temp_dir("charts_spillback");
+    let out = work.join("run");
+    garita_ok(&[
+        "run",
+        "scenarios/spillback-example.toml",
+        "--replications",
+        "2",
+        "--plot",
+        "-o",
+        s(&out),
+    ]);
+    for c in ["spillback", "lane_full_by_hour"] {
+        assert!(out.join("charts").join(format!("{c}.png")).exists(), "{c}");
+    }
+    let es = work.join("es");
+    garita_ok(&[
+        "plot",
+        s(&out),
+        "--lang",
+        "es",
+        "--format",
+        "svg",
+        "-o",
+        s(&es),
+    ]);
+    let svg = std::fs::read_to_string(es.join("spillback.svg")).expect("svg");
+    assert!(svg.contains("Desbordamiento") && svg.contains("Fuera del puerto"));
+    let svg = std::fs::read_to_string(es.join("lane_full_by_hour.svg")).expect("svg");
+    assert!(svg.contains("Proporción de la hora (%)"));
+    let plain = work.join("plain");
+    short_run(&root().join("scenarios/mmc-example.toml"), &work, &plain);
+    assert!(!plain.join("charts").join("spillback.png").exists());
+    assert!(!plain.join("charts").join("lane_full_by_hour.png").exists());
+}

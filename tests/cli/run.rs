@@ -318,6 +318,21 @@ fn bad_scenarios_give_specific_messages() {
                 "response-without-tolerance.toml:23:1: response.tolerance: missing required key (classes without their own tolerance: general;",
             ],
         ),
+        (
+            "layout-problems.toml",
+            &[
+                "layout-problems.toml:5:11: approach.storage: must be between 1 and 1000000 vehicles, got 0",
+                "layout-problems.toml:9:12: secondary.officers: no officer is ever on duty (expected at least 1 in some hour)",
+                "layout-problems.toml:10:11: secondary.service.sd: missing required key for a lognormal distribution",
+                "layout-problems.toml:19:12: classes[0].approach: unknown approach (got \"private\", expected shared or dedicated)",
+                "layout-problems.toml:20:12: classes[0].referral: must be a probability between 0 and 1, got -0.03",
+                "layout-problems.toml:25:11: lanes[0].storage: must be between 1 and 1000000 vehicles, got -5",
+                "layout-problems.toml:26:11: lanes[0].stacked: must be 1 or 2 (inspection points in tandem per booth), got 3",
+                "layout-problems.toml:27:14: lanes[0].officer_sd: must be between 0 and 2 (the sd of a factor with mean 1), got -0.2",
+                "layout-problems.toml:34:8: flex[0].rule.changeover: missing required key (a duration)",
+                "layout-problems.toml:35:9: flex[0].hours: invalid hours (got \"22-06\", expected \"HH-HH\" with 0 <= from < to <= 24, e.g. \"06-22\")",
+            ],
+        ),
     ];
     let dir = root().join("tests/fixtures/bad");
     let on_disk = std::fs::read_dir(&dir).expect("fixtures").count();
@@ -605,4 +620,128 @@ fn run_resumes_from_its_job_records() {
     assert!(!stdout(&o).contains("loaded"), "{}", stdout(&o));
     assert!(!key.exists());
     assert_eq!(std::fs::read_dir(&jobs).expect("records").count(), 1);
+}
+
+/// With an approach: the trace gains `lane_entry_s,approach_wait_s`, every vehicle passes the
+/// split between its arrival and its booth, and the approach metrics reach the result files.
+#[test]
+fn approach_reaches_the_trace_and_the_results() {
+    let out = temp_dir("approach_trace");
+    garita_ok(&[
+        "run",
+        "scenarios/spillback-example.toml",
+        "--replications",
+        "2",
+        "--trace",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    let trace = String::from_utf8(read(out.join("trace.csv"))).expect("utf-8");
+    let mut lines = trace.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "vehicle,class,lane,counted,arrival_s,wait_s,service_start_s,service_s,departure_s,booth,lane_entry_s,approach_wait_s"
+        )
+    );
+    let mut held = 0;
+    for l in lines {
+        let r: Vec<&str> = l.split(',').collect();
+        assert_eq!(r.len(), 12, "{l}");
+        if r[10].is_empty() {
+            // Still before the split at the horizon: no lane, no booth.
+            assert!(r[2].is_empty() && r[9].is_empty(), "{l}");
+            continue;
+        }
+        let arrival: f64 = r[4].parse().expect("arrival");
+        let entry: f64 = r[10].parse().expect("lane entry");
+        let approach_wait: f64 = r[11].parse().expect("approach wait");
+        assert!((arrival + approach_wait - entry).abs() < 1e-5, "{l}");
+        if !r[6].is_empty() {
+            let start: f64 = r[6].parse().expect("start");
+            assert!(entry <= start + 1e-9, "{l}");
+        }
+        if r[1] == "sentri" {
+            assert_eq!(approach_wait, 0.0, "dedicated approach: {l}");
+        }
+        held += usize::from(approach_wait > 0.0);
+    }
+    assert!(held > 0, "some vehicles waited before the split");
+    let summary = String::from_utf8(read(out.join("summary.csv"))).expect("utf-8");
+    for row in [
+        "spillback-example,all,approach_wait_s,",
+        "spillback-example,all,approach_blocked_share,",
+        "spillback-example,all,outside_queue_mean,",
+        "spillback-example,lane:general,lane_full_share,",
+        "spillback-example,class:ready,approach_wait_s,",
+    ] {
+        assert!(summary.contains(row), "{row} in summary.csv");
+    }
+    let hourly = String::from_utf8(read(out.join("hourly.csv"))).expect("utf-8");
+    assert!(hourly.contains("spillback-example,7,all,outside_queue_mean,"));
+}
+
+/// `officer_sd`: booths keep their speed through the day. From the trace, the mean inspection
+/// time of each (day, booth) spreads far more across booths with `officer_sd = 0.4` than with
+/// 0 (sampling noise only), and `officer_sd = 0` gives today's results file byte for byte.
+#[test]
+fn officer_sd_spreads_booth_speeds_and_zero_changes_nothing() {
+    let base = std::fs::read_to_string(root().join("scenarios/mmc-example.toml")).expect("read");
+    let dir = temp_dir("officer_sd");
+    let spread = |sd: Option<&str>| {
+        let text = match sd {
+            Some(sd) => base.replace("booths = 6\n", &format!("booths = 6\nofficer_sd = {sd}\n")),
+            None => base.clone(),
+        };
+        let name = format!("s{}.toml", sd.unwrap_or("none"));
+        let file = dir.join(&name);
+        std::fs::write(&file, text).expect("write scenario");
+        let out = dir.join(format!("out-{name}"));
+        garita_ok(&[
+            "run",
+            file.to_str().expect("utf-8 path"),
+            "--replications",
+            "1",
+            "--trace",
+            "-o",
+            out.to_str().expect("utf-8 path"),
+        ]);
+        let trace = String::from_utf8(read(out.join("trace.csv"))).expect("utf-8");
+        let mut sums: std::collections::BTreeMap<(u64, u32), (f64, f64)> = Default::default();
+        for l in trace.lines().skip(1) {
+            let r: Vec<&str> = l.split(',').collect();
+            if r[9].is_empty() {
+                continue;
+            }
+            let start: f64 = r[6].parse().expect("start");
+            let service: f64 = r[7].parse().expect("service");
+            let e = sums
+                .entry(((start / 86_400.0) as u64, r[9].parse().expect("booth")))
+                .or_default();
+            e.0 += service;
+            e.1 += 1.0;
+        }
+        // Mean over days of the sd across booths of the day's mean inspection time.
+        let days: std::collections::BTreeSet<u64> = sums.keys().map(|k| k.0).collect();
+        let mut total = 0.0;
+        for d in &days {
+            let means: Vec<f64> = sums
+                .iter()
+                .filter(|(k, _)| k.0 == *d)
+                .map(|(_, (s, n))| s / n)
+                .collect();
+            let m = means.iter().sum::<f64>() / means.len() as f64;
+            let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (means.len() - 1) as f64;
+            total += var.sqrt();
+        }
+        (total / days.len() as f64, read(out.join("summary.csv")))
+    };
+    let (none, none_summary) = spread(None);
+    let (zero, zero_summary) = spread(Some("0"));
+    let (wide, _) = spread(Some("0.4"));
+    assert_eq!(none_summary, zero_summary);
+    assert_eq!(none, zero);
+    // Each (day, booth) mean averages about 1,600 inspections of sd 45 s: noise about 1.1 s.
+    assert!(none < 3.0, "{none}");
+    assert!(wide > 8.0, "{wide}");
 }

@@ -1,8 +1,9 @@
 //! A lane's first-in first-out queue of waiting vehicles, stored compactly.
 //!
 //! A queued vehicle needs only its arrival time and class (and whether it is counted); its
-//! arrival number is kept only when a trace asks for it. Records live in fixed-size chunks of
-//! parallel arrays (10 bytes and a bit per vehicle, 18 with arrival numbers), so a queue of
+//! arrival number is kept only when a trace asks for it, and its delay before the lane split only
+//! when the port has a shared approach. Records live in fixed-size chunks of parallel arrays
+//! (10 bytes and a bit per vehicle; 8 more with arrival numbers, 4 more with split delays), so a queue of
 //! millions never doubles a buffer: memory grows one chunk at a time and one emptied chunk is
 //! kept for reuse, so a queue that hovers around a chunk boundary does not allocate.
 
@@ -20,15 +21,22 @@ struct Chunk {
     counted: [u64; WORDS],
     /// Arrival numbers (empty unless the queue keeps them).
     id: Vec<u64>,
+    /// Delays before the lane split, ms (empty unless the port has a shared approach).
+    split_delay_ms: Vec<u32>,
 }
 
 impl Chunk {
-    fn new(keep_ids: bool) -> Box<Chunk> {
+    fn new(keep: Keep) -> Box<Chunk> {
         Box::new(Chunk {
             arrival_ns: [0; CHUNK],
             class: [0; CHUNK],
             counted: [0; WORDS],
-            id: if keep_ids { vec![0; CHUNK] } else { Vec::new() },
+            id: if keep.ids { vec![0; CHUNK] } else { Vec::new() },
+            split_delay_ms: if keep.split_delays {
+                vec![0; CHUNK]
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -45,6 +53,9 @@ impl Chunk {
         if let Some(slot) = self.id.get_mut(i) {
             *slot = v.id;
         }
+        if let Some(slot) = self.split_delay_ms.get_mut(i) {
+            *slot = v.split_delay_ms;
+        }
     }
 
     #[inline]
@@ -54,8 +65,18 @@ impl Chunk {
             arrival_ns: self.arrival_ns[i],
             class: self.class[i],
             counted: self.counted[i / 64] >> (i % 64) & 1 == 1,
+            split_delay_ms: self.split_delay_ms.get(i).copied().unwrap_or(0),
         }
     }
+}
+
+/// What a queue keeps beyond arrival time, class and the counted flag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Keep {
+    /// Arrival numbers (for traces).
+    pub(super) ids: bool,
+    /// Delays before the lane split (for ports with a shared approach).
+    pub(super) split_delays: bool,
 }
 
 /// A FIFO queue of vehicles in chunks. Without arrival numbers, popped vehicles carry id 0.
@@ -65,18 +86,18 @@ pub(super) struct VehicleQueue {
     head: usize,
     len: usize,
     spare: Option<Box<Chunk>>,
-    keep_ids: bool,
+    keep: Keep,
 }
 
 impl VehicleQueue {
-    /// An empty queue; `keep_ids` keeps each vehicle's arrival number (for traces).
-    pub(super) fn new(keep_ids: bool) -> Self {
+    /// An empty queue that keeps what `keep` says.
+    pub(super) fn new(keep: Keep) -> Self {
         VehicleQueue {
             chunks: VecDeque::new(),
             head: 0,
             len: 0,
             spare: None,
-            keep_ids,
+            keep,
         }
     }
 
@@ -93,8 +114,8 @@ impl VehicleQueue {
     pub(super) fn push_back(&mut self, v: Vehicle) {
         let end = self.head + self.len;
         if end == self.chunks.len() * CHUNK {
-            let keep_ids = self.keep_ids;
-            let chunk = self.spare.take().unwrap_or_else(|| Chunk::new(keep_ids));
+            let keep = self.keep;
+            let chunk = self.spare.take().unwrap_or_else(|| Chunk::new(keep));
             self.chunks.push_back(chunk);
         }
         let chunk = self
@@ -157,11 +178,13 @@ mod tests {
             arrival_ns: i * 1_000 + 7,
             class: (i % 5) as u16,
             counted: !i.is_multiple_of(3),
+            split_delay_ms: (i % 7_919) as u32,
         }
     }
 
-    fn same(a: &Vehicle, b: &Vehicle, ids: bool) -> bool {
-        (!ids || a.id == b.id)
+    fn same(a: &Vehicle, b: &Vehicle, keep: Keep) -> bool {
+        (!keep.ids || a.id == b.id)
+            && (!keep.split_delays || a.split_delay_ms == b.split_delay_ms)
             && a.arrival_ns == b.arrival_ns
             && a.class == b.class
             && a.counted == b.counted
@@ -172,9 +195,10 @@ mod tests {
     #[test]
     fn matches_a_vecdeque() {
         use crate::engine::{RngStream, StreamId};
-        for keep_ids in [false, true] {
+        for (ids, split_delays) in [(false, false), (true, false), (false, true), (true, true)] {
+            let keep = Keep { ids, split_delays };
             let mut rng = RngStream::new(11, 0, StreamId::named("queue-test"));
-            let mut q = VehicleQueue::new(keep_ids);
+            let mut q = VehicleQueue::new(keep);
             let mut model: VecDeque<Vehicle> = VecDeque::new();
             let mut next = 0u64;
             for step in 0..200_000 {
@@ -199,13 +223,13 @@ mod tests {
                     let b = model.pop_front();
                     assert_eq!(a.is_some(), b.is_some(), "step {step}");
                     if let (Some(a), Some(b)) = (a, b) {
-                        assert!(same(&a, &b, keep_ids), "step {step}: {a:?} vs {b:?}");
+                        assert!(same(&a, &b, keep), "step {step}: {a:?} vs {b:?}");
                     }
                 }
                 assert_eq!(q.len(), model.len());
                 assert_eq!(q.is_empty(), model.is_empty());
                 if step % 9_973 == 0 {
-                    assert!(q.iter().zip(&model).all(|(a, b)| same(&a, b, keep_ids)));
+                    assert!(q.iter().zip(&model).all(|(a, b)| same(&a, b, keep)));
                     assert_eq!(q.iter().count(), model.len());
                 }
             }
@@ -213,10 +237,13 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_zero_unless_kept() {
-        let mut q = VehicleQueue::new(false);
+    fn ids_and_split_delays_are_zero_unless_kept() {
+        let mut q = VehicleQueue::new(Keep::default());
         q.push_back(vehicle(9));
-        assert_eq!(q.pop_front().map(|v| v.id), Some(0));
+        assert_eq!(
+            q.pop_front().map(|v| (v.id, v.split_delay_ms)),
+            Some((0, 0))
+        );
         assert!(q.pop_front().is_none());
     }
 }

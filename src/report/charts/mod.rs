@@ -98,6 +98,10 @@ pub enum ChartKind {
     PostedWaitByHour,
     /// With `[response]`: latent, made, forgone and shifted trips by hour.
     TripsByHour,
+    /// With an approach: vehicles inside the approach and outside the port by hour.
+    Spillback,
+    /// With lane storage: share of each hour that each lane's storage was full.
+    LaneFull,
 }
 
 impl ChartKind {
@@ -116,6 +120,8 @@ impl ChartKind {
             ChartKind::PilotTradeoff => "pilot_tradeoff",
             ChartKind::PostedWaitByHour => "posted_wait_by_hour",
             ChartKind::TripsByHour => "trips_by_hour",
+            ChartKind::Spillback => "spillback",
+            ChartKind::LaneFull => "lane_full_by_hour",
         }
     }
 }
@@ -130,6 +136,14 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
             ChartKind::QueueByHour,
             ChartKind::WaitDistribution,
         ]);
+        if let Some(run) = &data.run {
+            if run::has_hourly(run, "all", "outside_queue_mean") {
+                out.push(ChartKind::Spillback);
+            }
+            if run::lanes_with(run, "lane_full_share") > 0 {
+                out.push(ChartKind::LaneFull);
+            }
+        }
     }
     if let Some(run) = &data.run
         && run.hourly.iter().any(|r| r.metric == "latent_trips")
@@ -187,6 +201,8 @@ fn draw<DB: DrawingBackend>(
         ChartKind::PilotTradeoff => pilot::tradeoff(&area, ctx),
         ChartKind::PostedWaitByHour => run::posted_wait_by_hour(&area, ctx),
         ChartKind::TripsByHour => run::trips_by_hour(&area, ctx),
+        ChartKind::Spillback => run::spillback(&area, ctx),
+        ChartKind::LaneFull => run::lane_full(&area, ctx),
     }
 }
 

@@ -314,6 +314,78 @@ pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// Whether `run` has any hourly value of `metric` for `group`.
+pub(crate) fn has_hourly(run: &RunData, group: &str, metric: &str) -> bool {
+    run.hourly(group, metric)
+        .iter()
+        .flatten()
+        .any(|e| e.mean.is_finite())
+}
+
+/// How many lanes have hourly values of `metric`.
+pub(crate) fn lanes_with(run: &RunData, metric: &str) -> usize {
+    run.meta
+        .lanes
+        .iter()
+        .filter(|l| has_hourly(run, &format!("lane:{}", l.id), metric))
+        .count()
+}
+
+/// Vehicles inside the shared approach and outside the port, by hour (time averages).
+pub(crate) fn spillback<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let series = vec![
+        HourlySeries {
+            name: lang.text(Key::LegendApproach).to_string(),
+            points: hourly_points(&run.hourly("all", "approach_queue_mean"), 1.0),
+            dashed: None,
+        },
+        HourlySeries {
+            name: lang.text(Key::LegendOutside).to_string(),
+            points: hourly_points(&run.hourly("all", "outside_queue_mean"), 1.0),
+            dashed: None,
+        },
+    ];
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleSpillback),
+        lang.text(Key::AxisQueue),
+        &series,
+        None,
+    )
+}
+
+/// Share of each hour that each lane's storage was full (lanes with a storage).
+pub(crate) fn lane_full<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let series: Vec<HourlySeries> = lanes(run, lang)
+        .into_iter()
+        .filter(|(g, _)| has_hourly(run, g, "lane_full_share"))
+        .map(|(g, name)| HourlySeries {
+            points: hourly_points(&run.hourly(&g, "lane_full_share"), 100.0),
+            dashed: None,
+            name,
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleLaneFull),
+        lang.text(Key::AxisShareOfTime),
+        &series,
+        None,
+    )
+}
+
 /// Booths open by hour per lane (steps, right axis) against arrivals per hour (bars, left).
 pub(crate) fn staffing<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
