@@ -12,105 +12,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::port::LaneKind;
+use crate::port::{Date, LaneKind};
 
-/// A civil (proleptic Gregorian) date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// Days since 1970-01-01.
-    days: i64,
-}
-
-impl Date {
-    /// The date `year-month-day`, or None when it does not exist.
-    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-            return None;
-        }
-        // Howard Hinnant's days_from_civil.
-        let y = i64::from(year) - i64::from(month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Some(Date {
-            days: era * 146_097 + doe - 719_468,
-        })
-    }
-
-    /// Parses `YYYY-MM-DD`.
-    pub fn parse(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = &s[r];
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
-        };
-        let y = num(0..4)?;
-        Date::from_ymd(y as i32, num(5..7)?, num(8..10)?)
-    }
-
-    /// (year, month, day).
-    pub fn ymd(self) -> (i32, u32, u32) {
-        // Howard Hinnant's civil_from_days.
-        let z = self.days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        (y as i32, m, d)
-    }
-
-    /// Days from `self` to `other` (negative when `other` is earlier).
-    pub fn days_until(self, other: Date) -> i64 {
-        other.days - self.days
-    }
-
-    /// The date `n` days later.
-    pub fn plus_days(self, n: i64) -> Date {
-        Date {
-            days: self.days + n,
-        }
-    }
-
-    /// Day of the week, 0 = Monday ... 6 = Sunday.
-    pub fn weekday(self) -> usize {
-        // 1970-01-01 was a Thursday (3).
-        (self.days + 3).rem_euclid(7) as usize
-    }
-
-    /// `YYYY-MM`.
-    pub fn month_key(self) -> String {
-        let (y, m, _) = self.ymd();
-        format!("{y:04}-{m:02}")
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
-    }
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
+/// `YYYY-MM` of a date.
+pub fn month_key(d: Date) -> String {
+    let (y, m, _) = d.ymd();
+    format!("{y:04}-{m:02}")
 }
 
 /// CBP's travel modes.
@@ -366,7 +273,7 @@ impl Selection {
 
     /// Days in the range.
     pub fn days(&self) -> usize {
-        (self.from.days_until(self.to) + 1).max(0) as usize
+        (self.to.days_since(self.from) + 1).max(0) as usize
     }
 }
 
@@ -415,7 +322,7 @@ pub fn staffing_series(readings: &[Reading], sel: &Selection, lane: LaneKind) ->
     {
         by_hour[r.hour as usize].push(r.lanes_open);
         if sel.contains(r) {
-            let d = sel.from.days_until(r.date) as usize;
+            let d = r.date.days_since(sel.from) as usize;
             have[d][r.hour as usize] = Some(r.lanes_open);
         }
     }
@@ -664,7 +571,7 @@ pub fn validate(
     let mut per_lane: BTreeMap<LaneKind, Vec<Cmp>> = BTreeMap::new();
     for r in held_out {
         let Some(s) = sim.get(&r.lane) else { continue };
-        let day = from.days_until(r.date);
+        let day = r.date.days_since(from);
         if day < 0 {
             continue;
         }
@@ -677,7 +584,7 @@ pub fn validate(
             .map(|(lo, hi)| r.delay_min >= lo && r.delay_min <= hi);
         per_lane.entry(r.lane).or_default().push(Cmp {
             hour,
-            month: r.date.month_key(),
+            month: month_key(r.date),
             obs: r.delay_min,
             model,
             naive: naive_means.get(&r.lane).and_then(|m| m[hour]),
@@ -757,27 +664,10 @@ mod tests {
     const HEADER: &str = "port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n";
 
     #[test]
-    fn dates_round_trip_and_know_their_weekday() {
-        let d = Date::parse("2025-09-01").expect("valid");
-        assert_eq!(d.to_string(), "2025-09-01");
-        assert_eq!(d.weekday(), 0, "2025-09-01 was a Monday");
-        assert_eq!(Date::parse("2024-02-29").map(|d| d.weekday()), Some(3));
-        assert_eq!(Date::parse("2025-02-29"), None);
-        assert_eq!(Date::parse("2025-9-01"), None);
-        assert_eq!(Date::parse("+025-09-01"), None);
-        let a = Date::parse("2025-03-28").expect("valid");
-        let b = Date::parse("2026-01-18").expect("valid");
-        assert_eq!(a.days_until(b), 296);
-        assert_eq!(a.plus_days(296), b);
-        assert_eq!(b.month_key(), "2026-01");
-        for n in -800_000..800_000i64 {
-            if n % 997 != 0 {
-                continue;
-            }
-            let d = Date { days: n };
-            let (y, m, dd) = d.ymd();
-            assert_eq!(Date::from_ymd(y, m, dd), Some(d));
-        }
+    fn months_are_keyed_by_year_and_month() {
+        let d = Date::parse("2026-01-18").expect("valid");
+        assert_eq!(month_key(d), "2026-01");
+        assert_eq!(month_key(d.plus_days(14)), "2026-02");
     }
 
     #[test]
