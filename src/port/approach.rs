@@ -285,9 +285,8 @@ fn put_split(g: &mut GroupResult, t: &SplitTally) {
 mod tests {
     use crate::engine::SimTime;
     use crate::port::{
-        ApproachConfig, ApproachUse, ClassConfig, DemandConfig, DisplayName, GroupRef,
-        IdleEmissions, LaneConfig, LaneKind, Metric, PortConfig, ReplicationResult, ServiceDist,
-        TravelMode, simulate,
+        ApproachConfig, ApproachUse, ClassConfig, GroupRef, LaneConfig, LaneKind, Metric,
+        PortConfig, ReplicationResult, simulate, test_support,
     };
     use crate::stats::mean_ci;
 
@@ -295,62 +294,32 @@ mod tests {
     /// 06:00 to 12:00 (about 140 vehicles an hour against 120 of capacity).
     fn port() -> PortConfig {
         let lane = |id: &str, kind, booths: u32, mean_s: f64| LaneConfig {
-            id: id.into(),
             kind,
-            display: DisplayName::default(),
-            booths: [booths; 24],
-            max_booths: booths,
-            service: ServiceDist::Exponential { mean_s },
-            storage: None,
-            booths_saturday: None,
-            booths_sunday: None,
-            officer_sd: None,
-            stacked: 1,
+            ..test_support::lane(id, booths, mean_s)
         };
         let class = |id: &str, share: f64, lane: usize| ClassConfig {
-            id: id.into(),
-            display: DisplayName::default(),
-            share,
-            lanes: vec![lane],
             trusted: lane == 2,
-            mode: TravelMode::Car,
-            idle: IdleEmissions::default_for(TravelMode::Car),
-            approach: ApproachUse::Shared,
-            referral: 0.0,
-            tolerance: None,
+            ..test_support::class(id, share, vec![lane])
         };
         PortConfig {
             name: "approach".into(),
-            description: String::new(),
-            description_es: String::new(),
             seed: 11,
             horizon: SimTime::from_hours(24 * 7),
             warmup: SimTime::from_hours(24),
             replications: 6,
-            demand: DemandConfig {
-                per_hour: std::array::from_fn(|h| if (6..12).contains(&h) { 280.0 } else { 150.0 }),
-                weekday_factors: [1.0; 7],
-                scale: 1.0,
-                per_hour_saturday: None,
-                per_hour_sunday: None,
-                day_sd: 0.0,
-            },
-            classes: vec![
-                class("general", 0.5, 0),
-                class("ready", 0.35, 1),
-                class("sentri", 0.15, 2),
-            ],
-            lanes: vec![
-                lane("general", LaneKind::General, 2, 60.0),
-                lane("ready", LaneKind::Ready, 2, 30.0),
-                lane("sentri", LaneKind::Sentri, 1, 30.0),
-            ],
-            approach: None,
-            calendar: crate::port::CalendarConfig::default(),
-            secondary: None,
-            flex: Vec::new(),
-            response: None,
-            display: Default::default(),
+            ..test_support::config(
+                std::array::from_fn(|h| if (6..12).contains(&h) { 280.0 } else { 150.0 }),
+                vec![
+                    class("general", 0.5, 0),
+                    class("ready", 0.35, 1),
+                    class("sentri", 0.15, 2),
+                ],
+                vec![
+                    lane("general", LaneKind::General, 2, 60.0),
+                    lane("ready", LaneKind::Ready, 2, 30.0),
+                    lane("sentri", LaneKind::Sentri, 1, 30.0),
+                ],
+            )
         }
     }
 

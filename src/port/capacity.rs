@@ -100,69 +100,11 @@ pub fn capacity_checks(cfg: &PortConfig) -> Vec<CapacityCheck> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::SimTime;
-    use crate::port::{
-        ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig, LaneKind, ServiceDist,
-        TravelMode,
-    };
-
-    fn lane(id: &str, booths: u32, mean_s: f64) -> LaneConfig {
-        LaneConfig {
-            id: id.into(),
-            kind: LaneKind::General,
-            display: DisplayName::default(),
-            booths: [booths; 24],
-            max_booths: booths.max(1),
-            service: ServiceDist::Exponential { mean_s },
-            storage: None,
-            booths_saturday: None,
-            booths_sunday: None,
-            officer_sd: None,
-            stacked: 1,
-        }
-    }
-
-    fn class(id: &str, share: f64, lanes: Vec<usize>) -> ClassConfig {
-        ClassConfig {
-            id: id.into(),
-            display: DisplayName::default(),
-            share,
-            lanes,
-            trusted: false,
-            mode: TravelMode::Car,
-            idle: IdleEmissions::default_for(TravelMode::Car),
-            approach: crate::port::ApproachUse::Shared,
-            referral: 0.0,
-            tolerance: None,
-        }
-    }
+    use crate::port::test_support::{class, lane};
+    use crate::port::{ClassConfig, LaneConfig};
 
     fn config(rate: f64, classes: Vec<ClassConfig>, lanes: Vec<LaneConfig>) -> PortConfig {
-        PortConfig {
-            name: "t".into(),
-            description: String::new(),
-            description_es: String::new(),
-            seed: 1,
-            horizon: SimTime::DAY,
-            warmup: SimTime::ZERO,
-            replications: 1,
-            demand: DemandConfig {
-                per_hour: [rate; 24],
-                weekday_factors: [1.0; 7],
-                scale: 1.0,
-                per_hour_saturday: None,
-                per_hour_sunday: None,
-                day_sd: 0.0,
-            },
-            classes,
-            lanes,
-            approach: None,
-            calendar: crate::port::CalendarConfig::default(),
-            secondary: None,
-            flex: Vec::new(),
-            response: None,
-            display: Default::default(),
-        }
+        crate::port::test_support::config([rate; 24], classes, lanes)
     }
 
     #[test]

@@ -207,62 +207,22 @@ impl Flex {
 mod tests {
     use crate::engine::SimTime;
     use crate::port::{
-        ApproachUse, ClassConfig, DemandConfig, DisplayName, FlexConfig, GroupRef, IdleEmissions,
-        LaneConfig, LaneKind, Metric, PortConfig, ReplicationResult, ServiceDist, TravelMode,
-        simulate,
+        FlexConfig, GroupRef, Metric, PortConfig, ReplicationResult, simulate, test_support,
     };
     use crate::stats::mean_ci;
 
     /// Two symmetric lanes of `booths` fixed booths (exponential 60 s), one class each, lane a
     /// getting `rate_a` and lane b 100 vehicles an hour, and `flex` booths starting in lane b.
     fn port(booths: u32, rate_a: f64, flex: u32, gap_s: f64) -> PortConfig {
-        let lane = |id: &str| LaneConfig {
-            id: id.into(),
-            kind: LaneKind::General,
-            display: DisplayName::default(),
-            booths: [booths; 24],
-            max_booths: booths,
-            service: ServiceDist::Exponential { mean_s: 60.0 },
-            storage: None,
-            booths_saturday: None,
-            booths_sunday: None,
-            officer_sd: None,
-            stacked: 1,
-        };
+        let lane = |id: &str| test_support::lane(id, booths, 60.0);
         let total = rate_a + 100.0;
-        let class = |id: &str, share: f64, l: usize| ClassConfig {
-            id: id.into(),
-            display: DisplayName::default(),
-            share,
-            lanes: vec![l],
-            trusted: false,
-            mode: TravelMode::Car,
-            idle: IdleEmissions::default_for(TravelMode::Car),
-            approach: ApproachUse::Shared,
-            referral: 0.0,
-            tolerance: None,
-        };
+        let class = |id: &str, share: f64, l: usize| test_support::class(id, share, vec![l]);
         PortConfig {
             name: "flex".into(),
-            description: String::new(),
-            description_es: String::new(),
             seed: 23,
             horizon: SimTime::from_hours(24 * 10),
             warmup: SimTime::from_hours(24),
             replications: 6,
-            demand: DemandConfig {
-                per_hour: [total; 24],
-                weekday_factors: [1.0; 7],
-                scale: 1.0,
-                per_hour_saturday: None,
-                per_hour_sunday: None,
-                day_sd: 0.0,
-            },
-            classes: vec![class("a", rate_a / total, 0), class("b", 100.0 / total, 1)],
-            lanes: vec![lane("a"), lane("b")],
-            approach: None,
-            calendar: crate::port::CalendarConfig::default(),
-            secondary: None,
             flex: (flex > 0)
                 .then(|| FlexConfig {
                     id: "gate".into(),
@@ -275,8 +235,11 @@ mod tests {
                 })
                 .into_iter()
                 .collect(),
-            response: None,
-            display: Default::default(),
+            ..test_support::config(
+                [total; 24],
+                vec![class("a", rate_a / total, 0), class("b", 100.0 / total, 1)],
+                vec![lane("a"), lane("b")],
+            )
         }
     }
 

@@ -31,6 +31,8 @@ pub use response::ResponseConfig;
 pub use service::ServiceDist;
 
 #[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_response;

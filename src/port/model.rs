@@ -1424,59 +1424,12 @@ mod tests {
     }
 
     fn two_lane_config() -> PortConfig {
-        use crate::port::{
-            ApproachUse, ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig,
-            LaneKind, ServiceDist, TravelMode,
-        };
-        let lane = |id: &str, booths: u32, mean_s: f64| LaneConfig {
-            id: id.into(),
-            kind: LaneKind::General,
-            display: DisplayName::default(),
-            booths: [booths; 24],
-            max_booths: booths.max(1),
-            service: ServiceDist::Exponential { mean_s },
-            storage: None,
-            booths_saturday: None,
-            booths_sunday: None,
-            officer_sd: None,
-            stacked: 1,
-        };
-        PortConfig {
-            name: "t".into(),
-            description: String::new(),
-            description_es: String::new(),
-            seed: 1,
-            horizon: SimTime::DAY,
-            warmup: SimTime::ZERO,
-            replications: 1,
-            demand: DemandConfig {
-                per_hour: [10.0; 24],
-                weekday_factors: [1.0; 7],
-                scale: 1.0,
-                per_hour_saturday: None,
-                per_hour_sunday: None,
-                day_sd: 0.0,
-            },
-            classes: vec![ClassConfig {
-                id: "flex".into(),
-                display: DisplayName::default(),
-                share: 1.0,
-                lanes: vec![0, 1],
-                trusted: false,
-                mode: TravelMode::Car,
-                idle: IdleEmissions::default_for(TravelMode::Car),
-                approach: ApproachUse::Shared,
-                referral: 0.0,
-                tolerance: None,
-            }],
-            lanes: vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
-            approach: None,
-            calendar: crate::port::CalendarConfig::default(),
-            secondary: None,
-            flex: Vec::new(),
-            response: None,
-            display: Default::default(),
-        }
+        use crate::port::test_support::{class, config, lane};
+        config(
+            [10.0; 24],
+            vec![class("flex", 1.0, vec![0, 1])],
+            vec![lane("a", 2, 60.0), lane("b", 1, 30.0)],
+        )
     }
 
     fn enqueue(m: &mut Model<'_, '_>, lane: usize, n: usize) {

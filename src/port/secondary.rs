@@ -363,9 +363,8 @@ fn put_share(g: &mut GroupResult, num: &[f64; 24], den: &[f64; 24], m: Metric) {
 mod tests {
     use crate::engine::SimTime;
     use crate::port::{
-        ApproachUse, ClassConfig, DemandConfig, DisplayName, GroupRef, IdleEmissions, LaneConfig,
-        LaneKind, Metric, PortConfig, ReplicationResult, SecondaryConfig, ServiceDist, TravelMode,
-        simulate,
+        ClassConfig, GroupRef, Metric, PortConfig, ReplicationResult, SecondaryConfig, ServiceDist,
+        simulate, test_support,
     };
     use crate::stats::{Mmc, mean_ci};
 
@@ -375,55 +374,23 @@ mod tests {
     fn port(booths: u32, referral: f64, spaces: u32, officers: u32) -> PortConfig {
         PortConfig {
             name: "secondary".into(),
-            description: String::new(),
-            description_es: String::new(),
             seed: 5,
             horizon: SimTime::from_hours(24 * 20),
             warmup: SimTime::from_hours(24),
             replications: 8,
-            demand: DemandConfig {
-                per_hour: [300.0; 24],
-                weekday_factors: [1.0; 7],
-                scale: 1.0,
-                per_hour_saturday: None,
-                per_hour_sunday: None,
-                day_sd: 0.0,
-            },
-            classes: vec![ClassConfig {
-                id: "g".into(),
-                display: DisplayName::default(),
-                share: 1.0,
-                lanes: vec![0],
-                trusted: false,
-                mode: TravelMode::Car,
-                idle: IdleEmissions::default_for(TravelMode::Car),
-                approach: ApproachUse::Shared,
-                referral,
-                tolerance: None,
-            }],
-            lanes: vec![LaneConfig {
-                id: "m".into(),
-                kind: LaneKind::General,
-                display: DisplayName::default(),
-                booths: [booths; 24],
-                max_booths: booths,
-                service: ServiceDist::Exponential { mean_s: 60.0 },
-                storage: None,
-                booths_saturday: None,
-                booths_sunday: None,
-                officer_sd: None,
-                stacked: 1,
-            }],
-            approach: None,
-            calendar: crate::port::CalendarConfig::default(),
             secondary: Some(SecondaryConfig {
                 spaces,
                 officers: [officers; 24],
                 service: ServiceDist::Exponential { mean_s: 90.0 },
             }),
-            flex: Vec::new(),
-            response: None,
-            display: Default::default(),
+            ..test_support::config(
+                [300.0; 24],
+                vec![ClassConfig {
+                    referral,
+                    ..test_support::class("g", 1.0, vec![0])
+                }],
+                vec![test_support::lane("m", booths, 60.0)],
+            )
         }
     }
 

@@ -138,8 +138,7 @@ mod tests {
 mod throughput {
     use crate::engine::SimTime;
     use crate::port::{
-        ApproachUse, ClassConfig, DemandConfig, DisplayName, GroupRef, IdleEmissions, LaneConfig,
-        LaneKind, Metric, PortConfig, ServiceDist, TravelMode, simulate,
+        GroupRef, LaneConfig, Metric, PortConfig, ServiceDist, simulate, test_support,
     };
     use crate::stats::mean_ci;
 
@@ -147,51 +146,18 @@ mod throughput {
     fn port(service: ServiceDist, stacked: u32) -> PortConfig {
         PortConfig {
             name: "stacked".into(),
-            description: String::new(),
-            description_es: String::new(),
             seed: 17,
             horizon: SimTime::from_hours(24 * 7),
-            warmup: SimTime::ZERO,
             replications: 8,
-            demand: DemandConfig {
-                per_hour: [3.0 * 3600.0 / service.mean_s(); 24],
-                weekday_factors: [1.0; 7],
-                scale: 1.0,
-                per_hour_saturday: None,
-                per_hour_sunday: None,
-                day_sd: 0.0,
-            },
-            classes: vec![ClassConfig {
-                id: "g".into(),
-                display: DisplayName::default(),
-                share: 1.0,
-                lanes: vec![0],
-                trusted: false,
-                mode: TravelMode::Car,
-                idle: IdleEmissions::default_for(TravelMode::Car),
-                approach: ApproachUse::Shared,
-                referral: 0.0,
-                tolerance: None,
-            }],
-            lanes: vec![LaneConfig {
-                id: "m".into(),
-                kind: LaneKind::General,
-                display: DisplayName::default(),
-                booths: [1; 24],
-                max_booths: 1,
-                service,
-                storage: None,
-                booths_saturday: None,
-                booths_sunday: None,
-                officer_sd: None,
-                stacked,
-            }],
-            approach: None,
-            calendar: crate::port::CalendarConfig::default(),
-            secondary: None,
-            flex: Vec::new(),
-            response: None,
-            display: Default::default(),
+            ..test_support::config(
+                [3.0 * 3600.0 / service.mean_s(); 24],
+                vec![test_support::class("g", 1.0, vec![0])],
+                vec![LaneConfig {
+                    service,
+                    stacked,
+                    ..test_support::lane("m", 1, 60.0)
+                }],
+            )
         }
     }
 

@@ -51,53 +51,15 @@ fn mmc_config(
     let horizon_h = customers_per_rep / lambda_per_h;
     PortConfig {
         name: format!("mm{c}-{rho}"),
-        description: String::new(),
-        description_es: String::new(),
         seed: test_seed(20_261_127 + u64::from(c) * 100 + (rho * 100.0) as u64),
         horizon: SimTime::from_secs_f64(horizon_h * 3600.0),
         warmup: SimTime::from_secs_f64(horizon_h * 3600.0 * 0.05),
         replications: reps,
-        demand: DemandConfig {
-            per_hour: [lambda_per_h; 24],
-            weekday_factors: [1.0; 7],
-            scale: 1.0,
-            per_hour_saturday: None,
-            per_hour_sunday: None,
-            day_sd: 0.0,
-        },
-        classes: vec![ClassConfig {
-            id: "all".into(),
-            display: DisplayName::default(),
-            share: 1.0,
-            lanes: vec![0],
-            trusted: false,
-            mode: TravelMode::Car,
-            idle: IdleEmissions::default_for(TravelMode::Car),
-            approach: ApproachUse::Shared,
-            referral: 0.0,
-            tolerance: None,
-        }],
-        lanes: vec![LaneConfig {
-            id: "main".into(),
-            kind: LaneKind::General,
-            display: DisplayName::default(),
-            booths: [c; 24],
-            max_booths: c,
-            service: ServiceDist::Exponential {
-                mean_s: mean_service_s,
-            },
-            storage: None,
-            booths_saturday: None,
-            booths_sunday: None,
-            officer_sd: None,
-            stacked: 1,
-        }],
-        approach: None,
-        calendar: crate::port::CalendarConfig::default(),
-        secondary: None,
-        flex: Vec::new(),
-        response: None,
-        display: Default::default(),
+        ..test_support::config(
+            [lambda_per_h; 24],
+            vec![test_support::class("all", 1.0, vec![0])],
+            vec![test_support::lane("main", c, mean_service_s)],
+        )
     }
 }
 

@@ -19,51 +19,10 @@ pub(super) fn one_lane(
 ) -> PortConfig {
     PortConfig {
         name: "response".into(),
-        description: String::new(),
-        description_es: String::new(),
         seed: 20_261_201,
         horizon: SimTime::from_hours(24 * days),
         warmup: SimTime::from_hours(48),
         replications: reps,
-        demand: DemandConfig {
-            per_hour: [per_hour; 24],
-            weekday_factors: [1.0; 7],
-            scale: 1.0,
-            day_sd: 0.0,
-            per_hour_saturday: None,
-            per_hour_sunday: None,
-        },
-        classes: vec![ClassConfig {
-            id: "all".into(),
-            display: DisplayName::default(),
-            share: 1.0,
-            lanes: vec![0],
-            trusted: false,
-            mode: TravelMode::Car,
-            idle: IdleEmissions::default_for(TravelMode::Car),
-            tolerance: None,
-            approach: ApproachUse::Shared,
-            referral: 0.0,
-        }],
-        lanes: vec![LaneConfig {
-            id: "main".into(),
-            kind: LaneKind::General,
-            display: DisplayName::default(),
-            booths: [c; 24],
-            max_booths: c,
-            service: ServiceDist::Exponential {
-                mean_s: mean_service_s,
-            },
-            storage: None,
-            booths_saturday: None,
-            booths_sunday: None,
-            officer_sd: None,
-            stacked: 1,
-        }],
-        approach: None,
-        calendar: crate::port::CalendarConfig::default(),
-        secondary: None,
-        flex: Vec::new(),
         response: Some(ResponseConfig {
             posted_update: SimTime::from_secs_f64(60.0),
             posted_lag: SimTime::ZERO,
@@ -72,7 +31,11 @@ pub(super) fn one_lane(
             shift_delay: SimTime::HOUR,
             max_shifts: 1,
         }),
-        display: DisplayName::default(),
+        ..test_support::config(
+            [per_hour; 24],
+            vec![test_support::class("all", 1.0, vec![0])],
+            vec![test_support::lane("main", c, mean_service_s)],
+        )
     }
 }
 

@@ -133,23 +133,19 @@ fn count_ci(e: Option<Est>, lang: Lang) -> String {
 }
 
 fn key_figures(out: &mut String, run: &RunData, lang: Lang) {
-    let _ = write!(
+    figures_head(
         out,
-        "<section class=\"figures\"><h2>{}</h2><table><thead><tr><th>{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
-        esc(lang.text(Key::SectionKeyFigures)),
-        esc(lang.text(Key::ColGroup)),
-        esc(lang.text(Key::ColArrivalsPerDay)),
-        esc(lang.text(Key::ColWaitMean)),
-        esc(lang.text(Key::ColWaitP95)),
-        esc(lang.text(Key::ColShareLe20)),
-        esc(lang.text(Key::ColUtilization)),
+        lang,
+        Key::SectionKeyFigures,
+        [
+            Key::ColArrivalsPerDay,
+            Key::ColWaitMean,
+            Key::ColWaitP95,
+            Key::ColShareLe20,
+            Key::ColUtilization,
+        ],
     );
-    let mut groups = vec!["all".to_string()];
-    groups.extend(run.meta.lanes.iter().map(|l| format!("lane:{}", l.id)));
-    groups.extend(run.meta.classes.iter().map(|c| format!("class:{}", c.id)));
-    for g in groups {
+    for g in all_groups(run) {
         if run.summary(&g, "arrivals_per_day").is_none() {
             continue;
         }
@@ -185,23 +181,19 @@ fn response_figures(out: &mut String, run: &RunData, lang: Lang) {
             n: e.n,
         })
     };
-    let _ = write!(
+    figures_head(
         out,
-        "<section class=\"figures\"><h2>{}</h2><table><thead><tr><th>{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
-         <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
-        esc(lang.text(Key::SectionResponse)),
-        esc(lang.text(Key::ColGroup)),
-        esc(lang.text(Key::ColLatentPerDay)),
-        esc(lang.text(Key::ColForgonePerDay)),
-        esc(lang.text(Key::ColForgoneShare)),
-        esc(lang.text(Key::ColShiftedPerDay)),
-        esc(lang.text(Key::ColPostedWait)),
+        lang,
+        Key::SectionResponse,
+        [
+            Key::ColLatentPerDay,
+            Key::ColForgonePerDay,
+            Key::ColForgoneShare,
+            Key::ColShiftedPerDay,
+            Key::ColPostedWait,
+        ],
     );
-    let mut groups = vec!["all".to_string()];
-    groups.extend(run.meta.lanes.iter().map(|l| format!("lane:{}", l.id)));
-    groups.extend(run.meta.classes.iter().map(|c| format!("class:{}", c.id)));
-    for g in groups {
+    for g in all_groups(run) {
         if run.summary(&g, "latent_trips").is_none() {
             continue;
         }
@@ -222,6 +214,32 @@ fn response_figures(out: &mut String, run: &RunData, lang: Lang) {
         "</tbody></table><p class=\"note\">{}</p></section>",
         esc(lang.text(Key::ResponseNote))
     );
+}
+
+/// The opening of a figures section titled `section`: a table whose first column is the group
+/// and whose other five columns are headed `cols`.
+fn figures_head(out: &mut String, lang: Lang, section: Key, cols: [Key; 5]) {
+    let _ = write!(
+        out,
+        "<section class=\"figures\"><h2>{}</h2><table><thead><tr><th>{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        esc(lang.text(section)),
+        esc(lang.text(Key::ColGroup)),
+        esc(lang.text(cols[0])),
+        esc(lang.text(cols[1])),
+        esc(lang.text(cols[2])),
+        esc(lang.text(cols[3])),
+        esc(lang.text(cols[4])),
+    );
+}
+
+/// The summary groups in report order: all, each lane, each class.
+fn all_groups(run: &RunData) -> Vec<String> {
+    let mut groups = vec!["all".to_string()];
+    groups.extend(run.meta.lanes.iter().map(|l| format!("lane:{}", l.id)));
+    groups.extend(run.meta.classes.iter().map(|c| format!("class:{}", c.id)));
+    groups
 }
 
 /// A value of a comparison metric: minutes for waits, percent for shares, else the number.

@@ -201,29 +201,12 @@ pub(crate) fn wait_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     ctx: &Ctx<'_>,
 ) -> Result<(), ChartError> {
-    let run = run_of(ctx)?;
-    let lang = ctx.opts.lang;
-    let series: Vec<HourlySeries> = lanes(run, lang)
-        .into_iter()
-        .map(|(g, name)| HourlySeries {
-            points: hourly_points(&run.hourly(&g, "wait_mean_s"), 1.0 / 60.0),
-            dashed: Some((
-                lang.fill(Key::LegendP95, &[("lane", &name)]),
-                hourly_points(&run.hourly(&g, "wait_p95_s"), 1.0 / 60.0)
-                    .into_iter()
-                    .map(|p| p.map(|(x, m, _)| (x, m, f64::NAN)))
-                    .collect(),
-            )),
-            name,
-        })
-        .collect();
-    hourly_chart(
+    minutes_by_hour(
         area,
         ctx,
-        lang.text(Key::TitleWaitByHour),
-        lang.text(Key::AxisWaitMin),
-        &series,
-        ctx.opts.target_s.map(|t| t / 60.0),
+        Key::TitleWaitByHour,
+        "wait_mean_s",
+        (Key::LegendP95, "wait_p95_s"),
     )
 }
 
@@ -233,15 +216,33 @@ pub(crate) fn posted_wait_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     ctx: &Ctx<'_>,
 ) -> Result<(), ChartError> {
+    minutes_by_hour(
+        area,
+        ctx,
+        Key::TitlePostedByHour,
+        "posted_wait_mean_s",
+        (Key::LegendWaitOfCrossers, "wait_mean_s"),
+    )
+}
+
+/// Per lane, the hourly metric `solid` (mean with its 95% CI band) and dashed the hourly mean of
+/// `dashed.1` under the legend `dashed.0`, both seconds drawn in minutes, against the target.
+fn minutes_by_hour<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    title: Key,
+    solid: &str,
+    dashed: (Key, &str),
+) -> Result<(), ChartError> {
     let run = run_of(ctx)?;
     let lang = ctx.opts.lang;
     let series: Vec<HourlySeries> = lanes(run, lang)
         .into_iter()
         .map(|(g, name)| HourlySeries {
-            points: hourly_points(&run.hourly(&g, "posted_wait_mean_s"), 1.0 / 60.0),
+            points: hourly_points(&run.hourly(&g, solid), 1.0 / 60.0),
             dashed: Some((
-                lang.fill(Key::LegendWaitOfCrossers, &[("lane", &name)]),
-                hourly_points(&run.hourly(&g, "wait_mean_s"), 1.0 / 60.0)
+                lang.fill(dashed.0, &[("lane", &name)]),
+                hourly_points(&run.hourly(&g, dashed.1), 1.0 / 60.0)
                     .into_iter()
                     .map(|p| p.map(|(x, m, _)| (x, m, f64::NAN)))
                     .collect(),
@@ -252,7 +253,7 @@ pub(crate) fn posted_wait_by_hour<DB: DrawingBackend>(
     hourly_chart(
         area,
         ctx,
-        lang.text(Key::TitlePostedByHour),
+        lang.text(title),
         lang.text(Key::AxisWaitMin),
         &series,
         ctx.opts.target_s.map(|t| t / 60.0),

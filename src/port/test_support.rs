@@ -1,0 +1,81 @@
+//! Builders of port configurations for unit tests: every field not named takes its plain
+//! default (no approach, no secondary, no flex booths, no response, one replication of a day).
+
+use crate::engine::SimTime;
+use crate::port::{
+    ApproachUse, CalendarConfig, ClassConfig, DemandConfig, DisplayName, IdleEmissions, LaneConfig,
+    LaneKind, PortConfig, ServiceDist, TravelMode,
+};
+
+/// A general lane of `booths` booths all week (at least one booth at most) with exponential
+/// service of mean `mean_s`.
+pub(crate) fn lane(id: &str, booths: u32, mean_s: f64) -> LaneConfig {
+    LaneConfig {
+        id: id.into(),
+        kind: LaneKind::General,
+        display: DisplayName::default(),
+        booths: [booths; 24],
+        max_booths: booths.max(1),
+        service: ServiceDist::Exponential { mean_s },
+        storage: None,
+        booths_saturday: None,
+        booths_sunday: None,
+        officer_sd: None,
+        stacked: 1,
+    }
+}
+
+/// An untrusted car class using `lanes`, nobody referred, no tolerance.
+pub(crate) fn class(id: &str, share: f64, lanes: Vec<usize>) -> ClassConfig {
+    ClassConfig {
+        id: id.into(),
+        display: DisplayName::default(),
+        share,
+        lanes,
+        trusted: false,
+        mode: TravelMode::Car,
+        idle: IdleEmissions::default_for(TravelMode::Car),
+        approach: ApproachUse::Shared,
+        referral: 0.0,
+        tolerance: None,
+    }
+}
+
+/// Arrivals at `per_hour` every day of the week, no day-to-day swings.
+pub(crate) fn demand(per_hour: [f64; 24]) -> DemandConfig {
+    DemandConfig {
+        per_hour,
+        weekday_factors: [1.0; 7],
+        scale: 1.0,
+        per_hour_saturday: None,
+        per_hour_sunday: None,
+        day_sd: 0.0,
+    }
+}
+
+/// Port "t", seed 1, one replication of one day without warm-up, with the given demand,
+/// classes and lanes.
+pub(crate) fn config(
+    per_hour: [f64; 24],
+    classes: Vec<ClassConfig>,
+    lanes: Vec<LaneConfig>,
+) -> PortConfig {
+    PortConfig {
+        name: "t".into(),
+        description: String::new(),
+        description_es: String::new(),
+        seed: 1,
+        horizon: SimTime::DAY,
+        warmup: SimTime::ZERO,
+        replications: 1,
+        demand: demand(per_hour),
+        classes,
+        lanes,
+        approach: None,
+        calendar: CalendarConfig::default(),
+        secondary: None,
+        flex: Vec::new(),
+        response: None,
+        display: DisplayName::default(),
+    }
+}
