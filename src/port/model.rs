@@ -1091,16 +1091,7 @@ impl<'a, 'b> Model<'a, 'b> {
                     }
                 }
                 st.target = new;
-                while self.lanes[lane].n_idle > 0 {
-                    let Some(v) = self.pop_queue(now, lane) else {
-                        break;
-                    };
-                    let booth = self.lanes[lane]
-                        .idle
-                        .first()
-                        .expect("n_idle > 0 means an idle booth");
-                    self.start_service(now, lane, booth, v);
-                }
+                self.fill_idle_booths(now, lane);
                 if self.approach.is_some() {
                     self.lane_room(now, lane);
                 }
@@ -1123,16 +1114,9 @@ impl<'a, 'b> Model<'a, 'b> {
         }
     }
 
-    /// A stacked lane's open booths change to `new` at `now`.
-    fn stacked_staffing(&mut self, now: u64, lane: usize, new: u32) {
-        let old = self.lanes[lane].target;
-        if new == old {
-            return;
-        }
-        self.lanes[lane].target = new;
-        for b in new.min(old)..new.max(old) {
-            self.stacked_sync(now, lane, b);
-        }
+    /// Puts waiting vehicles of `lane` in service at its idle booths, lowest booth first, while
+    /// both last; returns whether any vehicle was taken.
+    fn fill_idle_booths(&mut self, now: u64, lane: usize) -> bool {
         let mut took = false;
         while self.lanes[lane].n_idle > 0 {
             let Some(v) = self.pop_queue(now, lane) else {
@@ -1145,6 +1129,20 @@ impl<'a, 'b> Model<'a, 'b> {
             self.start_service(now, lane, booth, v);
             took = true;
         }
+        took
+    }
+
+    /// A stacked lane's open booths change to `new` at `now`.
+    fn stacked_staffing(&mut self, now: u64, lane: usize, new: u32) {
+        let old = self.lanes[lane].target;
+        if new == old {
+            return;
+        }
+        self.lanes[lane].target = new;
+        for b in new.min(old)..new.max(old) {
+            self.stacked_sync(now, lane, b);
+        }
+        let took = self.fill_idle_booths(now, lane);
         if took && self.approach.is_some() {
             self.lane_room(now, lane);
         }
