@@ -15,24 +15,9 @@ use crate::engine::{RngStream, StreamId};
 
 /// Min-max normalised scores in [0, 1] (see the module docs).
 pub fn normalise(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    let k = values.first().map_or(0, Vec::len);
-    let mut out = vec![vec![0.0; k]; values.len()];
-    for c in 0..k {
-        let finite = values.iter().map(|r| r[c]).filter(|x| x.is_finite());
-        let lo = finite.clone().fold(f64::INFINITY, f64::min);
-        let hi = finite.fold(f64::NEG_INFINITY, f64::max);
-        for (i, row) in values.iter().enumerate() {
-            let x = row[c];
-            out[i][c] = if !x.is_finite() {
-                0.0
-            } else if hi > lo {
-                (x - lo) / (hi - lo)
-            } else {
-                1.0
-            };
-        }
-    }
-    out
+    // With no reference marked, the range is taken over every candidate, so no score needs
+    // clamping.
+    normalise_among(values, &vec![false; values.len()])
 }
 
 /// Min-max normalised scores as [`normalise`], with the minimum and maximum of each criterion
