@@ -21,7 +21,9 @@ use super::response::{Decision, LaneView, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
-use crate::engine::{Calendar, RngStream, SimTime, StreamId};
+use crate::engine::{
+    Calendar, RngStream, SimTime, StreamId, TimerKey, Timers, key_time_ns, timer_key,
+};
 use crate::stats::{Histogram, HourlyLevel};
 
 const HOUR_NS: u64 = SimTime::HOUR.as_nanos();
@@ -70,10 +72,6 @@ pub trait TraceSink {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    ServiceEnd {
-        lane: u16,
-        booth: u16,
-    },
     StaffingChange,
     /// The posted wait of every lane is refreshed (`[response]`).
     PostedUpdate,
@@ -280,6 +278,8 @@ struct LaneState {
     queue: VehicleQueue,
     idle: BoothSet,
     busy: BoothSet,
+    /// When each booth slot's inspection ends (service ends stay out of the calendar's heap).
+    ends: Timers,
     n_idle: u32,
     n_busy: u32,
     /// Booths that should be open now (indices below it are open).
@@ -380,6 +380,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 queue: VehicleQueue::new(keep),
                 idle: BoothSet::new(cfg.booth_slots(i)),
                 busy: BoothSet::new(cfg.booth_slots(i)),
+                ends: Timers::new(cfg.booth_slots(i)),
                 n_idle: 0,
                 n_busy: 0,
                 target: 0,
@@ -520,23 +521,43 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         // The next arrival is kept outside the calendar (one push and pop fewer per vehicle)
         // with its own sequence number, so ties still resolve first-in first-out.
-        let mut arrival = self.next_arrival(0).map(|t| (t, self.cal.take_seq()));
+        // Inspection ends are kept in each lane's `ends`, outside the calendar too. Every key is
+        // (time, sequence number) from the one calendar, so the three sources together pop in
+        // exactly the order one calendar holding everything would.
+        let mut arrival: TimerKey = self
+            .next_arrival(0)
+            .map_or(TimerKey::MAX, |t| timer_key(t, self.cal.take_seq()));
         loop {
-            let heap_next = self.cal.peek_key().map(|(t, s)| (t.as_nanos(), s));
-            let take_arrival = match (arrival, heap_next) {
-                (Some(a), Some(h)) => a < h,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            if take_arrival {
-                let (now, _) = arrival.expect("take_arrival implies a pending arrival");
+            let heap_next = self
+                .cal
+                .peek_key()
+                .map_or(TimerKey::MAX, |(t, s)| timer_key(t.as_nanos(), s));
+            let (end_lane, end_next) = self.next_service_end();
+            if arrival < heap_next && arrival < end_next {
+                let now = key_time_ns(arrival);
                 if now >= self.horizon_ns {
                     break;
                 }
                 self.latent_arrival(now);
-                arrival = self.next_arrival(now).map(|t| (t, self.cal.take_seq()));
+                arrival = self
+                    .next_arrival(now)
+                    .map_or(TimerKey::MAX, |t| timer_key(t, self.cal.take_seq()));
                 continue;
+            }
+            if end_next < heap_next {
+                let (key, booth) = self.lanes[end_lane]
+                    .ends
+                    .pop()
+                    .expect("end_next names a pending inspection end");
+                let now = key_time_ns(key);
+                if now >= self.horizon_ns {
+                    break;
+                }
+                self.service_end(now, end_lane, booth);
+                continue;
+            }
+            if heap_next == TimerKey::MAX {
+                break;
             }
             let ev = self.cal.pop().expect("heap_next implies a pending event");
             let now = ev.time.as_nanos();
@@ -544,9 +565,6 @@ impl<'a, 'b> Model<'a, 'b> {
                 break;
             }
             match ev.event {
-                Event::ServiceEnd { lane, booth } => {
-                    self.service_end(now, lane as usize, u32::from(booth))
-                }
                 Event::StaffingChange => {
                     self.apply_staffing(now);
                     if let Some(t) = self.next_staffing_change(now) {
@@ -568,6 +586,20 @@ impl<'a, 'b> Model<'a, 'b> {
                 }
             }
         }
+    }
+
+    /// The lane with the earliest pending inspection end and that end's key (`TimerKey::MAX`
+    /// when no booth is busy).
+    #[inline]
+    fn next_service_end(&self) -> (usize, TimerKey) {
+        let mut best = (0, TimerKey::MAX);
+        for (i, st) in self.lanes.iter().enumerate() {
+            let k = st.ends.earliest_key();
+            if k < best.1 {
+                best = (i, k);
+            }
+        }
+        best
     }
 
     fn draw_class(&mut self) -> usize {
@@ -794,13 +826,7 @@ impl<'a, 'b> Model<'a, 'b> {
             service_s *= sp.factor(booth);
         }
         let end = now.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
-        self.cal.schedule(
-            SimTime::from_nanos(end),
-            Event::ServiceEnd {
-                lane: lane as u16,
-                booth: booth as u16,
-            },
-        );
+        st.ends.set(booth, end, self.cal.take_seq());
         if let Some(r) = self.response.as_mut() {
             r.service_started(lane, now - v.arrival_ns);
         }
