@@ -27,7 +27,7 @@ use crate::engine::{
 use crate::stats::{Histogram, HourlyLevel};
 
 const HOUR_NS: u64 = SimTime::HOUR.as_nanos();
-const TWENTY_MIN_S: f64 = 1200.0;
+const TWENTY_MIN_NS: u64 = 1_200_000_000_000;
 
 /// One vehicle's record, as written to a trace.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,15 +125,10 @@ impl Vehicle {
     }
 }
 
-/// Wait statistics of one group (a lane or a class), by hour of day of arrival. Whole-run
-/// figures are sums over the hours, so each vehicle is recorded once.
+/// Arrivals, queue and unserved vehicles of one group (a lane or a class), by hour of day of
+/// arrival. Whole-run figures are sums over the hours.
 struct WaitStats {
     hourly_arrivals: [u64; 24],
-    hourly_served: [u64; 24],
-    hourly_wait_sum: [f64; 24],
-    hourly_service_sum: [f64; 24],
-    hourly_le20: [u64; 24],
-    hourly_hist: Vec<Histogram>,
     queue: HourlyLevel,
     queue_max: PeakLevel,
     /// Waiting time (s) of vehicles still queued at the horizon.
@@ -145,25 +140,11 @@ impl WaitStats {
     fn new(start_ns: u64) -> Self {
         WaitStats {
             hourly_arrivals: [0; 24],
-            hourly_served: [0; 24],
-            hourly_wait_sum: [0.0; 24],
-            hourly_service_sum: [0.0; 24],
-            hourly_le20: [0; 24],
-            hourly_hist: (0..24).map(|_| Histogram::new()).collect(),
             queue: HourlyLevel::new(start_ns),
             queue_max: PeakLevel::new(start_ns),
             censored_wait_sum: 0.0,
             unserved: 0,
         }
-    }
-
-    #[inline]
-    fn record_wait(&mut self, hour: usize, wait_s: f64, service_s: f64) {
-        self.hourly_served[hour] += 1;
-        self.hourly_wait_sum[hour] += wait_s;
-        self.hourly_service_sum[hour] += service_s;
-        self.hourly_le20[hour] += u64::from(wait_s <= TWENTY_MIN_S);
-        self.hourly_hist[hour].record(wait_s);
     }
 
     #[inline]
@@ -176,11 +157,6 @@ impl WaitStats {
     fn merge_from(&mut self, o: &WaitStats) {
         for h in 0..24 {
             self.hourly_arrivals[h] += o.hourly_arrivals[h];
-            self.hourly_served[h] += o.hourly_served[h];
-            self.hourly_wait_sum[h] += o.hourly_wait_sum[h];
-            self.hourly_service_sum[h] += o.hourly_service_sum[h];
-            self.hourly_le20[h] += o.hourly_le20[h];
-            self.hourly_hist[h].merge(&o.hourly_hist[h]);
         }
         self.censored_wait_sum += o.censored_wait_sum;
         self.unserved += o.unserved;
@@ -189,25 +165,78 @@ impl WaitStats {
     fn arrivals(&self) -> u64 {
         self.hourly_arrivals.iter().sum()
     }
+}
+
+/// The waits of the counted vehicles that reached a booth, by hour of day of arrival. The
+/// model keeps one per (lane, class) pair, so each vehicle is recorded once, and merges them
+/// into lanes, classes and the whole port at the end; sums are whole nanoseconds, so the
+/// merged figures do not depend on the order of the merge.
+#[derive(Clone)]
+struct Served {
+    count: [u64; 24],
+    wait_ns: [u128; 24],
+    service_ns: [u128; 24],
+    le20: [u64; 24],
+    hist: Vec<Histogram>,
+}
+
+impl Served {
+    fn new() -> Self {
+        Served {
+            count: [0; 24],
+            wait_ns: [0; 24],
+            service_ns: [0; 24],
+            le20: [0; 24],
+            hist: (0..24).map(|_| Histogram::new()).collect(),
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, hour: usize, wait_ns: u64, service_ns: u64) {
+        self.count[hour] += 1;
+        self.wait_ns[hour] += u128::from(wait_ns);
+        self.service_ns[hour] += u128::from(service_ns);
+        self.le20[hour] += u64::from(wait_ns <= TWENTY_MIN_NS);
+        self.hist[hour].record(wait_ns as f64 * 1e-9);
+    }
+
+    fn merge_from(&mut self, o: &Served) {
+        for h in 0..24 {
+            self.count[h] += o.count[h];
+            self.wait_ns[h] += o.wait_ns[h];
+            self.service_ns[h] += o.service_ns[h];
+            self.le20[h] += o.le20[h];
+            self.hist[h].merge(&o.hist[h]);
+        }
+    }
+
     fn served(&self) -> u64 {
-        self.hourly_served.iter().sum()
+        self.count.iter().sum()
+    }
+    fn wait_s(&self, hour: usize) -> f64 {
+        ns_to_s(self.wait_ns[hour])
     }
     fn wait_sum(&self) -> f64 {
-        self.hourly_wait_sum.iter().sum()
+        ns_to_s(self.wait_ns.iter().sum())
     }
     fn service_sum(&self) -> f64 {
-        self.hourly_service_sum.iter().sum()
+        ns_to_s(self.service_ns.iter().sum())
     }
     fn le20(&self) -> u64 {
-        self.hourly_le20.iter().sum()
+        self.le20.iter().sum()
     }
     fn hist(&self) -> Histogram {
         let mut h = Histogram::new();
-        for x in &self.hourly_hist {
+        for x in &self.hist {
             h.merge(x);
         }
         h
     }
+}
+
+/// Seconds of a sum of nanoseconds.
+fn ns_to_s(ns: u128) -> f64 {
+    ns as f64 / 1e9
 }
 
 /// The largest value a level takes from `start_ns` (the warm-up) on, like every other level.
@@ -322,11 +351,17 @@ struct Model<'a, 'b> {
     cal: Calendar<Event>,
     lanes: Vec<LaneState>,
     classes: Vec<WaitStats>,
+    /// The waits of served vehicles by (lane, class): index lane x classes + class; allocated
+    /// at the pair's first vehicle.
+    cells: Vec<Option<Box<Served>>>,
     class_cum: Vec<f64>,
     arrivals_rng: RngStream,
     class_rng: RngStream,
     /// Arrival rate per second for each hour of the week.
     rate_per_s: [f64; 168],
+    /// Its reciprocal in nanoseconds (1e9 / rate; infinite at rate 0): the mean gap, so that the
+    /// next arrival is one multiplication away.
+    gap_ns: [f64; 168],
     any_demand: bool,
     staffing_change_hours: [bool; 24],
     warmup_ns: u64,
@@ -448,10 +483,12 @@ impl<'a, 'b> Model<'a, 'b> {
                 .iter()
                 .map(|_| WaitStats::new(warmup_ns))
                 .collect(),
+            cells: vec![None; cfg.lanes.len() * cfg.classes.len()],
             class_cum,
             arrivals_rng: RngStream::new(cfg.seed, rep, StreamId::named("arrivals")),
             class_rng: RngStream::new(cfg.seed, rep, StreamId::named("class")),
             any_demand: rate_per_s.iter().any(|&r| r > 0.0),
+            gap_ns: rate_per_s.map(|r| 1e9 / r),
             rate_per_s,
             staffing_change_hours,
             warmup_ns,
@@ -478,22 +515,28 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         let mut e = self.arrivals_rng.exp1();
         let mut t = now_ns;
+        let factors = !self.day_factor.is_empty() || self.special_days.is_some();
         while t < self.horizon_ns {
             let h = t / HOUR_NS;
             let seg_end = (h + 1) * HOUR_NS;
             let mut lam = self.rate_per_s[(h % 168) as usize];
-            if let Some(f) = self.day_factor.get((h / 24) as usize) {
-                lam *= f;
+            let mut gap_ns = self.gap_ns[(h % 168) as usize];
+            if factors {
+                if let Some(f) = self.day_factor.get((h / 24) as usize) {
+                    lam *= f;
+                }
+                if let Some(days) = &self.special_days {
+                    lam *= days[(h / 24) as usize].0;
+                }
+                gap_ns = 1e9 / lam;
             }
-            if let Some(days) = &self.special_days {
-                lam *= days[(h / 24) as usize].0;
+            let rem_ns = seg_end - t;
+            // `e` units of the unit-rate process take e x gap ns at this rate.
+            let dt = e * gap_ns;
+            if dt < rem_ns as f64 {
+                return Some((t + (dt + 0.5) as u64).min(seg_end));
             }
-            let rem_s = (seg_end - t) as f64 * 1e-9;
-            if lam * rem_s > e {
-                let dt = ((e / lam) * 1e9 + 0.5) as u64;
-                return Some((t + dt).min(seg_end));
-            }
-            e -= lam * rem_s;
+            e -= lam * (rem_ns as f64 * 1e-9);
             t = seg_end;
         }
         None
@@ -831,10 +874,10 @@ impl<'a, 'b> Model<'a, 'b> {
             r.service_started(lane, now - v.arrival_ns);
         }
         if v.counted {
-            let wait_s = (now - v.arrival_ns) as f64 * 1e-9;
             let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
-            st.stats.record_wait(hour, wait_s, service_s);
-            self.classes[v.class as usize].record_wait(hour, wait_s, service_s);
+            self.cells[lane * self.classes.len() + usize::from(v.class)]
+                .get_or_insert_with(|| Box::new(Served::new()))
+                .record(hour, now - v.arrival_ns, end - now);
         }
         if let Some(sec) = self.secondary.as_deref_mut() {
             // The referral is drawn whether or not a trace is written.
@@ -1237,12 +1280,23 @@ impl<'a, 'b> Model<'a, 'b> {
             lane_levels.push((q, busy, staffed));
         }
         let mut groups = Vec::with_capacity(1 + self.lanes.len() + self.classes.len());
+        let nc = self.classes.len();
+        let mut lane_served = vec![Served::new(); self.lanes.len()];
+        let mut class_served = vec![Served::new(); nc];
+        for (i, cell) in self.cells.iter().enumerate() {
+            if let Some(cell) = cell {
+                lane_served[i / nc].merge_from(cell);
+                class_served[i % nc].merge_from(cell);
+            }
+        }
 
         // The whole port: sums over lanes.
         let mut all = WaitStats::new(0);
+        let mut all_served = Served::new();
         let mut all_levels = ([0.0; 24], [0.0; 24], [0.0; 24]);
-        for (st, lv) in self.lanes.iter().zip(&lane_levels) {
+        for ((st, lv), sv) in self.lanes.iter().zip(&lane_levels).zip(&lane_served) {
             all.merge_from(&st.stats);
+            all_served.merge_from(sv);
             for h in 0..24 {
                 all_levels.0[h] += lv.0[h];
                 all_levels.1[h] += lv.1[h];
@@ -1262,6 +1316,7 @@ impl<'a, 'b> Model<'a, 'b> {
             GroupRef::All,
             all_queue_max,
             &all,
+            &all_served,
             &all_levels.0,
             Some((&all_levels.1, &all_levels.2)),
             &hour_s,
@@ -1272,6 +1327,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 GroupRef::Lane(i),
                 st.stats.queue_max.finish(end, st.stats.queue.level()),
                 &st.stats,
+                &lane_served[i],
                 &lv.0,
                 Some((&lv.1, &lv.2)),
                 &hour_s,
@@ -1284,6 +1340,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 GroupRef::Class(i),
                 cs.queue_max.finish(end, cs.queue.level()),
                 cs,
+                &class_served[i],
                 &q,
                 None,
                 &hour_s,
@@ -1367,15 +1424,16 @@ fn group_result(
     group: GroupRef,
     queue_max: i64,
     s: &WaitStats,
+    sv: &Served,
     queue_area: &[f64; 24],
     booth_areas: Option<(&[f64; 24], &[f64; 24])>,
     hour_s: &[f64; 24],
     days: f64,
 ) -> GroupResult {
     let total_s: f64 = hour_s.iter().sum();
-    let served = s.served() as f64;
-    let hist = s.hist();
-    let wait_sum = s.wait_sum();
+    let served = sv.served() as f64;
+    let hist = sv.hist();
+    let wait_sum = sv.wait_sum();
     let q = hist.quantiles(&[0.5, 0.9, 0.95, 0.99]);
     let mut m = vec![f64::NAN; Metric::COUNT];
     let vh = (wait_sum + s.censored_wait_sum) / 3600.0;
@@ -1390,8 +1448,8 @@ fn group_result(
     m[Metric::WaitP95 as usize] = q[2];
     m[Metric::WaitP99 as usize] = q[3];
     m[Metric::WaitMax as usize] = if served > 0.0 { hist.max() } else { f64::NAN };
-    m[Metric::ShareWaitLe20m as usize] = ratio(s.le20() as f64, served);
-    m[Metric::CrossingMean as usize] = ratio(wait_sum + s.service_sum(), served);
+    m[Metric::ShareWaitLe20m as usize] = ratio(sv.le20() as f64, served);
+    m[Metric::CrossingMean as usize] = ratio(wait_sum + sv.service_sum(), served);
     m[Metric::QueueMean as usize] = ratio(queue_area.iter().sum(), total_s);
     m[Metric::QueueMax as usize] = queue_max as f64;
     m[Metric::VehicleHoursWaiting as usize] = vh;
@@ -1406,15 +1464,14 @@ fn group_result(
     let hourly = (0..24)
         .map(|h| {
             let mut r = [f64::NAN; HourlyMetric::COUNT];
-            let hs = &s.hourly_hist[h];
-            let qs = hs.quantiles(&[0.5, 0.95]);
-            let served_h = s.hourly_served[h] as f64;
+            let qs = sv.hist[h].quantiles(&[0.5, 0.95]);
+            let served_h = sv.count[h] as f64;
             r[HourlyMetric::Arrivals as usize] =
                 ratio(s.hourly_arrivals[h] as f64 * 3600.0, hour_s[h]);
-            r[HourlyMetric::WaitMean as usize] = ratio(s.hourly_wait_sum[h], served_h);
+            r[HourlyMetric::WaitMean as usize] = ratio(sv.wait_s(h), served_h);
             r[HourlyMetric::WaitP50 as usize] = qs[0];
             r[HourlyMetric::WaitP95 as usize] = qs[1];
-            r[HourlyMetric::ShareWaitLe20m as usize] = ratio(s.hourly_le20[h] as f64, served_h);
+            r[HourlyMetric::ShareWaitLe20m as usize] = ratio(sv.le20[h] as f64, served_h);
             r[HourlyMetric::QueueMean as usize] = ratio(queue_area[h], hour_s[h]);
             if let Some((busy, staffed)) = booth_areas {
                 r[HourlyMetric::BoothsOpen as usize] = ratio(staffed[h], hour_s[h]);
