@@ -7,8 +7,8 @@
 //! so `(time, seq)` orders timers and calendar events together exactly as one calendar would:
 //! equal times first in, first out.
 //!
-//! Finding the earliest after the earliest is cleared scans the slots: cheap for the handful of
-//! slots of one group of servers, which is what this is for.
+//! The slots form a small binary heap; clearing the earliest slot and setting it again, the
+//! common case, costs one sift.
 
 /// The key of a pending time: time in the high 64 bits, sequence number in the low 64 bits, so
 /// one integer comparison orders by (time, seq). `u128::MAX` means "none".
@@ -28,74 +28,124 @@ pub const fn key_time_ns(key: TimerKey) -> u64 {
 
 const NONE: TimerKey = TimerKey::MAX;
 
-/// Slots `0..n`, each with at most one pending `(time, seq)`.
+/// Slots `0..n`, each with at most one pending `(time, seq)`: a binary min-heap of (key, slot).
+///
+/// [`Timers::pop`] leaves the popped entry in place as a hole, because the slot that just came
+/// due is often set again at once (a server takes the next customer): [`Timers::set`] then
+/// fills the hole with one sift down, instead of a removal and an insertion.
 #[derive(Clone, Debug)]
 pub struct Timers {
-    keys: Vec<TimerKey>,
-    /// The smallest key (NONE when no slot is pending) and its slot.
-    min: TimerKey,
-    min_slot: u32,
+    heap: Vec<(TimerKey, u32)>,
+    /// Whether `heap[0]` was popped and is still physically there.
+    hole: bool,
 }
 
 impl Timers {
     /// `n` slots, none pending.
     pub fn new(n: u32) -> Self {
         Timers {
-            keys: vec![NONE; n as usize],
-            min: NONE,
-            min_slot: 0,
+            heap: Vec::with_capacity(n as usize),
+            hole: false,
         }
     }
 
     /// Sets slot `slot` (which must not be pending) to `(time_ns, seq)`.
     #[inline]
     pub fn set(&mut self, slot: u32, time_ns: u64, seq: u64) {
-        let k = timer_key(time_ns, seq);
-        debug_assert_eq!(self.keys[slot as usize], NONE, "slot {slot} already pending");
-        self.keys[slot as usize] = k;
-        if k < self.min {
-            self.min = k;
-            self.min_slot = slot;
+        let entry = (timer_key(time_ns, seq), slot);
+        debug_assert!(
+            self.heap
+                .iter()
+                .skip(usize::from(self.hole))
+                .all(|&(_, s)| s != slot),
+            "slot {slot} already pending"
+        );
+        if self.hole {
+            self.hole = false;
+            self.heap[0] = entry;
+            self.sift_down(0);
+        } else {
+            self.heap.push(entry);
+            self.sift_up(self.heap.len() - 1);
         }
-    }
-
-    /// The earliest pending key and its slot (`None` when nothing is pending).
-    #[inline]
-    pub fn earliest(&self) -> Option<(TimerKey, u32)> {
-        (self.min != NONE).then_some((self.min, self.min_slot))
     }
 
     /// The earliest pending key, `u128::MAX` when nothing is pending.
     #[inline]
-    pub fn earliest_key(&self) -> TimerKey {
-        self.min
+    pub fn earliest_key(&mut self) -> TimerKey {
+        self.settle();
+        self.heap.first().map_or(NONE, |e| e.0)
+    }
+
+    /// The earliest pending key and its slot (`None` when nothing is pending).
+    #[inline]
+    pub fn earliest(&mut self) -> Option<(TimerKey, u32)> {
+        self.settle();
+        self.heap.first().copied()
     }
 
     /// Clears the earliest pending slot and returns its key and slot.
     #[inline]
     pub fn pop(&mut self) -> Option<(TimerKey, u32)> {
         let got = self.earliest()?;
-        self.keys[got.1 as usize] = NONE;
-        self.rescan();
+        self.hole = true;
         Some(got)
-    }
-
-    fn rescan(&mut self) {
-        let mut min = NONE;
-        let mut slot = 0;
-        for (i, &k) in self.keys.iter().enumerate() {
-            if k < min {
-                min = k;
-                slot = i;
-            }
-        }
-        self.min = min;
-        self.min_slot = slot as u32;
     }
 
     /// Number of pending slots.
     pub fn pending(&self) -> usize {
-        self.keys.iter().filter(|&&k| k != NONE).count()
+        self.heap.len() - usize::from(self.hole)
+    }
+
+    /// Removes a hole left by `pop`.
+    #[inline]
+    fn settle(&mut self) {
+        if self.hole {
+            self.hole = false;
+            let last = self.heap.pop().expect("a hole is an entry");
+            if !self.heap.is_empty() {
+                self.heap[0] = last;
+                self.sift_down(0);
+            }
+        }
+    }
+
+    #[inline]
+    fn sift_up(&mut self, mut i: usize) {
+        let e = self.heap[i];
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.heap[parent].0 <= e.0 {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = e;
+    }
+
+    #[inline]
+    fn sift_down(&mut self, mut i: usize) {
+        let n = self.heap.len();
+        let e = self.heap[i];
+        loop {
+            let l = 2 * i + 1;
+            if l >= n {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < n && self.heap[r].0 < self.heap[l].0 {
+                r
+            } else {
+                l
+            };
+            if e.0 <= self.heap[c].0 {
+                break;
+            }
+            self.heap[i] = self.heap[c];
+            i = c;
+        }
+        self.heap[i] = e;
     }
 }
 
@@ -118,7 +168,13 @@ mod tests {
         let mut now = 0u64;
         for step in 0..50_000u32 {
             let free: Vec<u32> = (0..n)
-                .filter(|&s| timers.keys[s as usize] == NONE)
+                .filter(|&s| {
+                    timers
+                        .heap
+                        .iter()
+                        .skip(usize::from(timers.hole))
+                        .all(|&(_, p)| p != s)
+                })
                 .collect();
             let r = rng.random_range(0..10u32);
             if r < 3 && !free.is_empty() {

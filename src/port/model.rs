@@ -634,9 +634,9 @@ impl<'a, 'b> Model<'a, 'b> {
     /// The lane with the earliest pending inspection end and that end's key (`TimerKey::MAX`
     /// when no booth is busy).
     #[inline]
-    fn next_service_end(&self) -> (usize, TimerKey) {
+    fn next_service_end(&mut self) -> (usize, TimerKey) {
         let mut best = (0, TimerKey::MAX);
-        for (i, st) in self.lanes.iter().enumerate() {
+        for (i, st) in self.lanes.iter_mut().enumerate() {
             let k = st.ends.earliest_key();
             if k < best.1 {
                 best = (i, k);
