@@ -1315,8 +1315,7 @@ impl<'a, 'b> Model<'a, 'b> {
         groups.push(group_result(
             GroupRef::All,
             all_queue_max,
-            &all,
-            &all_served,
+            (&all, &all_served),
             &all_levels.0,
             Some((&all_levels.1, &all_levels.2)),
             &hour_s,
@@ -1326,8 +1325,7 @@ impl<'a, 'b> Model<'a, 'b> {
             groups.push(group_result(
                 GroupRef::Lane(i),
                 st.stats.queue_max.finish(end, st.stats.queue.level()),
-                &st.stats,
-                &lane_served[i],
+                (&st.stats, &lane_served[i]),
                 &lv.0,
                 Some((&lv.1, &lv.2)),
                 &hour_s,
@@ -1339,8 +1337,7 @@ impl<'a, 'b> Model<'a, 'b> {
             groups.push(group_result(
                 GroupRef::Class(i),
                 cs.queue_max.finish(end, cs.queue.level()),
-                cs,
-                &class_served[i],
+                (cs, &class_served[i]),
                 &q,
                 None,
                 &hour_s,
@@ -1423,8 +1420,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 fn group_result(
     group: GroupRef,
     queue_max: i64,
-    s: &WaitStats,
-    sv: &Served,
+    (s, sv): (&WaitStats, &Served),
     queue_area: &[f64; 24],
     booth_areas: Option<(&[f64; 24], &[f64; 24])>,
     hour_s: &[f64; 24],
