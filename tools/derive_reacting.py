@@ -19,8 +19,9 @@ writes the bundled port scenarios IN PLACE with:
   CBP's, each round multiplying the latent demand of the hour when the vehicles served in hour h
   joined by exp(-error(h) / slope), the slope
   being the minutes of posted wait that one unit of log latent demand moves at that wait
-  ((1 - F) / f, from the tolerance), damped by GAIN; the round whose largest hourly error is
-  smallest is written.
+  ((1 - F) / f, from the tolerance), damped by GAIN; and the general-only class's share by
+  exp(-GAIN x (mean error of the general lanes - that of the Ready / FAST lanes) / slope). The
+  round whose largest hourly error is smallest is written.
 
     python3 tools/derive_reacting.py --write                    # rewrite scenarios/*.toml
     python3 tools/derive_reacting.py --compare output/bundled   # after garita run of each
@@ -61,7 +62,7 @@ STACK_GAIN = 1.53
 NAMES = ["bota-pov", "pdn-pov", "ysleta-pov", "san-ysidro-pov", "ysleta-cov"]
 DAY_TYPES = ["weekday", "saturday", "sunday"]
 MIN_READINGS_DAY = 5           # an hour of a day type with fewer readings counts as closed
-ROUNDS = 3                     # correction rounds by simulation
+ROUNDS = 5                     # correction rounds by simulation
 ROUND_REPS = 4                 # replications per correction round
 GAIN = 0.7                     # damping of each correction round
 FEED = {"general": "STANDARD", "ready": "READY", "sentri": "SENTRI", "fast": "FAST"}
@@ -182,8 +183,9 @@ def fluid_made(booths, waits, rel, s_gen):
     return [max(0.0, x) * 3600.0 / s_gen for x in X]
 
 
-def derive_one(res, hourly):
-    """Latent demand tables, class shares and booth tables of one scenario."""
+def derive_one(res, hourly, gen_scale=1.0):
+    """Latent demand tables, class shares and booth tables of one scenario; the general-only
+    class's share is multiplied by gen_scale (the other queued class takes the difference)."""
     sc = res["sc"]
     port, mode = sc["port"], sc["mode"]
     trucks = bool(sc.get("trucks"))
@@ -199,6 +201,10 @@ def derive_one(res, hourly):
         rest = 1.0 - share.get("sentri", 0.0)
         share["general"] = rest * cap["general"] / (cap["general"] + cap["ready"])
         share["ready"] = rest - share["general"]
+    first, other = ("standard-truck", "fast-truck") if trucks else ("general", "ready")
+    delta = share[first] * (gen_scale - 1.0)
+    share[first] += delta
+    share[other] -= delta
     bt, wt = by_day_type(hourly, port, mode)
     booths = {l: {t: list(bt[(FEED[l], t)]) for t in DAY_TYPES} for l in lanes}
     waits = {l: {t: wt[(FEED[l], t)] for t in DAY_TYPES} for l in lanes}
@@ -253,7 +259,7 @@ def toml_table(tables, fmt=lambda v: "%d" % round(v)):
     return "{ %s }" % inner
 
 
-def scenario_text(res, d, day_sd, corr, s_sentri):
+def scenario_text(res, d, day_sd, corr, s_sentri, gen_scale=1.0):
     """The scenario file: the base derivation's body with the reacting parts."""
     sc = res["sc"]
     name = sc["name"]
@@ -350,7 +356,9 @@ def scenario_text(res, d, day_sd, corr, s_sentri):
     else:
         w("The general-only (standard) class is the smallest hourly share of its lanes in the capacity "
           "(ASSUMPTION: no split is published); the other class fills the rest.")
-    w("Shares are those of the latent trips over a week.")
+    w("Shares are those of the latent trips over a week, with the general-only class's share x "
+      "%.2f, found by simulation with the hourly correction (it sets the gap between the general "
+      "and the %s posted waits)." % (gen_scale, "FAST" if trucks else "Ready"))
     c("#")
     c("# LANES")
     w("service: effective booth cycle (inspection plus move-up and idle gaps), log-normal with sd = "
@@ -398,6 +406,30 @@ def errors(res, sim):
                 continue
             rows.append((l, h, obs, sim[(l, h)], sim[(l, h)] - obs))
     return rows
+
+
+def lane_mean_errors(res, sim):
+    """Mean posted-wait error (min) of each lane over its open hours."""
+    out = {}
+    for l in res["sc"]["lanes"]:
+        le = [e[4] for e in errors(res, sim) if e[0] == l]
+        if le:
+            out[l] = sum(le) / len(le)
+    return out
+
+
+def gen_scale_round(res, gen_scale, sim):
+    """Moves the general-only class's share by exp(-GAIN x (mean error of its lanes - mean error
+    of the other queued lanes) / slope): the share, not the hourly profile, sets the gap between
+    the general and the Ready (FAST) posted waits."""
+    sc = res["sc"]
+    other = "fast" if sc.get("trucks") else "ready"
+    m = lane_mean_errors(res, sim)
+    if "general" not in m or other not in m:
+        return gen_scale
+    obs = [res["obs_wait"]["general"][h] for h in range(24) if res["booths"]["general"][h] > 0]
+    w = sum(obs) / len(obs)
+    return gen_scale * math.exp(-GAIN * (m["general"] - m[other]) / slope_min(w))
 
 
 def correction_round(res, d, corr, sim):
@@ -508,10 +540,11 @@ def main():
         d = derive_one(res, hourly)
         path = os.path.join(REPO, "scenarios", sc["name"] + ".toml")
         if args.write:
-            corr = [1.0] * 24
+            corr, gen = [1.0] * 24, 1.0
             best = None
             with tempfile.TemporaryDirectory() as tmp:
                 for k in range(args.rounds + 1):
+                    d = derive_one(res, hourly, gen)
                     with open(path, "w") as f:
                         f.write(scenario_text(res, d, day_sd, corr, s_sentri))
                     o = os.path.join(tmp, "r%d" % k)
@@ -522,11 +555,14 @@ def main():
                     print("%s round %d: posted-wait MAE %.1f min, worst %+.1f (%s %02dh)"
                           % (sc["name"], k, mae, worst[4], worst[0], worst[1]))
                     if best is None or abs(worst[4]) < best[0]:
-                        best = (abs(worst[4]), corr)
-                    corr = correction_round(res, d, corr, posted_by_hour(o))
+                        best = (abs(worst[4]), corr, gen)
+                    sim = posted_by_hour(o)
+                    corr = correction_round(res, d, corr, sim)
+                    gen = gen_scale_round(res, gen, sim)
             # the round with the smallest largest error
+            d = derive_one(res, hourly, best[2])
             with open(path, "w") as f:
-                f.write(scenario_text(res, d, day_sd, best[1], s_sentri))
+                f.write(scenario_text(res, d, day_sd, best[1], s_sentri, best[2]))
             print("wrote", path)
         if args.write and sc["name"] == "san-ysidro-pov":
             alt = os.path.join(REPO, "scenarios", "alternatives", "san-ysidro-pov-before-2014.toml")
