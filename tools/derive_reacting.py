@@ -23,7 +23,8 @@ writes the bundled port scenarios IN PLACE with:
   exp(-GAIN x (mean error of the general lanes - that of the Ready / FAST lanes) / slope). The
   round whose largest hourly error is smallest is written.
 
-    python3 tools/derive_reacting.py --write                    # rewrite scenarios/*.toml
+    python3 tools/derive_reacting.py --write                    # rewrite scenarios/*.toml (and the
+                                                                # two alternatives built on them)
     python3 tools/derive_reacting.py --compare output/bundled   # after garita run of each
     python3 tools/derive_reacting.py --day-sd                   # the day_sd measurement
 """
@@ -511,6 +512,27 @@ def before_2014(path_in, path_out):
         f.write("\n".join(head) + "\n".join(out) + "\n")
 
 
+def staffed_alternative(path_in, path_alt):
+    """Rewrites an alternative that differs from its base only in name, description and booths
+    (scenarios/alternatives/bota-pov-staffed.toml) on the new base, keeping those lines."""
+    with open(path_alt) as f:
+        old = f.read()
+    head = old[:old.index('name = "')]
+    name_desc = re.search(r'name = "[^"]*"\ndescription = [^\n]*\n', old).group(0)
+    booths = re.findall(r"^booths = .*$", old, re.M)
+    with open(path_in) as f:
+        new = f.read()
+    body = new[new.index('name = "'):]
+    body = re.sub(r'name = "[^"]*"\ndescription = [^\n]*\n', lambda m: name_desc, body, count=1)
+    lines, k = body.split("\n"), 0
+    for i, ln in enumerate(lines):
+        if ln.startswith("booths = "):
+            lines[i] = booths[k]
+            k += 1
+    with open(path_alt, "w") as f:
+        f.write(head + "\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", help="data folder (default: <repo>/../shared/data)")
@@ -564,6 +586,10 @@ def main():
             with open(path, "w") as f:
                 f.write(scenario_text(res, d, day_sd, best[1], s_sentri, best[2]))
             print("wrote", path)
+        if args.write and sc["name"] == "bota-pov":
+            alt = os.path.join(REPO, "scenarios", "alternatives", "bota-pov-staffed.toml")
+            staffed_alternative(path, alt)
+            print("wrote", alt)
         if args.write and sc["name"] == "san-ysidro-pov":
             alt = os.path.join(REPO, "scenarios", "alternatives", "san-ysidro-pov-before-2014.toml")
             before_2014(path, alt)
