@@ -319,7 +319,10 @@ fn a_lane_closed_on_sundays_posts_closed_on_sundays() {
     for r in run_all(&cfg) {
         let lane = r.group(GroupRef::Lane(0)).expect("lane");
         let wait_max = lane.metrics[Metric::WaitMax as usize];
-        assert!(wait_max < 3600.0, "longest wait {wait_max} s: someone queued on a Sunday");
+        assert!(
+            wait_max < 3600.0,
+            "longest wait {wait_max} s: someone queued on a Sunday"
+        );
         // Days 2..14 are measured; days 6 and 13 are Sundays. At most 3 booths-worth of
         // weekday trips meet a posted wait above a 10-hour mean tolerance, so the forgone trips
         // are the Sundays' latent trips, 2 x 24 x 90 = 4320, within 5 Poisson standard
