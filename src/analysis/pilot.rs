@@ -1116,4 +1116,71 @@ mod tests {
         c.by_scale = Vec::new();
         assert!(c.robustness().is_nan());
     }
+
+    /// Cost is the scheduled officer booth-hours added (a stacked booth two officers, a flex
+    /// booth one all day, an average week), 0 for a reallocation or a cut; trips enabled is
+    /// forgone trips per day, baseline minus intervention, and 0 without a response.
+    #[test]
+    fn cost_and_trips_enabled() {
+        use crate::engine::SimTime;
+        use crate::port::{FlexConfig, GroupResult, test_support};
+        let mut base = test_support::config(
+            [100.0; 24],
+            vec![test_support::class("x", 1.0, vec![0, 1])],
+            vec![test_support::lane("a", 2, 60.0), test_support::lane("b", 1, 60.0)],
+        );
+        base.horizon = SimTime::from_hours(24 * 5);
+        base.warmup = SimTime::from_hours(24);
+        assert_eq!(officer_booth_hours_per_day(&base), 72.0);
+        let mut stacked = base.clone();
+        stacked.lanes[0].stacked = 2;
+        assert_eq!(officer_booth_hours_per_day(&stacked), 120.0);
+        let mut weekend = base.clone();
+        weekend.lanes[1].booths_sunday = Some([0; 24]);
+        assert!((officer_booth_hours_per_day(&weekend) - (72.0 - 24.0 / 7.0)).abs() < 1e-9);
+        let mut flex = base.clone();
+        flex.lanes[0].booths = [1; 24];
+        flex.flex = vec![FlexConfig {
+            id: "gate".into(),
+            booths: 1,
+            lanes: [0, 1],
+            every: SimTime::from_secs_f64(900.0),
+            switch_gap_s: 600.0,
+            changeover: SimTime::from_secs_f64(120.0),
+            hours: None,
+        }];
+        assert_eq!(officer_booth_hours_per_day(&flex), 72.0);
+
+        // Replications whose only values are the forgone trips (4 measured days).
+        let rep = |forgone: f64| ReplicationResult {
+            replication: 0,
+            groups: vec![GroupResult {
+                group: GroupRef::All,
+                metrics: {
+                    let mut m = vec![f64::NAN; Metric::COUNT];
+                    m[Metric::Forgone as usize] = forgone;
+                    m
+                },
+                hourly: vec![[f64::NAN; HourlyMetric::COUNT]; 24],
+                wait_cdf: Vec::new(),
+            }],
+            vehicles_simulated: 0,
+        };
+        let b = vec![rep(400.0), rep(440.0)];
+        let a = vec![rep(100.0), rep(100.0)];
+        let k = criteria(&base, &stacked, &[1.0], &[(&b, &a)]);
+        assert_eq!(k.cost_officer_hours_per_day.mean, 48.0);
+        assert_eq!(k.cost_officer_hours_per_day.ci95, 0.0);
+        assert_eq!(k.trips_enabled_per_day.mean, 80.0);
+        assert_eq!(k.trips_enabled_per_day.n, 2);
+        // A reallocation, and a cut, add nothing; losing trips is negative.
+        let k = criteria(&base, &flex, &[1.0], &[(&a, &b)]);
+        assert_eq!(k.cost_officer_hours_per_day.mean, 0.0);
+        assert_eq!(k.trips_enabled_per_day.mean, -80.0);
+        assert_eq!(criteria(&stacked, &base, &[1.0], &[(&a, &a)]).cost_officer_hours_per_day.mean, 0.0);
+        // Without a response the metric is undefined: no trip is enabled.
+        let none = vec![rep(f64::NAN), rep(f64::NAN)];
+        let k = criteria(&base, &base, &[1.0], &[(&none, &none)]);
+        assert_eq!(k.trips_enabled_per_day.mean, 0.0);
+    }
 }

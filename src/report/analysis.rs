@@ -133,7 +133,25 @@ fn status_counts(res: &StaffResult, lane: Option<usize>, fresh: bool) -> [usize;
     c
 }
 
-/// `staff.toml`: the schedule as lines ready to paste into the scenario's `[[lanes]]` tables.
+/// The `booths` value of a lane whose weekday schedule becomes `weekday`: an array, or, when
+/// the lane has Saturday or Sunday tables, the day-type table with those kept as they are (the
+/// staffing search changes the weekday table only, and simulated them as they are).
+fn staffed_booths_value(lane: &crate::port::LaneConfig, weekday: &[u32; 24]) -> String {
+    if lane.booths_saturday.is_none() && lane.booths_sunday.is_none() {
+        return booths_array(weekday);
+    }
+    let mut parts = vec![format!("weekday = {}", booths_array(weekday))];
+    if let Some(b) = &lane.booths_saturday {
+        parts.push(format!("saturday = {}", booths_array(b)));
+    }
+    if let Some(b) = &lane.booths_sunday {
+        parts.push(format!("sunday = {}", booths_array(b)));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// `staff.toml`: the schedule as lines ready to paste into the scenario's `[[lanes]]` tables
+/// (a lane with Saturday or Sunday tables keeps them: `booths = { weekday = [...], ... }`).
 pub fn staff_toml(cfg: &PortConfig, res: &StaffResult, replications: u32) -> Vec<u8> {
     let mut out = format!(
         "# garita staff: target {} in every hour (95% interval over {replications} replications, seed {})\n# Paste each `booths` line into the [[lanes]] table with that id.\n",
@@ -148,7 +166,7 @@ pub fn staff_toml(cfg: &PortConfig, res: &StaffResult, replications: u32) -> Vec
             "\n# lane {:?}: {n} booth-hours per day (now {c}); max_booths = {}\nbooths = {}\n",
             cfg.lanes[l].id,
             cfg.lanes[l].max_booths,
-            booths_array(&res.booths[l])
+            staffed_booths_value(&cfg.lanes[l], &res.booths[l])
         );
     }
     out.into_bytes()
