@@ -441,9 +441,10 @@ pub fn pilot_warnings(p: &Pilot, res: &PilotResult) -> String {
     let mut out = String::new();
     for c in res.candidates.iter().filter(|c| !c.feasible) {
         let cfg = &p.sites[c.site].scenario.config;
-        let lane = c.overload.lane.map_or("a lane".to_string(), |l| {
-            format!("lane {}", cfg.lanes[l].id)
-        });
+        let lane = c.overload.lane.map_or(
+            "the approach (vehicles before the lane split)".to_string(),
+            |l| format!("lane {}", cfg.lanes[l].id),
+        );
         let _ = writeln!(
             out,
             "{}; ranked after every feasible candidate",
