@@ -794,8 +794,7 @@ pub fn officer_booth_hours_per_day(cfg: &PortConfig) -> f64 {
         .iter()
         .map(|l| {
             let day = |t: DayType| l.booths_on(t).iter().map(|&b| f64::from(b)).sum::<f64>();
-            let week =
-                5.0 * day(DayType::Weekday) + day(DayType::Saturday) + day(DayType::Sunday);
+            let week = 5.0 * day(DayType::Weekday) + day(DayType::Saturday) + day(DayType::Sunday);
             week / 7.0 * f64::from(l.stacked)
         })
         .sum();
@@ -1127,7 +1126,10 @@ mod tests {
         let mut base = test_support::config(
             [100.0; 24],
             vec![test_support::class("x", 1.0, vec![0, 1])],
-            vec![test_support::lane("a", 2, 60.0), test_support::lane("b", 1, 60.0)],
+            vec![
+                test_support::lane("a", 2, 60.0),
+                test_support::lane("b", 1, 60.0),
+            ],
         );
         base.horizon = SimTime::from_hours(24 * 5);
         base.warmup = SimTime::from_hours(24);
@@ -1177,7 +1179,12 @@ mod tests {
         let k = criteria(&base, &flex, &[1.0], &[(&a, &b)]);
         assert_eq!(k.cost_officer_hours_per_day.mean, 0.0);
         assert_eq!(k.trips_enabled_per_day.mean, -80.0);
-        assert_eq!(criteria(&stacked, &base, &[1.0], &[(&a, &a)]).cost_officer_hours_per_day.mean, 0.0);
+        assert_eq!(
+            criteria(&stacked, &base, &[1.0], &[(&a, &a)])
+                .cost_officer_hours_per_day
+                .mean,
+            0.0
+        );
         // Without a response the metric is undefined: no trip is enabled.
         let none = vec![rep(f64::NAN), rep(f64::NAN)];
         let k = criteria(&base, &base, &[1.0], &[(&none, &none)]);

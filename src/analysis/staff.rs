@@ -604,18 +604,18 @@ service = {{ dist = "exponential", mean = "10s" }}
         assert_eq!(applied.lanes[0].booths_saturday, Some([3; 24]));
         let text = String::from_utf8(crate::report::staff_toml(&cfg, &res, 4)).expect("utf-8");
         let doc: toml::Table = text.parse().expect("staff.toml is TOML");
-        let booths = doc["booths"].as_table().expect("a day-type table, not an array");
+        let booths = doc["booths"]
+            .as_table()
+            .expect("a day-type table, not an array");
         assert_eq!(booths["saturday"].as_array().map(Vec::len), Some(24));
         assert!(booths.get("sunday").is_none());
         // Pasted into the scenario, it is the schedule that was simulated.
-        let pasted = scenario(
-            "rate = 900",
-            &doc["booths"].to_string(),
-            8,
-            "3d",
-        );
+        let pasted = scenario("rate = 900", &doc["booths"].to_string(), 8, "3d");
         assert_eq!(pasted.lanes[0].booths, applied.lanes[0].booths);
-        assert_eq!(pasted.lanes[0].booths_saturday, applied.lanes[0].booths_saturday);
+        assert_eq!(
+            pasted.lanes[0].booths_saturday,
+            applied.lanes[0].booths_saturday
+        );
         // Without day-type tables it stays an array.
         let plain = scenario("rate = 900", "6", 8, "3d");
         let text = String::from_utf8(crate::report::staff_toml(&plain, &res, 4)).expect("utf-8");

@@ -357,7 +357,10 @@ mod tests {
             r.group(GroupRef::FlexBooth { booth, lane })
                 .unwrap_or_else(|| panic!("flex booth {booth} in lane {lane}"))
         };
-        assert_eq!(cfg.group_label(GroupRef::FlexBooth { booth: 1, lane: 0 }), "flex:gate/2/lane:a");
+        assert_eq!(
+            cfg.group_label(GroupRef::FlexBooth { booth: 1, lane: 0 }),
+            "flex:gate/2/lane:a"
+        );
         let mut moves = 0.0;
         for lane in 0..2 {
             let sum: f64 = (0..2)
@@ -367,7 +370,10 @@ mod tests {
                 .group(GroupRef::Lane(lane))
                 .expect("lane")
                 .metric(Metric::FlexBoothHoursPerDay);
-            assert!((sum - lane_hours).abs() < 1e-6, "lane {lane}: {sum} vs {lane_hours}");
+            assert!(
+                (sum - lane_hours).abs() < 1e-6,
+                "lane {lane}: {sum} vs {lane_hours}"
+            );
         }
         for b in 0..2 {
             let (h0, h1) = (
@@ -379,10 +385,19 @@ mod tests {
             moves += m;
             // Out of service only while finishing a vehicle before a move and in changeover.
             let away = 24.0 - h0 - h1;
-            assert!(away >= 2.0 / 60.0 * m - 1e-9, "booth {b}: {away} h away, {m} moves");
-            assert!(away <= 10.0 / 60.0 * m + 1e-9, "booth {b}: {away} h away, {m} moves");
+            assert!(
+                away >= 2.0 / 60.0 * m - 1e-9,
+                "booth {b}: {away} h away, {m} moves"
+            );
+            assert!(
+                away <= 10.0 / 60.0 * m + 1e-9,
+                "booth {b}: {away} h away, {m} moves"
+            );
         }
-        let all = r.group(GroupRef::All).expect("all").metric(Metric::FlexSwitchesPerDay);
+        let all = r
+            .group(GroupRef::All)
+            .expect("all")
+            .metric(Metric::FlexSwitchesPerDay);
         assert!((moves - all).abs() < 1e-9, "{moves} vs {all}");
         assert!(all * days >= 1.0, "the booths move");
     }

@@ -335,7 +335,10 @@ mod tests {
             let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
             let half = t * (v / n as f64).sqrt();
             let want = d.mean_max_of_two_s();
-            assert!((m - want).abs() <= half + 1e-9, "{d:?}: {m} vs {want} ± {half}");
+            assert!(
+                (m - want).abs() <= half + 1e-9,
+                "{d:?}: {m} vs {want} ± {half}"
+            );
         }
         // The bundled inspection times (sd = 0.6 x mean): a stacked booth gives 1.53 times.
         let gain = |d: ServiceDist| 2.0 * d.mean_s() / d.mean_max_of_two_s();

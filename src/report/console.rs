@@ -99,7 +99,7 @@ fn flex_lines(out: &mut String, cfg: &PortConfig, agg: &Aggregate) {
         let hours = g.metric(Metric::FlexBoothHoursPerDay);
         let moves = g.metric(Metric::FlexSwitchesPerDay);
         let part = format!(
-            "{} {:.1} ± {:.1} h ({:.1} moves in)",
+            "{} {:.1} ± {:.1} h ({:.2} moves in)",
             cfg.lanes[lane].id, hours.mean, hours.ci95, moves.mean
         );
         match lines.iter_mut().find(|(b, _)| *b == booth) {

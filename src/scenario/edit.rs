@@ -301,8 +301,11 @@ mod tests {
         let gate: Value = toml::from_str::<Table>("booths = 1\nlanes = [\"general\", \"ready\"]")
             .expect("toml")
             .into();
-        apply(&mut doc, &change("flex.gate", EditOp::Set(gate.clone()), None))
-            .expect("a new entry list");
+        apply(
+            &mut doc,
+            &change("flex.gate", EditOp::Set(gate.clone()), None),
+        )
+        .expect("a new entry list");
         let flex = doc["flex"].as_array().expect("an array of tables");
         assert_eq!(flex.len(), 1);
         assert_eq!(flex[0]["id"].as_str(), Some("gate"));
@@ -317,7 +320,11 @@ mod tests {
         assert!(flex[0].get("lanes").is_none());
         assert_eq!(flex[1]["id"].as_str(), Some("other"));
         // Not a table: still an error naming the entry.
-        let e = apply(&mut doc, &change("lanes.ready", EditOp::Set(3.into()), None)).unwrap_err();
+        let e = apply(
+            &mut doc,
+            &change("lanes.ready", EditOp::Set(3.into()), None),
+        )
+        .unwrap_err();
         assert!(e.contains("is a whole entry"), "{e}");
     }
 
