@@ -19,7 +19,8 @@ pub const OVERLOAD_MIN_VEHICLES: f64 = 10.0;
 /// The worst lane of one variant by vehicles left queued at the horizon.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Overload {
-    /// The lane with the largest share (None: no lane with arrivals).
+    /// The lane with the largest share (None: no lane with arrivals, or, when `unserved` is
+    /// positive, the vehicles still before the lane split of a port with an approach).
     pub lane: Option<usize>,
     /// Its mean vehicles still queued at the horizon.
     pub unserved: f64,
@@ -57,16 +58,40 @@ impl Overload {
         worst
     }
 
-    /// Of an aggregated variant.
+    /// Of an aggregated variant. With an approach, the vehicles still before the lane split at
+    /// the horizon belong to no lane (a full lane's queue holds them back): they count as one
+    /// more line (`lane: None`), against the port's arrivals per day.
     pub fn of(agg: &Aggregate) -> Overload {
-        Overload::from_lanes(agg.groups.iter().filter_map(|g| match g.group {
-            GroupRef::Lane(i) => Some((
-                i,
-                g.metric(Metric::UnservedAtEnd).mean,
-                g.metric(Metric::ArrivalsPerDay).mean,
-            )),
-            _ => None,
-        }))
+        let lanes: Vec<(usize, f64, f64)> = agg
+            .groups
+            .iter()
+            .filter_map(|g| match g.group {
+                GroupRef::Lane(i) => Some((
+                    i,
+                    g.metric(Metric::UnservedAtEnd).mean,
+                    g.metric(Metric::ArrivalsPerDay).mean,
+                )),
+                _ => None,
+            })
+            .collect();
+        let mut worst = Overload::from_lanes(lanes.iter().copied());
+        if let Some(all) = agg.group(GroupRef::All) {
+            let in_lanes: f64 = lanes.iter().map(|l| l.1).filter(|x| x.is_finite()).sum();
+            let before = all.metric(Metric::UnservedAtEnd).mean - in_lanes;
+            let per_day = all.metric(Metric::ArrivalsPerDay).mean;
+            // Half a vehicle: not the rounding of a mean of sums against a sum of means.
+            if before >= 0.5 && per_day > 0.0 {
+                let this = Overload {
+                    lane: None,
+                    unserved: before,
+                    share: before / per_day,
+                };
+                if (this.flagged() as u8, this.share) > (worst.flagged() as u8, worst.share) {
+                    worst = this;
+                }
+            }
+        }
+        worst
     }
 
     /// Whether the variant counts as overloaded (see [`OVERLOAD_SHARE`]).
@@ -101,5 +126,30 @@ mod tests {
         // At the threshold exactly: not flagged.
         assert!(!Overload::from_lanes([(0, 50.0, 1000.0)]).flagged());
         assert!(Overload::from_lanes([(0, 50.5, 1000.0)]).flagged());
+    }
+
+    /// Vehicles held before the lane split belong to no lane: they still flag the variant.
+    #[test]
+    fn vehicles_before_the_split_count() {
+        use crate::experiment::run_replications;
+        use crate::port::test_support;
+        // 300 an hour into one booth of 60 s behind a 20-car lane: the line before the split
+        // grows all day, the lane itself never holds more than 20.
+        let mut cfg = test_support::config(
+            [300.0; 24],
+            vec![test_support::class("x", 1.0, vec![0])],
+            vec![test_support::lane("a", 1, 60.0)],
+        );
+        cfg.lanes[0].storage = Some(20);
+        cfg.horizon = crate::engine::SimTime::from_hours(48);
+        cfg.warmup = crate::engine::SimTime::from_hours(24);
+        cfg.replications = 2;
+        let reps = run_replications(std::slice::from_ref(&cfg), 1, None)
+            .expect("runs")
+            .remove(0);
+        let o = Overload::of(&crate::experiment::aggregate(&reps));
+        assert!(o.flagged(), "{o:?}");
+        assert_eq!(o.lane, None);
+        assert!(o.unserved > 1000.0, "{o:?}");
     }
 }
