@@ -26,8 +26,8 @@ pub use config::{
     SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
-pub use model::{TraceRecord, TraceSink, simulate};
-pub use response::ResponseConfig;
+pub use model::{TraceRecord, TraceSink, simulate, simulate_posted};
+pub use response::{PostedSeries, ResponseConfig};
 pub use service::ServiceDist;
 
 #[cfg(test)]

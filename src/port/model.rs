@@ -17,7 +17,7 @@ use super::metrics::{
     add_idle_emissions,
 };
 use super::officers::OfficerSpeeds;
-use super::response::{Decision, LaneView, Response};
+use super::response::{Decision, LaneView, PostedSeries, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
@@ -363,6 +363,26 @@ pub fn simulate(
     m.finish(replication)
 }
 
+/// Simulates replication `replication` of `cfg` and also returns the posted wait of each lane
+/// by day and hour: the `[response]`'s feed, or without one a feed refreshed every `update`
+/// (same definition, no lag) that travellers do not see. The statistics are `simulate`'s to
+/// the bit: the feed draws nothing and its events only read the lanes.
+pub fn simulate_posted(
+    cfg: &PortConfig,
+    replication: u32,
+    update: SimTime,
+) -> (ReplicationResult, PostedSeries) {
+    let mut m = Model::new(cfg, replication, None);
+    m.response = Some(Response::with_log(cfg, replication, update));
+    m.run();
+    let posted = m
+        .response
+        .as_mut()
+        .and_then(|r| r.posted_series(m.horizon_ns))
+        .expect("with_log keeps the series");
+    (m.finish(replication), posted)
+}
+
 impl<'a, 'b> Model<'a, 'b> {
     fn new(cfg: &'a PortConfig, replication: u32, trace: Option<&'b mut dyn TraceSink>) -> Self {
         let rep = u64::from(replication);
@@ -603,7 +623,7 @@ impl<'a, 'b> Model<'a, 'b> {
     /// An arrival of the demand process: joins at once, or asks the response layer first.
     fn latent_arrival(&mut self, now: u64) {
         let class = self.draw_class();
-        match self.response.as_mut() {
+        match self.response.as_mut().filter(|r| !r.feed_only()) {
             None => self.arrive(now, class),
             Some(r) => {
                 let d = r.decide_latent(now, class);
@@ -1282,7 +1302,7 @@ impl<'a, 'b> Model<'a, 'b> {
         if let Some(fx) = self.flex.as_deref_mut() {
             fx.finish(end, &mut groups, days);
         }
-        if let Some(r) = self.response.as_mut() {
+        if let Some(r) = self.response.as_mut().filter(|r| !r.feed_only()) {
             r.fill(end, &mut groups, &hour_s);
         }
         ReplicationResult {
