@@ -21,10 +21,12 @@ use crate::experiment::Progress as _;
 mod pilot;
 mod serve;
 mod staff;
+mod validate;
 
 pub use pilot::{PilotArgs, pilot};
 pub use serve::{Api, Limits, Reply, Request, ServeConfig, serve};
 pub use staff::{StaffArgs, staff};
+pub use validate::{DEFAULT_POSTED_UPDATE_S, ValidateArgs, read_observed, validate};
 
 use crate::analysis::AnalysisError;
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};
