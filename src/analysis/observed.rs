@@ -964,4 +964,72 @@ mod tests {
         assert_eq!(v.by_month[0].model.n, 2);
         assert_eq!(v.by_month[1].model.mae_min, 0.0);
     }
+    #[test]
+    fn replay_puts_the_observed_lanes_into_each_day_and_rejects_missing_kinds() {
+        use crate::port::test_support;
+        let mut cfg = test_support::config(
+            [10.0; 24],
+            vec![test_support::class("g", 1.0, vec![0])],
+            vec![test_support::lane("g", 2, 60.0)],
+        );
+        cfg.warmup = SimTime::from_hours(30);
+        let sel = Selection {
+            port: 1,
+            mode: Mode::Pov,
+            from: Date::parse("2025-09-03").expect("valid"),
+            to: Date::parse("2025-09-04").expect("valid"),
+        };
+        let rs = vec![
+            reading("2025-09-01", 6, 10.0, 7),
+            reading("2025-09-04", 6, 10.0, 3),
+        ];
+        let r = replay(&cfg, &rs, &sel).expect("valid");
+        assert_eq!(r.lead_days, 2, "30 h of warm-up is two whole days");
+        assert_eq!(r.config.calendar.start, Date::parse("2025-09-01"));
+        assert_eq!(r.config.horizon, SimTime::from_hours(4 * 24));
+        let s = r.config.lanes[0].booths_by_date.as_ref().expect("series");
+        let h6: Vec<u32> = s.iter().map(|d| d[6]).collect();
+        assert_eq!(h6, vec![7, 7, 3, 3]);
+        assert_eq!(
+            r.config.lanes[0].max_booths, 7,
+            "raised to the most observed"
+        );
+        assert_eq!(r.filled[&LaneKind::General], (4 * 24 - 2, 4 * 23));
+        let mut ready = reading("2025-09-04", 7, 5.0, 1);
+        ready.lane = LaneKind::Ready;
+        let e = replay(&cfg, &[ready], &sel).expect_err("no ready lane");
+        assert!(
+            e.contains("has READY lanes (1 readings) but the scenario has no lane of kind ready (it has general)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_estimator_rounds_floors_and_lags_each_hourly_value() {
+        let mut cfg = crate::port::test_support::config(
+            [10.0; 24],
+            vec![crate::port::test_support::class("g", 1.0, vec![0])],
+            vec![crate::port::test_support::lane("g", 2, 60.0)],
+        );
+        cfg.lanes[0].kind = LaneKind::Ready;
+        // Two days of one lane; seconds: hour h of day d posts 60 x (24 d + h) + 100.
+        let days: Vec<[Option<f64>; 24]> = (0..2)
+            .map(|d| std::array::from_fn(|h| Some(60.0 * (24 * d + h) as f64 + 100.0)))
+            .collect();
+        let series = vec![PostedSeries { values: vec![days] }];
+        let plain = simulated_posted(&series, &cfg, 1, &Estimator::default());
+        let v = &plain[&LaneKind::Ready].values[0];
+        assert_eq!(v.len(), 1, "the lead day is dropped");
+        assert!((v[0][0].expect("value") - (24.0 + 100.0 / 60.0)).abs() < 1e-12);
+        let est = Estimator {
+            round_min: 5.0,
+            floor_min: 30.0,
+            lag_hours: 2,
+        };
+        let v = &simulated_posted(&series, &cfg, 1, &est)[&LaneKind::Ready].values[0];
+        // Hour 0 of day 1 reads hour 22 of day 0: 22 + 1.67 min, floored to 30.
+        assert_eq!(v[0][0], Some(30.0));
+        // Hour 10 reads hour 8 of day 1: 32 + 1.67 = 33.67, rounded to 35.
+        assert_eq!(v[0][10], Some(35.0));
+    }
 }

@@ -72,7 +72,8 @@ pub fn validation_by_month_csv(v: &Validation) -> Vec<u8> {
 pub fn validation_table(v: &Validation) -> String {
     let f = |x: f64| {
         if x.is_finite() {
-            format!("{x:.1}")
+            // No "-0.0" for a value that rounds to zero.
+            format!("{:.1}", if x.abs() < 0.05 { 0.0 } else { x })
         } else {
             "-".to_string()
         }
