@@ -137,8 +137,11 @@ pub(super) struct Response {
     feed_only: bool,
     /// When kept, the posted wait of each lane by simulated day and hour of day:
     /// `log[lane][day][hour]` = (value x seconds, seconds) while the lane was open.
-    log: Option<Vec<Vec<[(f64, f64); 24]>>>,
+    log: Option<Vec<DayLog>>,
 }
+
+/// One lane's posted wait by day and hour of day: (value x seconds, seconds) while open.
+type DayLog = Vec<[(f64, f64); 24]>;
 
 /// The posted wait of each lane by simulated day and hour of day (seconds, time-weighted over
 /// the part of the hour the lane was open; None when it was closed all hour):

@@ -597,7 +597,7 @@ fn validation_table(out: &mut String, v: &ValidationData, lang: Lang) {
             other => other.to_string(),
         };
         let cover = if r.coverage_5_95.is_finite() {
-            format!("{} %", lang.num(100.0 * r.coverage_5_95, 0))
+            lang.percent(r.coverage_5_95, 0)
         } else {
             "–".to_string()
         };
