@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Validates the bundled El Paso and San Ysidro scenarios (and their reacting copies) against
+# Validates the bundled El Paso and San Ysidro scenarios against
 # CBP's posted waits of the held-out months, and writes the tables of docs/validation.md.
 #
 #   tools/validate_bundled.sh [OUT]            (run from the repository root)
@@ -36,10 +36,6 @@ SCENARIOS=(
     "scenarios/ysleta-pov.toml 240203 POV"
     "scenarios/ysleta-cov.toml 240203 COV"
     "scenarios/san-ysidro-pov.toml 250401 POV"
-    "scenarios/reacting/bota-pov-reacting.toml 240201 POV"
-    "scenarios/reacting/pdn-pov-reacting.toml 240202 POV"
-    "scenarios/reacting/ysleta-pov-reacting.toml 240203 POV"
-    "scenarios/reacting/san-ysidro-pov-reacting.toml 250401 POV"
 )
 
 mkdir -p "$OUT"
