@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use garita::analysis::observed::Estimator;
 use garita::app::{BatchConfig, CompareConfig, MergeConfig, SweepConfig};
 use garita::app::{Limits, ServeConfig};
-use garita::app::{PilotArgs, StaffArgs};
+use garita::app::{PilotArgs, StaffArgs, ValidateArgs};
 use garita::app::{PlotConfig, ReportConfig, RunConfig};
 use garita::experiment::{ShardEnv, ShardRequest};
 use garita::report::charts::{ChartOptions, Format};
@@ -106,6 +107,47 @@ enum Command {
         /// Also draw the charts (as `garita plot` with default options) into <out>/charts.
         #[arg(long)]
         plot: bool,
+    },
+    /// Replay the observed staffing of a period into a scenario and compare its posted wait with
+    /// the observed waits (CBP's hourly archive shape).
+    Validate {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Observed waits: port_number,mode,lane,date,hour,tz,delay_min,lanes_open (plain or gzip).
+        #[arg(long)]
+        observed: PathBuf,
+        /// CBP crossing number (e.g. 240201).
+        #[arg(long)]
+        port: String,
+        /// POV, COV or PED.
+        #[arg(long, default_value = "POV")]
+        mode: String,
+        /// First date of the held-out period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last date of the held-out period (YYYY-MM-DD).
+        #[arg(long)]
+        to: String,
+        /// First date of the naive forecast's baseline (default: all data before --from).
+        #[arg(long)]
+        baseline_from: Option<String>,
+        /// Last date of the naive forecast's baseline.
+        #[arg(long)]
+        baseline_to: Option<String>,
+        /// Output folder (default output/<name>-validation).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Round each simulated hourly posted wait to a multiple of this many minutes.
+        #[arg(long, default_value_t = 0.0, value_name = "MIN")]
+        posted_round: f64,
+        /// No simulated posted wait below this many minutes while the lane is open.
+        #[arg(long, default_value_t = 0.0, value_name = "MIN")]
+        posted_floor: f64,
+        /// Compare each reading with the simulated posted wait this many hours earlier.
+        #[arg(long, default_value_t = 0, value_name = "HOURS")]
+        posted_lag: usize,
+        #[command(flatten)]
+        sim: SimArgs,
     },
     /// Draw charts from the result files of a run, comparison, sweep or pilot (no simulation).
     Plot {
@@ -315,6 +357,8 @@ pub enum Action {
     Pilot(PilotArgs),
     /// `garita serve`.
     Serve(ServeConfig),
+    /// `garita validate`.
+    Validate(ValidateArgs),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -378,6 +422,40 @@ pub fn parse() -> Action {
             batch: batch.into_config(),
         }),
         Command::Merge { dirs, out } => Action::Merge(MergeConfig { dirs, out }),
+        Command::Validate {
+            file,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            baseline_from,
+            baseline_to,
+            out,
+            posted_round,
+            posted_floor,
+            posted_lag,
+            sim,
+        } => Action::Validate(ValidateArgs {
+            file,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            baseline_from,
+            baseline_to,
+            out,
+            replications: sim.replications,
+            seed: sim.seed,
+            threads: sim.threads,
+            estimator: Estimator {
+                round_min: posted_round,
+                floor_min: posted_floor,
+                lag_hours: posted_lag,
+            },
+            progress: progress(sim.quiet),
+        }),
         Command::Staff {
             file,
             target,

@@ -18,7 +18,7 @@ mod secondary;
 mod service;
 mod stacked;
 
-pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
+pub use calendar::{CalendarConfig, Date, DayType, SpecialDate, fill_schedule_gaps, lower_median};
 pub use capacity::{
     CapacityCheck, capacity_checks, demand_per_day, flex_capacity_per_day, lane_capacity_per_day,
 };
@@ -28,8 +28,8 @@ pub use config::{
     SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
-pub use model::{TraceRecord, TraceSink, simulate};
-pub use response::ResponseConfig;
+pub use model::{TraceRecord, TraceSink, simulate, simulate_posted};
+pub use response::{PostedSeries, ResponseConfig};
 pub use service::ServiceDist;
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::metrics::{
     add_idle_emissions,
 };
 use super::officers::OfficerSpeeds;
-use super::response::{Decision, LaneView, Response};
+use super::response::{Decision, LaneView, PostedSeries, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
@@ -398,6 +398,26 @@ pub fn simulate(
     m.finish(replication)
 }
 
+/// Simulates replication `replication` of `cfg` and also returns the posted wait of each lane
+/// by day and hour: the `[response]`'s feed, or without one a feed refreshed every `update`
+/// (same definition, no lag) that travellers do not see. The statistics are `simulate`'s to
+/// the bit: the feed draws nothing and its events only read the lanes.
+pub fn simulate_posted(
+    cfg: &PortConfig,
+    replication: u32,
+    update: SimTime,
+) -> (ReplicationResult, PostedSeries) {
+    let mut m = Model::new(cfg, replication, None);
+    m.response = Some(Response::with_log(cfg, replication, update));
+    m.run();
+    let posted = m
+        .response
+        .as_mut()
+        .and_then(|r| r.posted_series(m.horizon_ns))
+        .expect("with_log keeps the series");
+    (m.finish(replication), posted)
+}
+
 impl<'a, 'b> Model<'a, 'b> {
     fn new(cfg: &'a PortConfig, replication: u32, trace: Option<&'b mut dyn TraceSink>) -> Self {
         let rep = u64::from(replication);
@@ -678,7 +698,7 @@ impl<'a, 'b> Model<'a, 'b> {
     /// An arrival of the demand process: joins at once, or asks the response layer first.
     fn latent_arrival(&mut self, now: u64) {
         let class = self.draw_class();
-        match self.response.as_mut() {
+        match self.response.as_mut().filter(|r| !r.feed_only()) {
             None => self.arrive(now, class),
             Some(r) => {
                 let d = r.decide_latent(now, class);
@@ -707,14 +727,16 @@ impl<'a, 'b> Model<'a, 'b> {
     /// Refreshes the posted waits and schedules the next refresh (and the publication).
     fn posted_update(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
-        // The day's own schedule (weekday, Saturday, Sunday or a special date's), as staffing.
+        // The day's own schedule (weekday, Saturday, Sunday, a special date's or a series'), as
+        // staffing.
+        let day = now / SimTime::DAY.as_nanos();
         let day_type = self.day_type(now);
         let views: Vec<LaneView> = self
             .lanes
             .iter()
             .zip(&self.cfg.lanes)
             .map(|(st, l)| LaneView {
-                open: l.booths_on(day_type)[hour] > 0,
+                open: l.booths_of_day(day, day_type)[hour] > 0,
                 head_arrival_ns: st.queue.front().map(|v| v.arrival_ns),
             })
             .collect();
@@ -1144,6 +1166,7 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn apply_staffing(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
+        let day = now / SimTime::DAY.as_nanos();
         let day_type = self.day_type(now);
         for lane in 0..self.lanes.len() {
             if hour == 0
@@ -1152,7 +1175,7 @@ impl<'a, 'b> Model<'a, 'b> {
             {
                 sp.new_day();
             }
-            let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
+            let new = self.cfg.lanes[lane].booths_of_day(day, day_type)[hour];
             if self.lanes[lane].stacked.is_some() {
                 self.stacked_staffing(now, lane, new);
                 continue;
@@ -1363,7 +1386,7 @@ impl<'a, 'b> Model<'a, 'b> {
         if let Some(fx) = self.flex.as_deref_mut() {
             fx.finish(end, &mut groups, days);
         }
-        if let Some(r) = self.response.as_mut() {
+        if let Some(r) = self.response.as_mut().filter(|r| !r.feed_only()) {
             r.fill(end, &mut groups, &hour_s);
         }
         ReplicationResult {

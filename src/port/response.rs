@@ -132,6 +132,24 @@ pub(super) struct Response {
     classes: Vec<Tally>,
     last_publish_ns: u64,
     warmup_ns: u64,
+    /// Only the feed: travellers do not react (no `[response]`; the posted wait is kept for
+    /// validation). Never draws from `tolerance` or `shift`.
+    feed_only: bool,
+    /// When kept, the posted wait of each lane by simulated day and hour of day:
+    /// `log[lane][day][hour]` = (value x seconds, seconds) while the lane was open.
+    log: Option<Vec<DayLog>>,
+}
+
+/// One lane's posted wait by day and hour of day: (value x seconds, seconds) while open.
+type DayLog = Vec<[(f64, f64); 24]>;
+
+/// The posted wait of each lane by simulated day and hour of day (seconds, time-weighted over
+/// the part of the hour the lane was open; None when it was closed all hour):
+/// `values[lane][day][hour]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PostedSeries {
+    /// Per lane (the scenario's order), per simulated day, per hour of day.
+    pub values: Vec<Vec<[Option<f64>; 24]>>,
 }
 
 impl Response {
@@ -166,7 +184,7 @@ impl Response {
                 .lanes
                 .iter()
                 .map(|l| {
-                    if l.booths_on(day0)[0] > 0 {
+                    if l.booths_of_day(0, day0)[0] > 0 {
                         0.0
                     } else {
                         f64::INFINITY
@@ -181,6 +199,55 @@ impl Response {
             classes: cfg.classes.iter().map(|_| Tally::new()).collect(),
             last_publish_ns: 0,
             warmup_ns: cfg.warmup.min(cfg.horizon).as_nanos(),
+            feed_only: false,
+            log: None,
+        })
+    }
+
+    /// The response layer that also keeps the posted wait by day and hour: `cfg`'s own when it
+    /// has a `[response]`; otherwise only the feed, refreshed every `update` with no lag, which
+    /// changes nothing the run does (no draws; its events only read the lanes).
+    pub(super) fn with_log(cfg: &PortConfig, replication: u32, update: SimTime) -> Self {
+        let mut r = match cfg.response {
+            Some(_) => Response::new(cfg, replication).expect("a [response] gives a response"),
+            None => {
+                let mut feed_cfg = cfg.clone();
+                feed_cfg.response = Some(ResponseConfig {
+                    posted_update: update,
+                    posted_lag: SimTime::ZERO,
+                    tolerance: Some(ServiceDist::Constant { mean_s: 1.0 }),
+                    shift: 0.0,
+                    shift_delay: SimTime::from_secs_f64(1.0),
+                    max_shifts: 0,
+                });
+                let mut r = Response::new(&feed_cfg, replication).expect("feed config");
+                r.feed_only = true;
+                r
+            }
+        };
+        let days = cfg.horizon.as_nanos().div_ceil(SimTime::DAY.as_nanos()) as usize;
+        r.log = Some(vec![vec![[(0.0, 0.0); 24]; days]; cfg.lanes.len()]);
+        r
+    }
+
+    /// Whether only the feed is kept (travellers do not react).
+    pub(super) fn feed_only(&self) -> bool {
+        self.feed_only
+    }
+
+    /// The posted wait by lane, day and hour, integrated up to `end_ns` (None when not kept).
+    pub(super) fn posted_series(&mut self, end_ns: u64) -> Option<PostedSeries> {
+        self.hold_until(end_ns);
+        let log = self.log.as_ref()?;
+        Some(PostedSeries {
+            values: log
+                .iter()
+                .map(|days| {
+                    days.iter()
+                        .map(|d| d.map(|(a, t)| (t > 0.0).then(|| a / t)))
+                        .collect()
+                })
+                .collect(),
         })
     }
 
@@ -241,6 +308,13 @@ impl Response {
 
     /// Integrates the visible values from the last publication to `now_ns` (after the warm-up).
     fn hold_until(&mut self, now_ns: u64) {
+        if let Some(log) = self.log.as_mut()
+            && now_ns > self.last_publish_ns
+        {
+            for (days, &v) in log.iter_mut().zip(&self.visible) {
+                hold_by_day(days, self.last_publish_ns, now_ns, v);
+            }
+        }
         let from = self.last_publish_ns.max(self.warmup_ns);
         if now_ns > from {
             for (t, &v) in self.lanes.iter_mut().zip(&self.visible) {
@@ -368,6 +442,25 @@ impl Response {
                 }
             }
         }
+    }
+}
+
+/// Adds a posted `value` held over [from_ns, to_ns) to `days[day][hour]` (value x seconds,
+/// seconds); nothing for a closed lane (infinite value) or past the last day.
+fn hold_by_day(days: &mut [[(f64, f64); 24]], from_ns: u64, to_ns: u64, value: f64) {
+    if !value.is_finite() {
+        return;
+    }
+    let mut t = from_ns;
+    while t < to_ns {
+        let next = ((t / HOUR_NS + 1) * HOUR_NS).min(to_ns);
+        let h = t / HOUR_NS;
+        let dt = (next - t) as f64 * 1e-9;
+        if let Some(d) = days.get_mut((h / 24) as usize) {
+            d[(h % 24) as usize].0 += value * dt;
+            d[(h % 24) as usize].1 += dt;
+        }
+        t = next;
     }
 }
 

@@ -16,6 +16,7 @@ mod live;
 pub mod read;
 mod tables;
 mod trace;
+mod validation;
 
 pub use analysis::{
     criteria_md, pilot_csv, pilot_json, pilot_table_md, pilot_warnings, staff_csv, staff_hours_csv,
@@ -33,6 +34,9 @@ pub use tables::{
     summary_csv, summary_json,
 };
 pub use trace::CsvTraceSink;
+pub use validation::{
+    validation_by_month_csv, validation_csv, validation_summary_csv, validation_table,
+};
 
 use std::path::Path;
 

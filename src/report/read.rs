@@ -381,6 +381,111 @@ pub struct OutputData {
     pub sub_metas: Vec<RunMeta>,
     /// staff_hours.csv of a `garita staff` folder, if present.
     pub staff: Option<StaffData>,
+    /// validation.csv and validation_summary.csv of a `garita validate` folder, if present.
+    pub validation: Option<ValidationData>,
+}
+
+/// One row of `validation.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationHour {
+    /// Lane kind (`general`, `ready`, ...).
+    pub lane: String,
+    /// Hour of day.
+    pub hour: u32,
+    /// Mean observed reading, minutes.
+    pub observed_mean_min: f64,
+    /// Mean simulated posted wait, minutes.
+    pub simulated_mean_min: f64,
+    /// Its 95% CI half-width.
+    pub simulated_ci95: f64,
+    /// Readings.
+    pub n_observed: u32,
+}
+
+/// One row of `validation_summary.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationLane {
+    /// Lane kind.
+    pub lane: String,
+    /// Mean absolute error, minutes.
+    pub mae_min: f64,
+    /// Root mean square error, minutes.
+    pub rmse_min: f64,
+    /// Mean error, minutes.
+    pub bias_min: f64,
+    /// Share of readings inside the simulated 5-95% band.
+    pub coverage_5_95: f64,
+    /// MAE of the naive forecast, minutes.
+    pub naive_mae_min: f64,
+    /// Readings.
+    pub n_observed: u32,
+}
+
+/// The tables of a `garita validate` folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationData {
+    /// validation.csv.
+    pub hours: Vec<ValidationHour>,
+    /// validation_summary.csv.
+    pub lanes: Vec<ValidationLane>,
+}
+
+/// Reads validation.csv and validation_summary.csv of `dir`.
+fn read_validation(dir: &Path) -> Result<ValidationData, ReadError> {
+    let t = Table::read(&dir.join("validation.csv"))?;
+    let c: Vec<usize> = [
+        "lane",
+        "hour",
+        "observed_mean_min",
+        "simulated_mean_min",
+        "simulated_ci95",
+        "n_observed",
+    ]
+    .iter()
+    .map(|n| t.col(n))
+    .collect::<Result<_, _>>()?;
+    let mut hours = Vec::new();
+    for (line, rec) in &t.rows {
+        hours.push(ValidationHour {
+            lane: t.str(*line, rec, c[0])?.to_string(),
+            hour: t.int(*line, rec, c[1])?,
+            observed_mean_min: t.num(*line, rec, c[2])?,
+            simulated_mean_min: t.num(*line, rec, c[3])?,
+            simulated_ci95: t.num(*line, rec, c[4])?,
+            n_observed: t.int(*line, rec, c[5])?,
+        });
+    }
+    let summary = dir.join("validation_summary.csv");
+    require(
+        &summary,
+        "written by `garita validate` beside validation.csv",
+    )?;
+    let t = Table::read(&summary)?;
+    let c: Vec<usize> = [
+        "lane",
+        "mae_min",
+        "rmse_min",
+        "bias_min",
+        "coverage_5_95",
+        "naive_mae_min",
+        "n_observed",
+    ]
+    .iter()
+    .map(|n| t.col(n))
+    .collect::<Result<_, _>>()?;
+    let mut lanes = Vec::new();
+    for (line, rec) in &t.rows {
+        lanes.push(ValidationLane {
+            lane: t.str(*line, rec, c[0])?.to_string(),
+            mae_min: t.num(*line, rec, c[1])?,
+            rmse_min: t.num(*line, rec, c[2])?,
+            bias_min: t.num(*line, rec, c[3])?,
+            coverage_5_95: t.num(*line, rec, c[4])?,
+            naive_mae_min: t.num(*line, rec, c[5])?,
+            n_observed: t.int(*line, rec, c[6])?,
+        });
+    }
+    Ok(ValidationData { hours, lanes })
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
@@ -947,11 +1052,17 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     } else {
         None
     };
+    let validation = if dir.join("validation.csv").is_file() {
+        Some(read_validation(dir)?)
+    } else {
+        None
+    };
     if run.is_none()
         && comparison.is_none()
         && sweep.is_none()
         && pilot.is_none()
         && staff.is_none()
+        && validation.is_none()
     {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
@@ -982,6 +1093,7 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         meta,
         sub_metas,
         staff,
+        validation,
     })
 }
 

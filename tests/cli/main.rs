@@ -7,3 +7,4 @@ mod experiment;
 mod response;
 mod run;
 mod serve;
+mod validate;

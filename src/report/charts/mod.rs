@@ -102,6 +102,9 @@ pub enum ChartKind {
     Spillback,
     /// With lane storage: share of each hour that each lane's storage was full.
     LaneFull,
+    /// `garita validate`: simulated posted wait (95% CI band) and observed readings by hour,
+    /// per lane kind.
+    ValidationByHour,
 }
 
 impl ChartKind {
@@ -122,6 +125,7 @@ impl ChartKind {
             ChartKind::TripsByHour => "trips_by_hour",
             ChartKind::Spillback => "spillback",
             ChartKind::LaneFull => "lane_full_by_hour",
+            ChartKind::ValidationByHour => "validation_by_hour",
         }
     }
 }
@@ -167,6 +171,11 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
     {
         out.extend([ChartKind::PilotRanking, ChartKind::PilotTradeoff]);
     }
+    if let Some(v) = &data.validation
+        && !v.hours.is_empty()
+    {
+        out.push(ChartKind::ValidationByHour);
+    }
     out
 }
 
@@ -203,6 +212,7 @@ fn draw<DB: DrawingBackend>(
         ChartKind::TripsByHour => run::trips_by_hour(&area, ctx),
         ChartKind::Spillback => run::spillback(&area, ctx),
         ChartKind::LaneFull => run::lane_full(&area, ctx),
+        ChartKind::ValidationByHour => run::validation_by_hour(&area, ctx),
     }
 }
 

@@ -260,6 +260,77 @@ fn minutes_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// `garita validate`: per lane kind, the simulated posted wait by hour (mean with its 95% CI
+/// band) and dashed the mean observed reading of that hour.
+pub(crate) fn validation_by_hour<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let v = ctx
+        .data
+        .validation
+        .as_ref()
+        .ok_or_else(|| ChartError::Draw("no validation results".to_string()))?;
+    let lang = ctx.opts.lang;
+    let mut kinds: Vec<&str> = Vec::new();
+    for h in &v.hours {
+        if !kinds.contains(&h.lane.as_str()) {
+            kinds.push(&h.lane);
+        }
+    }
+    let series: Vec<HourlySeries> = kinds
+        .into_iter()
+        .map(|kind| {
+            let name = match kind {
+                "general" => lang.text(Key::LaneGeneral).to_string(),
+                "ready" => lang.text(Key::LaneReady).to_string(),
+                "sentri" => lang.text(Key::LaneSentri).to_string(),
+                "fast" => lang.text(Key::LaneFast).to_string(),
+                other => other.to_string(),
+            };
+            let mut sim: Points = vec![None; 24];
+            let mut obs: Points = vec![None; 24];
+            for h in v.hours.iter().filter(|h| h.lane == kind) {
+                let x = h.hour as f64 + 0.5;
+                let ci = if h.simulated_ci95.is_finite() {
+                    h.simulated_ci95
+                } else {
+                    0.0
+                };
+                if let Some(slot) = sim.get_mut(h.hour as usize) {
+                    *slot =
+                        h.simulated_mean_min
+                            .is_finite()
+                            .then_some((x, h.simulated_mean_min, ci));
+                }
+                if let Some(slot) = obs.get_mut(h.hour as usize) {
+                    *slot = h.observed_mean_min.is_finite().then_some((
+                        x,
+                        h.observed_mean_min,
+                        f64::NAN,
+                    ));
+                }
+            }
+            HourlySeries {
+                name: lang.fill(Key::LegendSimulatedPosted, &[("lane", &name)]),
+                points: sim,
+                dashed: Some((
+                    lang.fill(Key::LegendObservedPosted, &[("lane", &name)]),
+                    obs,
+                )),
+            }
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleValidationByHour),
+        lang.text(Key::AxisWaitMin),
+        &series,
+        None,
+    )
+}
+
 /// With `[response]`: latent, made, forgone and shifted trips per hour, all classes.
 pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
