@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         cli::Action::Staff(args) => garita::app::staff(&args),
         cli::Action::Pilot(args) => garita::app::pilot(&args),
         cli::Action::Serve(cfg) => garita::app::serve(&cfg),
+        cli::Action::Calibrate(args) => garita::app::calibrate(&args),
     };
     match result {
         Ok(text) => {

@@ -1,0 +1,24 @@
+//! The files of `garita calibrate`: `fit.csv`.
+
+use crate::analysis::calibrate::FitRow;
+use crate::stats::fmt_num;
+
+/// `fit.csv`: `lane,hour,observed_mean_min,simulated_mean_min,ci95,error_min,n_observed`, one
+/// row per lane kind and hour of day with readings.
+pub fn fit_csv(rows: &[FitRow]) -> Vec<u8> {
+    let mut s =
+        String::from("lane,hour,observed_mean_min,simulated_mean_min,ci95,error_min,n_observed\n");
+    for r in rows {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.lane.as_str(),
+            r.hour,
+            fmt_num(r.observed_mean_min),
+            fmt_num(r.simulated_mean_min),
+            fmt_num(r.ci95),
+            fmt_num(r.error_min),
+            r.n_observed
+        ));
+    }
+    s.into_bytes()
+}
