@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::port::{Date, LaneKind};
+use crate::port::{Date, LaneKind, fill_schedule_gaps, lower_median};
 
 /// `YYYY-MM` of a date.
 pub fn month_key(d: Date) -> String {
@@ -326,46 +326,12 @@ pub fn staffing_series(readings: &[Reading], sel: &Selection, lane: LaneKind) ->
             have[d][r.hour as usize] = Some(r.lanes_open);
         }
     }
-    let medians: Vec<u32> = by_hour
-        .iter_mut()
-        .map(|v| {
-            v.sort_unstable();
-            if v.is_empty() {
-                0
-            } else {
-                v[(v.len() - 1) / 2]
-            }
-        })
-        .collect();
-    let mut booths = vec![[0u32; 24]; days];
-    let mut filled = 0;
-    let mut from_median = 0;
-    for h in 0..24 {
-        let days_with: Vec<usize> = (0..days).filter(|&d| have[d][h].is_some()).collect();
-        for d in 0..days {
-            if let Some(n) = have[d][h] {
-                booths[d][h] = n;
-                continue;
-            }
-            filled += 1;
-            // Nearest day with data; the earlier on a tie.
-            let nearest = days_with
-                .iter()
-                .min_by_key(|&&o| ((o as i64 - d as i64).abs(), o))
-                .copied();
-            booths[d][h] = match nearest {
-                Some(o) => have[o][h].expect("days_with holds days with a reading"),
-                None => {
-                    from_median += 1;
-                    medians[h]
-                }
-            };
-        }
-    }
+    let medians: [Option<u32>; 24] = std::array::from_fn(|h| lower_median(&mut by_hour[h]));
+    let (booths, filled_hours, filled_from_median) = fill_schedule_gaps(&have, &medians);
     StaffingSeries {
         booths,
-        filled_hours: filled,
-        filled_from_median: from_median,
+        filled_hours,
+        filled_from_median,
     }
 }
 

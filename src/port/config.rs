@@ -235,6 +235,9 @@ pub struct LaneConfig {
     pub officer_sd: Option<f64>,
     /// Inspection points in tandem in each booth: 1, or 2 for stacked booths.
     pub stacked: u32,
+    /// Open booths by hour for each simulated day (day 0 = the calendar's `start`), replayed
+    /// from a series; it overrides the schedules by day type on the days it covers.
+    pub booths_by_date: Option<Vec<[u32; 24]>>,
 }
 
 impl LaneConfig {
@@ -248,9 +251,25 @@ impl LaneConfig {
         }
     }
 
+    /// Open booths by hour of day on simulated day `day`, of type `t`: the day's own values
+    /// when the lane replays a series that covers it, else the schedule of its day type.
+    #[inline]
+    pub fn booths_of_day(&self, day: u64, t: DayType) -> &[u32; 24] {
+        match self
+            .booths_by_date
+            .as_ref()
+            .and_then(|s| s.get(usize::try_from(day).ok()?))
+        {
+            Some(b) => b,
+            None => self.booths_on(t),
+        }
+    }
+
     /// Whether the lane has the same schedule every day.
     pub fn same_booths_every_day(&self) -> bool {
-        self.booths_saturday.is_none() && self.booths_sunday.is_none()
+        self.booths_saturday.is_none()
+            && self.booths_sunday.is_none()
+            && self.booths_by_date.is_none()
     }
 }
 

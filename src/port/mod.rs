@@ -18,7 +18,7 @@ mod secondary;
 mod service;
 mod stacked;
 
-pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
+pub use calendar::{CalendarConfig, Date, DayType, SpecialDate, fill_schedule_gaps, lower_median};
 pub use capacity::{CapacityCheck, capacity_checks, demand_per_day, lane_capacity_per_day};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,

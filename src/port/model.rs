@@ -632,12 +632,14 @@ impl<'a, 'b> Model<'a, 'b> {
     /// Refreshes the posted waits and schedules the next refresh (and the publication).
     fn posted_update(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
+        let day = now / SimTime::DAY.as_nanos();
+        let day_type = self.day_type(day);
         let views: Vec<LaneView> = self
             .lanes
             .iter()
             .zip(&self.cfg.lanes)
             .map(|(st, l)| LaneView {
-                open: l.booths[hour] > 0,
+                open: l.booths_of_day(day, day_type)[hour] > 0,
                 head_arrival_ns: st.queue.front().map(|v| v.arrival_ns),
             })
             .collect();
@@ -1061,13 +1063,18 @@ impl<'a, 'b> Model<'a, 'b> {
         }
     }
 
+    /// The booth schedule simulated day `day` follows.
+    fn day_type(&self, day: u64) -> DayType {
+        match &self.special_days {
+            Some(days) => days[day as usize].1,
+            None => DayType::of_weekday(self.first_weekday + (day % 7) as usize),
+        }
+    }
+
     fn apply_staffing(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
         let day = now / SimTime::DAY.as_nanos();
-        let day_type = match &self.special_days {
-            Some(days) => days[day as usize].1,
-            None => DayType::of_weekday(self.first_weekday + (day % 7) as usize),
-        };
+        let day_type = self.day_type(day);
         for lane in 0..self.lanes.len() {
             if hour == 0
                 && now > 0
@@ -1075,7 +1082,7 @@ impl<'a, 'b> Model<'a, 'b> {
             {
                 sp.new_day();
             }
-            let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
+            let new = self.cfg.lanes[lane].booths_of_day(day, day_type)[hour];
             if self.lanes[lane].stacked.is_some() {
                 self.stacked_staffing(now, lane, new);
                 continue;

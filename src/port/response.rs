@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use super::calendar::DayType;
 use super::config::PortConfig;
 use super::metrics::{GroupRef, GroupResult, HourlyMetric, Metric};
 use super::service::{ServiceDist, ServiceSampler};
@@ -138,6 +139,10 @@ impl Response {
     pub(super) fn new(cfg: &PortConfig, replication: u32) -> Option<Self> {
         let rc = cfg.response.as_ref()?;
         let rep = u64::from(replication);
+        let first_day = match cfg.calendar.special_days(1) {
+            Some(days) => days[0].1,
+            None => DayType::of_weekday(cfg.calendar.first_weekday()),
+        };
         let samplers = cfg
             .classes
             .iter()
@@ -159,7 +164,13 @@ impl Response {
             visible: cfg
                 .lanes
                 .iter()
-                .map(|l| if l.booths[0] > 0 { 0.0 } else { f64::INFINITY })
+                .map(|l| {
+                    if l.booths_of_day(0, first_day)[0] > 0 {
+                        0.0
+                    } else {
+                        f64::INFINITY
+                    }
+                })
                 .collect(),
             interval_wait_s: vec![0.0; cfg.lanes.len()],
             interval_n: vec![0; cfg.lanes.len()],

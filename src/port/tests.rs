@@ -269,6 +269,7 @@ fn littles_law_and_conservation() {
         booths_sunday: None,
         officer_sd: None,
         stacked: 1,
+        booths_by_date: None,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {

@@ -9,6 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 mod response;
+mod series;
 
 use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
@@ -30,6 +31,9 @@ pub struct Scenario {
     pub source_hash: String,
     /// The file's text.
     pub source_text: String,
+    /// What validation found worth saying that is not an error (filled gaps of a booth
+    /// series), each `FILE:LINE:COL: key: message`.
+    pub warnings: Vec<String>,
 }
 
 /// Reads and validates a scenario file.
@@ -67,6 +71,7 @@ fn parse_with_default_name(
         return Err(ScenarioError::Invalid(cx.finish()));
     }
     let config = cx.scenario(root.get_ref(), default_name);
+    let warnings = std::mem::take(&mut cx.warnings);
     let diags = cx.finish();
     match config {
         Some(config) if diags.is_empty() => Ok(Scenario {
@@ -74,6 +79,7 @@ fn parse_with_default_name(
             source_name: file.to_string(),
             source_hash: hex_sha256(text.as_bytes()),
             source_text: text.to_string(),
+            warnings,
         }),
         _ => Err(ScenarioError::Invalid(diags)),
     }
@@ -91,6 +97,9 @@ struct Ctx<'s> {
     file: String,
     src: &'s str,
     diags: Vec<(usize, Diagnostic)>,
+    /// Lanes whose booths come from a series file, resolved after `start` and `horizon`.
+    series: Vec<series::SeriesRequest>,
+    warnings: Vec<String>,
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -156,15 +165,23 @@ impl<'s> Ctx<'s> {
             file: file.to_string(),
             src,
             diags: Vec::new(),
+            series: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// 1-based line and column (in characters) of byte offset `pos`.
+    fn line_col(&self, pos: usize) -> (usize, usize) {
+        let start = pos.min(self.src.len());
+        let before = &self.src[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, self.src[line_start..start].chars().count() + 1)
     }
 
     fn err(&mut self, span: Range<usize>, key: &str, message: String) {
         let start = span.start.min(self.src.len());
-        let before = &self.src[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = self.src[line_start..start].chars().count() + 1;
+        let (line, column) = self.line_col(start);
         self.diags.push((
             start,
             Diagnostic {
@@ -625,6 +642,18 @@ impl<'s> Ctx<'s> {
             }
         }
         let response = self.response_and_tolerances(root, classes.as_deref());
+        let mut lanes = lanes;
+        if let Some(ls) = lanes.as_mut()
+            && !self.series.is_empty()
+        {
+            let start = calendar.as_ref().and_then(|c| c.start);
+            let start_bad = Self::get(root, "start").is_some() && start.is_none();
+            if start_bad {
+                self.series.clear();
+            } else {
+                self.load_series(ls, start, horizon);
+            }
+        }
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -1152,7 +1181,46 @@ impl<'s> Ctx<'s> {
                 }),
             }
         };
+        let series = match Self::get(t, "booths") {
+            Some(v) => match v.get_ref() {
+                DeValue::Table(bt) if Self::get(bt, "series").is_some() => Some((v, bt)),
+                _ => None,
+            },
+            None => None,
+        };
+        let mut series_ok = true;
+        if let Some((_, bt)) = series {
+            self.check_keys(bt, &bp, &["series"]);
+            let sp = key_path(&bp, "series");
+            let sv = Self::get(bt, "series").expect("checked above");
+            match (
+                self.string(sv, &sp),
+                Self::get(t, "id").map(|v| v.get_ref()),
+            ) {
+                (Some(file), Some(DeValue::String(id))) if !file.is_empty() => {
+                    self.series.push(series::SeriesRequest {
+                        lane: id.to_string(),
+                        key: sp,
+                        file,
+                        span: sv.span(),
+                        max_booths_given: Self::get(t, "max_booths").is_some(),
+                    });
+                }
+                (Some(_), _) => {
+                    self.err(
+                        sv.span(),
+                        &sp,
+                        "expected a CSV file name (columns date,hour,booths), got an empty string"
+                            .to_string(),
+                    );
+                    series_ok = false;
+                }
+                (None, _) => series_ok = false,
+            }
+        }
         let booths_by_day = match Self::get(t, "booths") {
+            // Filled in once `start` and `horizon` are known (`load_series`).
+            Some(_) if series.is_some() => series_ok.then_some(([0; 24], None, None)),
             Some(v) => self.by_day_type(v, &bp, one_schedule),
             None => {
                 self.err(
@@ -1175,6 +1243,7 @@ impl<'s> Ctx<'s> {
             most
         });
         if let (Some(b), Some(v)) = (all_days, Self::get(t, "booths"))
+            && series.is_none()
             && b.iter().all(|&x| x == 0)
         {
             self.err(
@@ -1276,6 +1345,7 @@ impl<'s> Ctx<'s> {
             booths_sunday: booths_by_day.and_then(|(_, _, su)| su),
             officer_sd: officer_sd?,
             stacked: stacked?,
+            booths_by_date: series.map(|_| Vec::new()),
         })
     }
 
