@@ -4,8 +4,9 @@
 //! leaves out is fitted: the latent demand by hour of day (24 values), the mean inspection time
 //! of each lane kind, the response tolerance (log-normal mean and sd) and, when a class's share
 //! is `"fit"`, the class shares; what it sets stays fixed unless a `--fit` key names it.
-//! Staffing is the observed lanes open of the period (by day type and hour of day, the median
-//! over the days of the period of the observed series with its gap rule).
+//! Staffing is the observed lanes open of the period, replayed day by day (the series of
+//! `observed::staffing_series`, with its gap rule), written as one `booths = { series }` file
+//! per lane.
 //!
 //! Objective: `J = sum_lh n_lh (sim_lh - obs_lh)^2 / sum_lh n_lh + (100 (A - V) / V)^2`, with
 //! `sim_lh` the simulated posted wait (minutes, time-average over the period at hour of day h)
@@ -18,8 +19,9 @@
 //! demand is fitted: each hour's latent rate times `exp(-g e_h / 30 min)`, `e_h` the weighted
 //! wait error of hours h and h+1, then the whole profile times `V / A`, tried with `g = 1` and
 //! `g = 1/2`; (2) for each scalar parameter, in log space, a step up and a step down within its
-//! bounds. A candidate replaces the current point only if it lowers J; a parameter whose steps
-//! both fail halves its step. The search stops when every step is below 1% and the demand step
+//! bounds; (3) a pattern move (Hooke and Jeeves): the round's whole move of the scalars
+//! repeated once and twice. A candidate replaces the current point only if it lowers J; a
+//! parameter's step doubles after a success (up to 0.8) and halves when both fail. The search stops when every step is below 1% and the demand step
 //! fails, or when the budget of simulations is spent. The two candidates of a step run in
 //! parallel; the result does not depend on the number of threads.
 //!
@@ -47,6 +49,8 @@ pub const SERVICE_CV: f64 = 0.6;
 pub const MIN_STEP: f64 = 0.01;
 /// First step of every scalar parameter (log scale).
 pub const FIRST_STEP: f64 = 0.2;
+/// A step doubles after a success, up to this (log scale).
+pub const MAX_STEP: f64 = 0.8;
 /// Start of the tolerance: log-normal, mean 225 min, sd 295 min (F(45 min) = 8/60, SANDAG
 /// 2006, with an sd of its log of 1.0; docs/validation.md, "Reacting scenarios").
 pub const TOLERANCE_START_MIN: (f64, f64) = (225.0, 295.0);
@@ -187,6 +191,10 @@ pub struct Calibration {
     pub objective: f64,
     /// The staffing replayed, per lane: (lane id, filled hours, hours of the period).
     pub staffing_filled: Vec<(String, usize, usize)>,
+    /// The date of day 0 of the calibrated scenario (the first warm-up day).
+    pub start: crate::port::Date,
+    /// Each lane's booth series file (named in `doc`) and its booths, day by day from `start`.
+    pub series: Vec<(String, Vec<[u32; 24]>)>,
     /// Trips made per day in the final run (mean, ci95).
     pub arrivals_per_day: (f64, f64),
     /// Latent trips forgone in the final run (share).
@@ -269,10 +277,12 @@ struct Scalar {
 enum ScalarKind {
     /// Mean inspection time (s) of the lanes of a kind (their indices in the skeleton).
     Service(LaneKind),
-    /// Tolerance mean (min).
-    ToleranceMean,
-    /// Tolerance sd over mean.
-    ToleranceCv,
+    /// The tolerance's 20% quantile (min): the waits the observations reach sit in its lower
+    /// tail, so this and the sd of its log are close to independent there, where the mean and
+    /// the sd over the mean lie along a ridge.
+    ToleranceLow,
+    /// The sd of the tolerance's log.
+    ToleranceSigma,
     /// Weight of a class (shares are weights over their sum).
     ClassWeight(usize),
 }
@@ -298,6 +308,8 @@ struct Frame {
     scalars: Vec<Scalar>,
     /// The mean inspection time (s) of lanes whose time is not fitted (NaN otherwise).
     fixed_cycle: Vec<f64>,
+    /// Each lane's replayed booths, day by day from the first warm-up day.
+    series: Vec<Vec<[u32; 24]>>,
     file: String,
 }
 
@@ -346,10 +358,11 @@ impl Frame {
                 }
             }
         }
-        if let (Some(m), Some(cv)) = (
-            self.value(p, ScalarKind::ToleranceMean),
-            self.value(p, ScalarKind::ToleranceCv),
+        if let (Some(q), Some(sigma)) = (
+            self.value(p, ScalarKind::ToleranceLow),
+            self.value(p, ScalarKind::ToleranceSigma),
         ) {
+            let (m, cv) = tolerance_mean_cv(q, sigma);
             let m = round_to(m, 0.1);
             let mut tol = Table::new();
             tol.insert("dist".into(), Value::String("lognormal".into()));
@@ -384,9 +397,15 @@ impl Frame {
 
     fn config(&self, doc: &Table) -> Result<PortConfig, AnalysisError> {
         let text = toml::to_string(doc).map_err(|e| input(format!("{}: {e}", self.file)))?;
-        scenario::parse_str(&text, &format!("{} (calibrated)", self.file))
+        let mut config = scenario::parse_str(&text, &format!("{} (calibrated)", self.file))
             .map(|s| s.config)
-            .map_err(AnalysisError::Scenario)
+            .map_err(AnalysisError::Scenario)?;
+        // The observed series replayed day by day (what `booths = { series = ... }` in the
+        // written scenario loads).
+        for (lane, series) in config.lanes.iter_mut().zip(&self.series) {
+            lane.booths_by_date = Some(series.clone());
+        }
+        Ok(config)
     }
 }
 
@@ -634,6 +653,7 @@ pub fn calibrate(
     let mut weekday_cap_per_hour = [0.0f64; 24];
     let mut booths_tables = Vec::new();
     let mut weekday_booths: Vec<[u32; 24]> = Vec::new();
+    let mut series_by_lane: Vec<Vec<[u32; 24]>> = Vec::new();
     for (i, k) in lane_kinds.iter().enumerate() {
         let s = staffing_series(&cfg.readings, &sim_sel, *k);
         staffing_filled.push((lane_ids[i].clone(), s.filled_hours, s.booths.len() * 24));
@@ -685,6 +705,7 @@ pub fn calibrate(
         b.insert("sunday".into(), int_array(&sun));
         booths_tables.push((b, most.max(1)));
         weekday_booths.push(weekday);
+        series_by_lane.push(s.booths.clone());
     }
     // The frame: the skeleton with the period, the staffing and a response.
     let days = cfg.sel.days() as i64;
@@ -749,24 +770,25 @@ pub fn calibrate(
         }
     }
     if fit_tolerance {
-        let (lo, hi) = TOLERANCE_MEAN_BOUNDS_MIN;
+        // Searched as (20% quantile, sd of the log); bounded and reported as mean and sd / mean.
+        let (m0, s0) = TOLERANCE_START_MIN;
+        let sigma0 = sigma_of_cv(s0 / m0);
         scalars.push(Scalar {
             key: "response.tolerance.mean".into(),
-            what: ScalarKind::ToleranceMean,
-            lo,
-            hi,
+            what: ScalarKind::ToleranceLow,
+            lo: 1.0,
+            hi: TOLERANCE_MEAN_BOUNDS_MIN.1,
             unit: "min",
         });
-        x0.push(TOLERANCE_START_MIN.0.ln());
-        let (lo, hi) = TOLERANCE_CV_BOUNDS;
+        x0.push(low_quantile(m0, sigma0).ln());
         scalars.push(Scalar {
             key: "response.tolerance.sd/mean".into(),
-            what: ScalarKind::ToleranceCv,
-            lo,
-            hi,
+            what: ScalarKind::ToleranceSigma,
+            lo: sigma_of_cv(TOLERANCE_CV_BOUNDS.0),
+            hi: sigma_of_cv(TOLERANCE_CV_BOUNDS.1),
             unit: "",
         });
-        x0.push((TOLERANCE_START_MIN.1 / TOLERANCE_START_MIN.0).ln());
+        x0.push(sigma0.ln());
     }
     if fit_classes.len() > 1 {
         for &c in &fit_classes {
@@ -815,6 +837,7 @@ pub fn calibrate(
                     .unwrap_or(cycle0)
             })
             .collect(),
+        series: series_by_lane.clone(),
         file: file.clone(),
     };
     // The start of the demand: a fluid inversion of the observed waits. With every lane at the
@@ -854,6 +877,15 @@ pub fn calibrate(
         for (x, s) in p.x.iter_mut().zip(&frame.scalars) {
             *x = x.clamp(s.lo.ln(), s.hi.ln());
         }
+        // The tolerance mean within its bounds: the quantile moves, the sd of the log stays.
+        let at = |k| frame.scalars.iter().position(|s| s.what == k);
+        if let (Some(iq), Some(is)) = (at(ScalarKind::ToleranceLow), at(ScalarKind::ToleranceSigma))
+        {
+            let sigma = p.x[is].exp();
+            let (m, _) = tolerance_mean_cv(p.x[iq].exp(), sigma);
+            let (lo, hi) = TOLERANCE_MEAN_BOUNDS_MIN;
+            p.x[iq] = low_quantile(m.clamp(lo, hi), sigma).ln();
+        }
     };
     clamp(&frame, &mut cur);
     // Evaluations.
@@ -887,6 +919,7 @@ pub fn calibrate(
     report(0, sims, &best);
     'search: loop {
         round += 1;
+        let round_start = cur.x.clone();
         let mut demand_improved = false;
         if fit_demand {
             if sims + 2 > cfg.budget {
@@ -934,8 +967,33 @@ pub fn calibrate(
                 Some((c, e)) => {
                     cur = cands[c].clone();
                     best = e;
+                    steps[i] = (steps[i] * 2.0).min(MAX_STEP);
                 }
                 None => steps[i] *= 0.5,
+            }
+            report(round, sims, &best);
+        }
+        // Pattern move: along the round's whole move, once and twice again.
+        let moved: Vec<f64> = cur.x.iter().zip(&round_start).map(|(a, b)| a - b).collect();
+        if moved.iter().any(|d| d.abs() > 0.0) {
+            if sims + 2 > cfg.budget {
+                break 'search;
+            }
+            let cands: Vec<Point> = [1.0, 2.0]
+                .iter()
+                .map(|&k| {
+                    let mut p = cur.clone();
+                    for (x, d) in p.x.iter_mut().zip(&moved) {
+                        *x += k * d;
+                    }
+                    clamp(&frame, &mut p);
+                    p
+                })
+                .collect();
+            let evals = run(&cands, &mut sims)?;
+            if let Some((c, e)) = pick(&evals, best.objective) {
+                cur = cands[c].clone();
+                best = e;
             }
             report(round, sims, &best);
         }
@@ -948,9 +1006,23 @@ pub fn calibrate(
         }
     }
     // The final run: the calibrated document with `final_replications`.
-    let doc = frame.doc(&cur, cfg.final_replications.max(2));
+    let search_doc = frame.doc(&cur, cfg.final_replications.max(2));
+    let config = frame.config(&search_doc)?;
+    let mut doc = search_doc;
+    let series_files: Vec<String> = lane_ids
+        .iter()
+        .map(|id| format!("booths-{id}.csv"))
+        .collect();
+    if let Some(Value::Array(ls)) = doc.get_mut("lanes") {
+        for (l, name) in ls.iter_mut().zip(&series_files) {
+            if let Value::Table(t) = l {
+                let mut b = Table::new();
+                b.insert("series".into(), Value::String(name.clone()));
+                t.insert("booths".into(), Value::Table(b));
+            }
+        }
+    }
     let text = toml::to_string(&doc).map_err(|e| input(format!("{file}: {e}")))?;
-    let config = frame.config(&doc)?;
     let final_run = run_replications(std::slice::from_ref(&config), cfg.threads, None)?.remove(0);
     let mut rows = Vec::new();
     let mut sim_mean = vec![[f64::NAN; 24]; lanes.len()];
@@ -1009,19 +1081,31 @@ pub fn calibrate(
         .map(|(_, x)| x.exp())
         .sum();
     let room = 1.0 - frame.fixed_share_sum;
+    let value_of = |k: ScalarKind| frame.value(&cur, k).unwrap_or(f64::NAN);
     let params = frame
         .scalars
         .iter()
         .zip(&cur.x)
         .map(|(s, &x)| {
             let v = x.exp();
-            let at = if v <= s.lo * 1.01 {
-                Bound::Lower
-            } else if v >= s.hi / 1.01 {
-                Bound::Upper
-            } else {
-                Bound::Inside
-            };
+            let at = bound_of(v, s.lo, s.hi);
+            if s.what == ScalarKind::ToleranceLow || s.what == ScalarKind::ToleranceSigma {
+                let q = value_of(ScalarKind::ToleranceLow);
+                let sigma = value_of(ScalarKind::ToleranceSigma);
+                let (m, cv) = tolerance_mean_cv(q, sigma);
+                let (v, (lo, hi)) = if s.what == ScalarKind::ToleranceLow {
+                    (m, TOLERANCE_MEAN_BOUNDS_MIN)
+                } else {
+                    (cv, TOLERANCE_CV_BOUNDS)
+                };
+                return FittedParam {
+                    key: s.key.clone(),
+                    value: v,
+                    unit: s.unit,
+                    bounds: (lo, hi),
+                    at: bound_of(v, lo, hi),
+                };
+            }
             // A class weight is reported as the share it gives.
             if matches!(s.what, ScalarKind::ClassWeight(_)) {
                 return FittedParam {
@@ -1072,6 +1156,8 @@ pub fn calibrate(
         converged,
         objective: best.objective,
         staffing_filled,
+        start,
+        series: series_files.into_iter().zip(series_by_lane).collect(),
         arrivals_per_day: (a.mean, a.ci95),
         forgone_share: mean_ci(&forgone).mean,
         final_run,
@@ -1086,6 +1172,39 @@ pub fn archive_name(k: LaneKind) -> &'static str {
         LaneKind::Sentri => "SENTRI",
         LaneKind::Fast => "FAST",
     }
+}
+
+/// Where `v` sits against `[lo, hi]` (within 1% of a bound is on it).
+fn bound_of(v: f64, lo: f64, hi: f64) -> Bound {
+    if v <= lo * 1.01 {
+        Bound::Lower
+    } else if v >= hi / 1.01 {
+        Bound::Upper
+    } else {
+        Bound::Inside
+    }
+}
+
+/// z of the 20% quantile of a standard normal.
+const Z20: f64 = -0.841_621_233_572_914_3;
+
+/// The sd of the log of a log-normal with sd / mean `cv`.
+fn sigma_of_cv(cv: f64) -> f64 {
+    libm::log(1.0 + cv * cv).sqrt()
+}
+
+/// The 20% quantile of a log-normal of mean `m` whose log has sd `sigma`.
+fn low_quantile(m: f64, sigma: f64) -> f64 {
+    (libm::log(m) - 0.5 * sigma * sigma + Z20 * sigma).exp()
+}
+
+/// Mean and sd / mean of the log-normal whose 20% quantile is `q` and whose log has sd `sigma`.
+fn tolerance_mean_cv(q: f64, sigma: f64) -> (f64, f64) {
+    let mu = libm::log(q) - Z20 * sigma;
+    (
+        (mu + 0.5 * sigma * sigma).exp(),
+        (libm::exp(sigma * sigma) - 1.0).sqrt(),
+    )
 }
 
 /// The best of `evals` if it is below `objective` (the first on a tie).
@@ -1153,4 +1272,345 @@ fn demand_step(
         *v *= level;
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    //! Recovery of known parameters from a synthetic port simulated by garita itself.
+    use super::*;
+    use crate::analysis::observed::parse_archive;
+    use crate::port::{Date, ServiceDist};
+    use crate::stats::student_t_quantile;
+
+    /// Family-wise false-failure level of the recovery checks.
+    const FAMILY_ALPHA: f64 = 0.01;
+    /// Replications of the synthetic truth.
+    const TRUTH_REPS: u32 = 8;
+
+    /// The scenario seed `base`, moved by `GARITA_TEST_SEED` when it is set (calibration runs).
+    fn test_seed(base: u64) -> u64 {
+        match std::env::var("GARITA_TEST_SEED") {
+            Ok(s) => {
+                let k: u64 = s
+                    .trim()
+                    .parse()
+                    .expect("GARITA_TEST_SEED is a whole number");
+                base ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
+            }
+            Err(_) => base,
+        }
+    }
+
+    const LATENT: &str = "[60, 45, 40, 40, 60, 150, 330, 420, 470, 450, 420, 400, 400, \
+                          420, 450, 480, 470, 430, 380, 320, 250, 180, 120, 80]";
+    const GENERAL_BOOTHS: &str = "{ weekday = [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1], \
+        saturday = [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1], \
+        sunday = [1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1] }";
+    const READY_BOOTHS: &str = "{ weekday = [1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 1, 1], \
+        saturday = [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 1, 1, 1], \
+        sunday = [1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1] }";
+
+    /// True values: general and Ready booth cycles (s), tolerance mean (min) and sd / mean.
+    const TRUE_GENERAL_S: f64 = 60.0;
+    const TRUE_READY_S: f64 = 45.0;
+    const TRUE_TOL_MIN: f64 = 90.0;
+    const TRUE_TOL_CV: f64 = 2.0 / 3.0;
+
+    fn skeleton() -> String {
+        format!(
+            "name = \"synthetic\"\n\
+             [demand]\nper_hour = {LATENT}\n\
+             [[classes]]\nid = \"general\"\nshare = 0.3\nlanes = [\"general\"]\n\
+             [[classes]]\nid = \"ready\"\nshare = 0.7\nlanes = [\"ready\", \"general\"]\n\
+             [[lanes]]\nid = \"general\"\nkind = \"general\"\n\
+             [[lanes]]\nid = \"ready\"\nkind = \"ready\"\n\
+             [response]\nposted_update = \"15m\"\nshift = 0.0\n"
+        )
+    }
+
+    fn truth(start: Date, days: i64, seed: u64) -> PortConfig {
+        let text = format!(
+            "name = \"synthetic\"\nseed = {seed}\nstart = \"{start}\"\n\
+             horizon = \"{}d\"\nwarmup = \"{WARMUP_DAYS}d\"\nreplications = {TRUTH_REPS}\n\
+             [demand]\nper_hour = {LATENT}\n\
+             [[classes]]\nid = \"general\"\nshare = 0.3\nlanes = [\"general\"]\n\
+             [[classes]]\nid = \"ready\"\nshare = 0.7\nlanes = [\"ready\", \"general\"]\n\
+             [[lanes]]\nid = \"general\"\nkind = \"general\"\nbooths = {GENERAL_BOOTHS}\n\
+             service = {{ dist = \"lognormal\", mean = \"{TRUE_GENERAL_S}s\", sd = \"{}s\" }}\n\
+             [[lanes]]\nid = \"ready\"\nkind = \"ready\"\nbooths = {READY_BOOTHS}\n\
+             service = {{ dist = \"lognormal\", mean = \"{TRUE_READY_S}s\", sd = \"{}s\" }}\n\
+             [response]\nposted_update = \"15m\"\nshift = 0.0\n\
+             tolerance = {{ dist = \"lognormal\", mean = \"{TRUE_TOL_MIN}m\", sd = \"{}m\" }}\n",
+            days + WARMUP_DAYS,
+            TRUE_GENERAL_S * SERVICE_CV,
+            TRUE_READY_S * SERVICE_CV,
+            TRUE_TOL_MIN * TRUE_TOL_CV,
+        );
+        scenario::parse_str(&text, "truth.toml")
+            .expect("the synthetic truth is valid")
+            .config
+    }
+
+    /// Posted wait (min) by lane and hour, and trips made per day, of one replication.
+    fn outputs(r: &ReplicationResult, lanes: usize) -> (Vec<f64>, f64) {
+        let mut v = Vec::new();
+        for l in 0..lanes {
+            let g = r.group(GroupRef::Lane(l)).expect("lane group");
+            for h in 0..24 {
+                v.push(g.hourly[h][HourlyMetric::PostedWaitMean as usize] / 60.0);
+            }
+        }
+        let a = r
+            .group(GroupRef::All)
+            .expect("all")
+            .metric(Metric::ArrivalsPerDay);
+        (v, a)
+    }
+
+    fn set_params(cfg: &mut PortConfig, x: &[f64; 4]) {
+        for (l, &m) in [x[0], x[1]].iter().enumerate() {
+            cfg.lanes[l].service = ServiceDist::LogNormal {
+                mean_s: m,
+                sd_s: m * SERVICE_CV,
+            };
+        }
+        let r = cfg.response.as_mut().expect("response");
+        r.tolerance = Some(ServiceDist::LogNormal {
+            mean_s: x[2] * 60.0,
+            sd_s: x[2] * 60.0 * x[3],
+        });
+    }
+
+    /// Simulates a synthetic port with known inspection times and tolerance, writes its posted
+    /// waits in the archive's shape, calibrates a skeleton that leaves them out, and checks
+    /// that each fitted value is within its derived tolerance of the truth.
+    ///
+    /// Tolerance (log scale) of parameter i: the two-sided `1 - FAMILY_ALPHA / (2 x 4)`
+    /// Student-t quantile (TRUTH_REPS - 1 degrees of freedom) times the linearised standard
+    /// error of the weighted least-squares estimate, plus twice the search's final step.
+    /// Linearised: theta_hat - theta = -(J'WJ)^-1 J'W e, where J is the Jacobian of the
+    /// residuals (simulated minus observed hourly posted waits, and the volume error in
+    /// percent) by central differences at the fit under common random numbers, W the
+    /// objective's weights, and e the residuals' noise: the observed means average TRUTH_REPS
+    /// replications and the search simulates one, so each residual's variance is
+    /// s^2 (1 + 1 / TRUTH_REPS), s^2 the variance of one replication across the truth's
+    /// replications (hours taken as independent).
+    #[test]
+    fn calibration_recovers_known_inspection_times_and_tolerance() {
+        let from = Date::parse("2025-03-03").expect("valid");
+        let days = 28i64;
+        let to = from.plus_days(days - 1);
+        let start = from.plus_days(-WARMUP_DAYS);
+        let truth_cfg = truth(start, days, test_seed(7));
+        let reps = run_replications(std::slice::from_ref(&truth_cfg), 0, None)
+            .expect("runs")
+            .remove(0);
+        let outs: Vec<(Vec<f64>, f64)> = reps.iter().map(|r| outputs(r, 2)).collect();
+        let m = outs[0].0.len();
+        let mean_of = |k: usize| outs.iter().map(|o| o.0[k]).sum::<f64>() / outs.len() as f64;
+        let obs: Vec<f64> = (0..m).map(mean_of).collect();
+        let volume = outs.iter().map(|o| o.1).sum::<f64>() / outs.len() as f64;
+        // The archive: one reading per lane, day and hour, with the lanes open that day.
+        let mut text = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
+        for d in 0..days {
+            let date = from.plus_days(d);
+            let t = DayType::of_weekday(date.weekday());
+            for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
+                let booths = truth_cfg.lanes[l].booths_on(t);
+                for h in 0..24 {
+                    text.push_str(&format!(
+                        "999901,POV,{name},{date},{h},MST,{:.4},{}\n",
+                        obs[l * 24 + h],
+                        booths[h]
+                    ));
+                }
+            }
+        }
+        let readings = parse_archive(&text, "synthetic.csv").expect("valid archive");
+        let cal = calibrate(
+            &CalibrateConfig {
+                skeleton_text: skeleton(),
+                skeleton_name: "synthetic.toml".into(),
+                readings,
+                observed_name: "synthetic.csv".into(),
+                sel: Selection {
+                    port: 999_901,
+                    mode: Mode::Pov,
+                    from,
+                    to,
+                },
+                volume_per_day: volume,
+                fit: Vec::new(),
+                budget: 160,
+                seed: 1,
+                threads: 0,
+                final_replications: 2,
+            },
+            &|_| {},
+        )
+        .expect("calibrates");
+        assert_eq!(
+            cal.fitted,
+            [
+                "lanes.general.service",
+                "lanes.ready.service",
+                "response.tolerance"
+            ]
+        );
+        let fitted: [f64; 4] = std::array::from_fn(|i| cal.params[i].value);
+        assert_eq!(
+            cal.fitted,
+            [
+                "lanes.general.service",
+                "lanes.ready.service",
+                "response.tolerance"
+            ]
+        );
+        let fitted: [f64; 4] = std::array::from_fn(|i| cal.params[i].value);
+        eprintln!(
+            "DEBUG sims {} rounds {} converged {} objective {} fitted {:?}",
+            cal.sims, cal.rounds, cal.converged, cal.objective, fitted
+        );
+        {
+            let mut c = cal.config.clone();
+            c.replications = 1;
+            c.seed = 1;
+            let mut cs = Vec::new();
+            for x in [
+                fitted,
+                [TRUE_GENERAL_S, TRUE_READY_S, TRUE_TOL_MIN, TRUE_TOL_CV],
+            ] {
+                let mut cc = c.clone();
+                set_params(&mut cc, &x);
+                cs.push(cc);
+            }
+            let r = run_replications(&cs, 0, None).expect("runs");
+            for rr in &r {
+                let (v, a) = outputs(&rr[0], 2);
+                let mse: f64 = v
+                    .iter()
+                    .zip(&obs)
+                    .map(|(s, o)| (s - o) * (s - o))
+                    .sum::<f64>()
+                    / m as f64;
+                let vol = 100.0 * (a - volume) / volume;
+                eprintln!("DEBUG J {} (mse {mse}, vol {vol})", mse + vol * vol);
+            }
+        }
+        let truth_x = [TRUE_GENERAL_S, TRUE_READY_S, TRUE_TOL_MIN, TRUE_TOL_CV];
+        // Jacobian of the residuals in log parameters at the fit, common random numbers.
+        let mut base = cal.config.clone();
+        base.replications = 1;
+        base.seed = 1;
+        let h = 0.05;
+        let mut configs = Vec::new();
+        for i in 0..4 {
+            for sgn in [1.0, -1.0] {
+                let mut x = fitted;
+                x[i] *= f64::exp(sgn * h);
+                let mut c = base.clone();
+                set_params(&mut c, &x);
+                configs.push(c);
+            }
+        }
+        let runs = run_replications(&configs, 0, None).expect("runs");
+        let resid = |r: &ReplicationResult| -> Vec<f64> {
+            let (v, a) = outputs(r, 2);
+            let mut out: Vec<f64> = v
+                .iter()
+                .zip(&obs)
+                .map(|(s, o)| if s.is_finite() { s - o } else { -o })
+                .collect();
+            out.push(100.0 * (a - volume) / volume);
+            out
+        };
+        let n = m + 1;
+        let mut jac = vec![[0.0f64; 4]; n];
+        for i in 0..4 {
+            let up = resid(&runs[2 * i][0]);
+            let down = resid(&runs[2 * i + 1][0]);
+            for k in 0..n {
+                jac[k][i] = (up[k] - down[k]) / (2.0 * h);
+            }
+        }
+        // Weights of the objective: each hour's readings over all readings (equal here), 1 for
+        // the volume term; noise variance of each residual.
+        let w: Vec<f64> = (0..n)
+            .map(|k| if k < m { 1.0 / m as f64 } else { 1.0 })
+            .collect();
+        let var: Vec<f64> = (0..n)
+            .map(|k| {
+                let xs: Vec<f64> = outs
+                    .iter()
+                    .map(|o| if k < m { o.0[k] } else { 100.0 * o.1 / volume })
+                    .collect();
+                let mu = xs.iter().sum::<f64>() / xs.len() as f64;
+                let s2 =
+                    xs.iter().map(|x| (x - mu) * (x - mu)).sum::<f64>() / (xs.len() - 1) as f64;
+                s2 * (1.0 + 1.0 / f64::from(TRUTH_REPS))
+            })
+            .collect();
+        let mut a = [[0.0f64; 4]; 4];
+        let mut b = [[0.0f64; 4]; 4];
+        for k in 0..n {
+            for i in 0..4 {
+                for j in 0..4 {
+                    a[i][j] += jac[k][i] * w[k] * jac[k][j];
+                    b[i][j] += jac[k][i] * w[k] * var[k] * w[k] * jac[k][j];
+                }
+            }
+        }
+        let ai = invert4(&a);
+        let cov = mul4(&mul4(&ai, &b), &ai);
+        let q = student_t_quantile(1.0 - FAMILY_ALPHA / (2.0 * 4.0), TRUTH_REPS as usize - 1);
+        for i in 0..4 {
+            let tol = q * cov[i][i].sqrt() + 2.0 * MIN_STEP;
+            let err = (fitted[i] / truth_x[i]).ln();
+            eprintln!(
+                "{}: fitted {:.3}, true {:.3}, log error {err:+.4}, tolerance {tol:.4}",
+                cal.params[i].key, fitted[i], truth_x[i]
+            );
+            assert!(
+                err.abs() <= tol,
+                "{}: fitted {} against the true {} (log error {err:+.4}, tolerance {tol:.4})",
+                cal.params[i].key,
+                fitted[i],
+                truth_x[i]
+            );
+        }
+    }
+
+    fn mul4(a: &[[f64; 4]; 4], b: &[[f64; 4]; 4]) -> [[f64; 4]; 4] {
+        std::array::from_fn(|i| std::array::from_fn(|j| (0..4).map(|k| a[i][k] * b[k][j]).sum()))
+    }
+
+    /// Inverse by Gauss-Jordan elimination with partial pivoting.
+    fn invert4(m: &[[f64; 4]; 4]) -> [[f64; 4]; 4] {
+        let mut a = *m;
+        let mut inv: [[f64; 4]; 4] =
+            std::array::from_fn(|i| std::array::from_fn(|j| f64::from(u8::from(i == j))));
+        for c in 0..4 {
+            let p = (c..4)
+                .max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs()))
+                .expect("rows");
+            a.swap(c, p);
+            inv.swap(c, p);
+            let d = a[c][c];
+            assert!(d.abs() > 1e-300, "the Jacobian has full rank");
+            for j in 0..4 {
+                a[c][j] /= d;
+                inv[c][j] /= d;
+            }
+            for r in 0..4 {
+                if r != c {
+                    let f = a[r][c];
+                    for j in 0..4 {
+                        a[r][j] -= f * a[c][j];
+                        inv[r][j] -= f * inv[c][j];
+                    }
+                }
+            }
+        }
+        inv
+    }
 }

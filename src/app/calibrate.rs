@@ -140,10 +140,14 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<String, AppError> {
     report::create_dir(&dir).map_err(io_err(&dir))?;
     let header = header(args, &observed_name, &observed_hash, &cal);
     let toml_bytes = format!("{header}\n{}", cal.text).into_bytes();
-    let files: [(&str, Vec<u8>); 2] = [
-        ("calibrated.toml", toml_bytes),
-        ("fit.csv", report::fit_csv(&cal.rows)),
-    ];
+    let mut files: Vec<(String, Vec<u8>)> = cal
+        .series
+        .iter()
+        .map(|(name, days)| (name.clone(), report::booth_series_csv(cal.start, days)))
+        .collect();
+    files.push(("fit.csv".into(), report::fit_csv(&cal.rows)));
+    // The scenario last: it names the series files, which are then complete.
+    files.push(("calibrated.toml".into(), toml_bytes));
     for (name, bytes) in files {
         let p = dir.join(name);
         report::write_atomic(&p, &bytes).map_err(io_err(&p))?;
@@ -192,10 +196,14 @@ fn header(args: &CalibrateArgs, observed: &str, hash: &str, cal: &Calibration) -
         crate::analysis::calibrate::WARMUP_DAYS,
         args.volume_per_day
     ));
-    line(
-        "Booths: observed lanes open of the period, median of each day type and hour of the series with its gap rule."
-            .to_string(),
-    );
+    line(format!(
+        "Booths: the observed lanes open, replayed day by day ({}; gaps filled with the same hour of the nearest day with a reading, then the hour's median).",
+        cal.series
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     line(format!("Fitted: {}.", cal.fitted.join(", ")));
     for p in &cal.params {
         line(format!(

@@ -1,6 +1,7 @@
-//! The files of `garita calibrate`: `fit.csv`.
+//! The files of `garita calibrate`: `fit.csv` and the booth series.
 
 use crate::analysis::calibrate::FitRow;
+use crate::port::Date;
 use crate::stats::fmt_num;
 
 /// `fit.csv`: `lane,hour,observed_mean_min,simulated_mean_min,ci95,error_min,n_observed`, one
@@ -19,6 +20,18 @@ pub fn fit_csv(rows: &[FitRow]) -> Vec<u8> {
             fmt_num(r.error_min),
             r.n_observed
         ));
+    }
+    s.into_bytes()
+}
+
+/// A booth series file (`date,hour,booths`), day 0 = `start`.
+pub fn booth_series_csv(start: Date, days: &[[u32; 24]]) -> Vec<u8> {
+    let mut s = String::from("date,hour,booths\n");
+    for (d, b) in days.iter().enumerate() {
+        let date = start.plus_days(d as i64);
+        for (h, n) in b.iter().enumerate() {
+            s.push_str(&format!("{date},{h},{n}\n"));
+        }
     }
     s.into_bytes()
 }

@@ -22,7 +22,7 @@ pub use analysis::{
     criteria_md, pilot_csv, pilot_json, pilot_table_md, pilot_warnings, staff_csv, staff_hours_csv,
     staff_summary_csv, staff_table, staff_toml,
 };
-pub use calibration::fit_csv;
+pub use calibration::{booth_series_csv, fit_csv};
 pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{
     SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_overload, sweep_rows,
