@@ -232,7 +232,10 @@ fn skeleton_problems(text: &str, file: &str, fit_shares: &[usize]) -> Vec<Diagno
             let lane_key = d.key.starts_with("lanes[")
                 && (d.key.ends_with("].booths") || d.key.ends_with("].service"));
             let filled = (missing
-                && (d.key == "horizon" || d.key == "demand" || d.key.starts_with("demand")))
+                && (d.key == "horizon"
+                    || d.key == "name"
+                    || d.key == "demand"
+                    || d.key.starts_with("demand")))
                 || (missing && lane_key)
                 || d.key.contains("tolerance")
                 || (d.key == "response" && d.message.contains("tolerance"))
@@ -707,8 +710,34 @@ pub fn calibrate(
         weekday_booths.push(weekday);
         series_by_lane.push(s.booths.clone());
     }
-    // The frame: the skeleton with the period, the staffing and a response.
+    // The frame: the skeleton with the period, the staffing and a response; without a name,
+    // the skeleton's file name (as `garita run` names a scenario).
     let days = cfg.sel.days() as i64;
+    if !doc.contains_key("name") {
+        let stem = std::path::Path::new(&file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let name: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(64)
+            .collect();
+        doc.insert(
+            "name".into(),
+            Value::String(if name.is_empty() {
+                "calibrated".into()
+            } else {
+                name
+            }),
+        );
+    }
     doc.insert("seed".into(), Value::Integer(cfg.seed as i64));
     doc.insert("start".into(), Value::String(start.to_string()));
     doc.insert(
@@ -1401,7 +1430,7 @@ mod tests {
         let days = 28i64;
         let to = from.plus_days(days - 1);
         let start = from.plus_days(-WARMUP_DAYS);
-        let truth_cfg = truth(start, days, test_seed(7));
+        let truth_cfg = truth(start, days, test_seed(7) & (i64::MAX as u64));
         let reps = run_replications(std::slice::from_ref(&truth_cfg), 0, None)
             .expect("runs")
             .remove(0);
