@@ -9,6 +9,8 @@ use crate::analysis::calibrate::{Bound, CalibrateConfig, Calibration, Step, cali
 use crate::analysis::observed::{Mode, Selection, parse_archive};
 use crate::port::Date;
 use crate::report;
+use crate::report::charts::{self, ChartKind, ChartOptions, Format};
+use crate::report::i18n::Lang;
 
 /// Options of `garita calibrate`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -150,6 +152,31 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<String, AppError> {
     files.push(("calibrated.toml".into(), toml_bytes));
     for (name, bytes) in files {
         let p = dir.join(name);
+        report::write_atomic(&p, &bytes).map_err(io_err(&p))?;
+    }
+    // The final run's outputs beside them (so `garita plot` and `garita report` read the
+    // folder), then the fit chart in English and Spanish.
+    let info = report::RunInfo {
+        source_name: dir.join("calibrated.toml").display().to_string(),
+        source_hash: sha256_hex(&std::fs::read(dir.join("calibrated.toml")).map_err(io_err(&dir))?),
+        version: crate::VERSION.to_string(),
+    };
+    report::write_run_outputs(
+        &dir,
+        &cal.config,
+        &info,
+        &cal.final_run,
+        &crate::experiment::aggregate(&cal.final_run),
+    )
+    .map_err(io_err(&dir))?;
+    let data = report::read::read_output_dir(&dir)?;
+    for (lang, suffix) in [(Lang::En, "en"), (Lang::Es, "es")] {
+        let opts = ChartOptions {
+            lang,
+            target_s: None,
+        };
+        let bytes = charts::render(ChartKind::CalibrationFit, &data, &opts, Format::Png)?;
+        let p = dir.join(format!("calibration_fit_{suffix}.png"));
         report::write_atomic(&p, &bytes).map_err(io_err(&p))?;
     }
     let mut out = summary(&cal);

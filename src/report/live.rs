@@ -57,5 +57,6 @@ pub fn live_output(
         meta: Some(meta),
         sub_metas: Vec::new(),
         staff: None,
+        fit: None,
     })
 }

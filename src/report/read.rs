@@ -381,6 +381,48 @@ pub struct OutputData {
     pub sub_metas: Vec<RunMeta>,
     /// staff_hours.csv of a `garita staff` folder, if present.
     pub staff: Option<StaffData>,
+    /// fit.csv of a `garita calibrate` folder, if present.
+    pub fit: Option<Vec<FitPoint>>,
+}
+
+/// One row of `fit.csv` (`garita calibrate`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitPoint {
+    /// Lane kind.
+    pub lane: String,
+    /// Hour of day.
+    pub hour: usize,
+    /// Mean of the readings (min).
+    pub observed_mean_min: f64,
+    /// Simulated posted wait (min).
+    pub simulated_mean_min: f64,
+    /// Its 95% half-width.
+    pub ci95: f64,
+}
+
+/// Reads fit.csv.
+pub fn read_fit(path: &Path) -> Result<Vec<FitPoint>, ReadError> {
+    let t = Table::read(path)?;
+    let (lane, hour, obs, sim, ci) = (
+        t.col("lane")?,
+        t.col("hour")?,
+        t.col("observed_mean_min")?,
+        t.col("simulated_mean_min")?,
+        t.col("ci95")?,
+    );
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let line = *line;
+            Ok(FitPoint {
+                lane: t.str(line, r, lane)?.to_string(),
+                hour: t.int(line, r, hour)? as usize,
+                observed_mean_min: t.num(line, r, obs)?,
+                simulated_mean_min: t.num(line, r, sim)?,
+                ci95: t.num(line, r, ci)?,
+            })
+        })
+        .collect()
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
@@ -947,11 +989,18 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     } else {
         None
     };
+    let fit_path = dir.join("fit.csv");
+    let fit = if fit_path.is_file() {
+        Some(read_fit(&fit_path)?)
+    } else {
+        None
+    };
     if run.is_none()
         && comparison.is_none()
         && sweep.is_none()
         && pilot.is_none()
         && staff.is_none()
+        && fit.is_none()
     {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
@@ -982,6 +1031,7 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         meta,
         sub_metas,
         staff,
+        fit,
     })
 }
 

@@ -57,6 +57,9 @@ fn calibrate_writes_a_scenario_that_runs_and_the_fit() {
         "fit.csv",
         "booths-general.csv",
         "booths-ready.csv",
+        "calibration_fit_en.png",
+        "calibration_fit_es.png",
+        "hourly.csv",
     ] {
         let a = std::fs::read(one.join(f)).expect("written");
         let b = std::fs::read(two.join(f)).expect("written");

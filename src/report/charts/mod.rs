@@ -102,6 +102,9 @@ pub enum ChartKind {
     Spillback,
     /// With lane storage: share of each hour that each lane's storage was full.
     LaneFull,
+    /// `garita calibrate`: simulated posted wait (95% CI band) against the observed mean, by
+    /// hour and lane kind (fit.csv).
+    CalibrationFit,
 }
 
 impl ChartKind {
@@ -122,6 +125,7 @@ impl ChartKind {
             ChartKind::TripsByHour => "trips_by_hour",
             ChartKind::Spillback => "spillback",
             ChartKind::LaneFull => "lane_full_by_hour",
+            ChartKind::CalibrationFit => "calibration_fit",
         }
     }
 }
@@ -167,6 +171,9 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
     {
         out.extend([ChartKind::PilotRanking, ChartKind::PilotTradeoff]);
     }
+    if data.fit.as_ref().is_some_and(|f| !f.is_empty()) {
+        out.push(ChartKind::CalibrationFit);
+    }
     out
 }
 
@@ -203,6 +210,7 @@ fn draw<DB: DrawingBackend>(
         ChartKind::TripsByHour => run::trips_by_hour(&area, ctx),
         ChartKind::Spillback => run::spillback(&area, ctx),
         ChartKind::LaneFull => run::lane_full(&area, ctx),
+        ChartKind::CalibrationFit => run::calibration_fit(&area, ctx),
     }
 }
 
