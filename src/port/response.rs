@@ -139,10 +139,11 @@ impl Response {
     pub(super) fn new(cfg: &PortConfig, replication: u32) -> Option<Self> {
         let rc = cfg.response.as_ref()?;
         let rep = u64::from(replication);
-        let first_day = match cfg.calendar.special_days(1) {
-            Some(days) => days[0].1,
-            None => DayType::of_weekday(cfg.calendar.first_weekday()),
-        };
+        // Day 0's booth schedule: its day type, or the one a special date gives it.
+        let day0 = cfg.calendar.special_days(1).map_or_else(
+            || DayType::of_weekday(cfg.calendar.first_weekday()),
+            |days| days[0].1,
+        );
         let samplers = cfg
             .classes
             .iter()
@@ -165,7 +166,7 @@ impl Response {
                 .lanes
                 .iter()
                 .map(|l| {
-                    if l.booths_of_day(0, first_day)[0] > 0 {
+                    if l.booths_of_day(0, day0)[0] > 0 {
                         0.0
                     } else {
                         f64::INFINITY
