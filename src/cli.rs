@@ -6,8 +6,8 @@ use clap::{Args, Parser, Subcommand};
 
 use garita::analysis::observed::Estimator;
 use garita::app::{BatchConfig, CompareConfig, MergeConfig, SweepConfig};
+use garita::app::{CalibrateArgs, PilotArgs, StaffArgs, ValidateArgs};
 use garita::app::{Limits, ServeConfig};
-use garita::app::{PilotArgs, StaffArgs, ValidateArgs};
 use garita::app::{PlotConfig, ReportConfig, RunConfig};
 use garita::experiment::{ShardEnv, ShardRequest};
 use garita::report::charts::{ChartOptions, Format};
@@ -177,6 +177,53 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         target: TargetArgs,
+    },
+    /// Fit what a skeleton scenario leaves out (latent demand, inspection times, tolerance) to
+    /// CBP's posted waits, with the observed lanes open replayed.
+    Calibrate {
+        /// The skeleton scenario (lanes and classes; what it sets stays fixed).
+        skeleton: PathBuf,
+        /// CBP hourly wait-time archive (port_number,mode,lane,date,hour,tz,delay_min,lanes_open),
+        /// plain or gzip.
+        #[arg(long)]
+        observed: PathBuf,
+        /// CBP crossing number (e.g. 240201).
+        #[arg(long)]
+        port: u32,
+        /// POV, COV or PED.
+        #[arg(long, default_value = "POV")]
+        mode: String,
+        /// First date of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last date of the period (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        to: String,
+        /// Trips made per day the fit must reproduce.
+        #[arg(long, value_parser = parse_positive)]
+        volume_per_day: f64,
+        /// Fit this key although the skeleton sets it (demand.per_hour, lanes.<id>.service,
+        /// lanes.service, response.tolerance, classes.share); repeatable.
+        #[arg(long, value_name = "KEY")]
+        fit: Vec<String>,
+        /// Most simulations of the search.
+        #[arg(long, default_value_t = 200)]
+        budget: usize,
+        /// Seed of every simulation (common random numbers).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Replications of the final run of the calibrated scenario (fit.csv's CI).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=1000))]
+        replications: u32,
+        /// Output folder (default output/<skeleton>-calibrated).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core; results never depend on it).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// No progress line on stderr.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Serve a what-if page (English and Spanish) and a JSON API for the given scenarios.
     Serve {
@@ -359,6 +406,8 @@ pub enum Action {
     Serve(ServeConfig),
     /// `garita validate`.
     Validate(ValidateArgs),
+    /// `garita calibrate`.
+    Calibrate(CalibrateArgs),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -483,6 +532,37 @@ pub fn parse() -> Action {
             out,
             threads,
             plot,
+            progress: progress(quiet),
+        }),
+        Command::Calibrate {
+            skeleton,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            volume_per_day,
+            fit,
+            budget,
+            seed,
+            replications,
+            out,
+            threads,
+            quiet,
+        } => Action::Calibrate(CalibrateArgs {
+            skeleton,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            volume_per_day,
+            fit,
+            budget,
+            seed,
+            replications,
+            out,
+            threads,
             progress: progress(quiet),
         }),
         Command::Serve {

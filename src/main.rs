@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::Action::Pilot(args) => garita::app::pilot(&args),
         cli::Action::Serve(cfg) => garita::app::serve(&cfg),
         cli::Action::Validate(args) => garita::app::validate(&args),
+        cli::Action::Calibrate(args) => garita::app::calibrate(&args),
     };
     match result {
         Ok(text) => {

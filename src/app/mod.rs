@@ -18,11 +18,13 @@ use std::sync::Arc;
 use self::progress::{Shape, StderrProgress};
 use crate::experiment::Progress as _;
 
+mod calibrate;
 mod pilot;
 mod serve;
 mod staff;
 mod validate;
 
+pub use calibrate::{CalibrateArgs, calibrate};
 pub use pilot::{PilotArgs, pilot};
 pub use serve::{Api, Limits, Reply, Request, ServeConfig, serve};
 pub use staff::{StaffArgs, staff};

@@ -558,6 +558,7 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::Spillback => lang.text(Key::TitleSpillback),
         ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
         ChartKind::ValidationByHour => lang.text(Key::TitleValidationByHour),
+        ChartKind::CalibrationFit => lang.text(Key::TitleFitByHour),
     }
 }
 

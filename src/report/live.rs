@@ -58,5 +58,6 @@ pub fn live_output(
         sub_metas: Vec::new(),
         staff: None,
         validation: None,
+        fit: None,
     })
 }

@@ -5,6 +5,7 @@
 //! disk by writing a temporary file and renaming it, so no reader ever sees half a file.
 
 mod analysis;
+mod calibration;
 pub mod charts;
 mod console;
 mod experiment;
@@ -22,6 +23,7 @@ pub use analysis::{
     criteria_md, pilot_csv, pilot_json, pilot_table_md, pilot_warnings, staff_csv, staff_hours_csv,
     staff_summary_csv, staff_table, staff_toml,
 };
+pub use calibration::{booth_series_csv, fit_csv};
 pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{
     SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_overload, sweep_rows,

@@ -383,6 +383,8 @@ pub struct OutputData {
     pub staff: Option<StaffData>,
     /// validation.csv and validation_summary.csv of a `garita validate` folder, if present.
     pub validation: Option<ValidationData>,
+    /// fit.csv of a `garita calibrate` folder, if present.
+    pub fit: Option<Vec<FitPoint>>,
 }
 
 /// One row of `validation.csv`.
@@ -486,6 +488,47 @@ fn read_validation(dir: &Path) -> Result<ValidationData, ReadError> {
         });
     }
     Ok(ValidationData { hours, lanes })
+}
+
+
+/// One row of `fit.csv` (`garita calibrate`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitPoint {
+    /// Lane kind.
+    pub lane: String,
+    /// Hour of day.
+    pub hour: usize,
+    /// Mean of the readings (min).
+    pub observed_mean_min: f64,
+    /// Simulated posted wait (min).
+    pub simulated_mean_min: f64,
+    /// Its 95% half-width.
+    pub ci95: f64,
+}
+
+/// Reads fit.csv.
+pub fn read_fit(path: &Path) -> Result<Vec<FitPoint>, ReadError> {
+    let t = Table::read(path)?;
+    let (lane, hour, obs, sim, ci) = (
+        t.col("lane")?,
+        t.col("hour")?,
+        t.col("observed_mean_min")?,
+        t.col("simulated_mean_min")?,
+        t.col("ci95")?,
+    );
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let line = *line;
+            Ok(FitPoint {
+                lane: t.str(line, r, lane)?.to_string(),
+                hour: t.int(line, r, hour)? as usize,
+                observed_mean_min: t.num(line, r, obs)?,
+                simulated_mean_min: t.num(line, r, sim)?,
+                ci95: t.num(line, r, ci)?,
+            })
+        })
+        .collect()
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
@@ -1057,12 +1100,19 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     } else {
         None
     };
+    let fit_path = dir.join("fit.csv");
+    let fit = if fit_path.is_file() {
+        Some(read_fit(&fit_path)?)
+    } else {
+        None
+    };
     if run.is_none()
         && comparison.is_none()
         && sweep.is_none()
         && pilot.is_none()
         && staff.is_none()
         && validation.is_none()
+        && fit.is_none()
     {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
@@ -1094,6 +1144,7 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         sub_metas,
         staff,
         validation,
+        fit,
     })
 }
 

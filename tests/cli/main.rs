@@ -1,6 +1,7 @@
 //! The one integration-test binary: drives the `garita` executable end to end.
 
 mod analysis;
+mod calibrate;
 mod charts;
 mod common;
 mod experiment;

@@ -105,6 +105,9 @@ pub enum ChartKind {
     /// `garita validate`: simulated posted wait (95% CI band) and observed readings by hour,
     /// per lane kind.
     ValidationByHour,
+    /// `garita calibrate`: simulated posted wait (95% CI band) against the observed mean, by
+    /// hour and lane kind (fit.csv).
+    CalibrationFit,
 }
 
 impl ChartKind {
@@ -126,6 +129,7 @@ impl ChartKind {
             ChartKind::Spillback => "spillback",
             ChartKind::LaneFull => "lane_full_by_hour",
             ChartKind::ValidationByHour => "validation_by_hour",
+            ChartKind::CalibrationFit => "calibration_fit",
         }
     }
 }
@@ -176,6 +180,9 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
     {
         out.push(ChartKind::ValidationByHour);
     }
+    if data.fit.as_ref().is_some_and(|f| !f.is_empty()) {
+        out.push(ChartKind::CalibrationFit);
+    }
     out
 }
 
@@ -213,6 +220,7 @@ fn draw<DB: DrawingBackend>(
         ChartKind::Spillback => run::spillback(&area, ctx),
         ChartKind::LaneFull => run::lane_full(&area, ctx),
         ChartKind::ValidationByHour => run::validation_by_hour(&area, ctx),
+        ChartKind::CalibrationFit => run::calibration_fit(&area, ctx),
     }
 }
 

@@ -225,6 +225,46 @@ pub(crate) fn posted_wait_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// `garita calibrate`'s fit: per lane kind, the simulated posted wait (mean with its 95% CI
+/// band) and dashed the mean of CBP's readings, by hour of day.
+pub(crate) fn calibration_fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let lang = ctx.opts.lang;
+    let rows = ctx.data.fit.as_deref().unwrap_or(&[]);
+    let mut kinds: Vec<&str> = rows.iter().map(|r| r.lane.as_str()).collect();
+    kinds.dedup();
+    let series: Vec<HourlySeries> = kinds
+        .iter()
+        .map(|&k| {
+            let mut sim: Points = vec![None; 24];
+            let mut obs: Points = vec![None; 24];
+            for r in rows.iter().filter(|r| r.lane == k && r.hour < 24) {
+                let x = r.hour as f64 + 0.5;
+                if r.simulated_mean_min.is_finite() {
+                    let ci = if r.ci95.is_finite() { r.ci95 } else { 0.0 };
+                    sim[r.hour] = Some((x, r.simulated_mean_min, ci));
+                }
+                obs[r.hour] = Some((x, r.observed_mean_min, f64::NAN));
+            }
+            HourlySeries {
+                name: k.to_string(),
+                points: sim,
+                dashed: Some((lang.fill(Key::LegendObserved, &[("lane", k)]), obs)),
+            }
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleFitByHour),
+        lang.text(Key::AxisWaitMin),
+        &series,
+        None,
+    )
+}
+
 /// Per lane, the hourly metric `solid` (mean with its 95% CI band) and dashed the hourly mean of
 /// `dashed.1` under the legend `dashed.0`, both seconds drawn in minutes, against the target.
 fn minutes_by_hour<DB: DrawingBackend>(
