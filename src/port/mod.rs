@@ -7,6 +7,7 @@
 mod approach;
 mod calendar;
 mod capacity;
+mod choice;
 mod config;
 mod demand;
 mod flex;
@@ -22,8 +23,8 @@ pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
 pub use capacity::{CapacityCheck, capacity_checks, demand_per_day, lane_capacity_per_day};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
-    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig,
-    SecondaryConfig, TravelMode,
+    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, OriginConfig,
+    PortConfig, RegionConfig, RegionPort, SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate};
@@ -34,5 +35,7 @@ pub use service::ServiceDist;
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_region;
 #[cfg(test)]
 mod tests_response;

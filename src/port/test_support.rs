@@ -77,5 +77,6 @@ pub(crate) fn config(
         flex: Vec::new(),
         response: None,
         display: DisplayName::default(),
+        region: None,
     }
 }

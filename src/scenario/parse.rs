@@ -642,6 +642,7 @@ impl<'s> Ctx<'s> {
             flex: flex?,
             response: response?,
             display,
+            region: None,
         })
     }
 
