@@ -135,11 +135,7 @@ impl Choice {
         }
         let port = chosen.expect("validation gives every class a port that serves it");
         let (lane, cost_s) = looks[port].expect("a chosen port serves the class");
-        Pick {
-            port,
-            lane,
-            cost_s,
-        }
+        Pick { port, lane, cost_s }
     }
 
     /// A trip of `class` from `origin` joined a queue at `port` at `now_ns`.

@@ -44,7 +44,12 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
         .file_stem()
         .map(|s| s.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    parse_with(&text, &name, &stem, Some(path.parent().unwrap_or(Path::new(""))))
+    parse_with(
+        &text,
+        &name,
+        &stem,
+        Some(path.parent().unwrap_or(Path::new(""))),
+    )
 }
 
 /// Validates scenario text; `file` names it in messages. A region given as text must have its

@@ -126,9 +126,7 @@ impl Ctx<'_> {
                         lanes: Vec::new(),
                         trusted: false,
                         mode: crate::port::TravelMode::Car,
-                        idle: crate::port::IdleEmissions::default_for(
-                            crate::port::TravelMode::Car,
-                        ),
+                        idle: crate::port::IdleEmissions::default_for(crate::port::TravelMode::Car),
                         approach: ApproachUse::Shared,
                         referral: 0.0,
                         tolerance: None,
@@ -511,11 +509,9 @@ impl Ctx<'_> {
             };
             let tp = key_path(&path, "travel");
             let travel = match Self::get(t, "travel") {
-                Some(x) => self
-                    .table(x, &tp)
-                    .and_then(|tt| self.per_port(tt, x, &tp, ports, true, |cx, v, p| {
-                        cx.duration(v, p)
-                    })),
+                Some(x) => self.table(x, &tp).and_then(|tt| {
+                    self.per_port(tt, x, &tp, ports, true, |cx, v, p| cx.duration(v, p))
+                }),
                 None => {
                     self.err(
                         item.span(),
@@ -673,7 +669,10 @@ impl Ctx<'_> {
                 self.err(
                     v.span(),
                     path,
-                    format!("missing ports: {} (expected a value for every port)", missing.join(", ")),
+                    format!(
+                        "missing ports: {} (expected a value for every port)",
+                        missing.join(", ")
+                    ),
                 );
                 ok = false;
             }
@@ -690,7 +689,10 @@ impl Ctx<'_> {
             self.err(
                 v.span(),
                 path,
-                format!("out of range (got {}, expected a share from 0 to 1)", show(v.get_ref())),
+                format!(
+                    "out of range (got {}, expected a share from 0 to 1)",
+                    show(v.get_ref())
+                ),
             );
             None
         }
