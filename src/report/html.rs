@@ -557,6 +557,7 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::TripsByHour => lang.text(Key::TitleTripsByHour),
         ChartKind::Spillback => lang.text(Key::TitleSpillback),
         ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
+        ChartKind::PortShare => lang.text(Key::TitlePortShare),
     }
 }
 

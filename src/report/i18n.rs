@@ -145,6 +145,8 @@ keys! {
     TitlePostedByHour => "Posted wait by hour of day", "Espera publicada por hora del día";
     TitleTripsByHour => "Trips by hour: made, forgone and shifted", "Viajes por hora: realizados, desistidos y aplazados";
     AxisTripsPerHour => "Trips per hour", "Viajes por hora";
+    TitlePortShare => "Share of each port by hour", "Participación de cada puerto por hora";
+    AxisShareOfTrips => "Share of the region's trips (%)", "Proporción de los viajes de la región (%)";
     LegendWaitOfCrossers => "{lane}: wait of those who crossed", "{lane}: espera de quienes cruzaron";
     SeriesLatent => "Latent trips (no wait)", "Viajes latentes (sin espera)";
     SeriesMade => "Trips made", "Viajes realizados";

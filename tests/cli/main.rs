@@ -4,6 +4,7 @@ mod analysis;
 mod charts;
 mod common;
 mod experiment;
+mod region;
 mod response;
 mod run;
 mod serve;

@@ -102,6 +102,8 @@ pub enum ChartKind {
     Spillback,
     /// With lane storage: share of each hour that each lane's storage was full.
     LaneFull,
+    /// In a region: each port's share of the trips by hour (flows.csv).
+    PortShare,
 }
 
 impl ChartKind {
@@ -122,6 +124,7 @@ impl ChartKind {
             ChartKind::TripsByHour => "trips_by_hour",
             ChartKind::Spillback => "spillback",
             ChartKind::LaneFull => "lane_full_by_hour",
+            ChartKind::PortShare => "port_share_by_hour",
         }
     }
 }
@@ -149,6 +152,9 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
         && run.hourly.iter().any(|r| r.metric == "latent_trips")
     {
         out.extend([ChartKind::PostedWaitByHour, ChartKind::TripsByHour]);
+    }
+    if data.run.as_ref().is_some_and(|r| !r.flows.is_empty()) {
+        out.push(ChartKind::PortShare);
     }
     if let Some(c) = &data.comparison
         && compare::has_rows(c)
@@ -203,6 +209,7 @@ fn draw<DB: DrawingBackend>(
         ChartKind::TripsByHour => run::trips_by_hour(&area, ctx),
         ChartKind::Spillback => run::spillback(&area, ctx),
         ChartKind::LaneFull => run::lane_full(&area, ctx),
+        ChartKind::PortShare => run::port_share(&area, ctx),
     }
 }
 

@@ -290,6 +290,55 @@ pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// In a region: each port's share (%) of the trips that joined a queue, by hour of day, from
+/// the mean trips of flows.csv summed over origins and classes.
+pub(crate) fn port_share<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let mut ports: Vec<&str> = Vec::new();
+    for f in &run.flows {
+        if !ports.contains(&f.port.as_str()) {
+            ports.push(&f.port);
+        }
+    }
+    let mut by_port = vec![[0.0; 24]; ports.len()];
+    let mut total = [0.0; 24];
+    for f in &run.flows {
+        if f.est.mean.is_finite() {
+            let p = ports
+                .iter()
+                .position(|&x| x == f.port)
+                .expect("listed above");
+            by_port[p][f.hour] += f.est.mean;
+            total[f.hour] += f.est.mean;
+        }
+    }
+    let series: Vec<HourlySeries> = ports
+        .iter()
+        .zip(&by_port)
+        .map(|(id, t)| HourlySeries {
+            points: (0..24)
+                .map(|h| {
+                    (total[h] > 0.0).then(|| (h as f64 + 0.5, 100.0 * t[h] / total[h], f64::NAN))
+                })
+                .collect(),
+            dashed: None,
+            name: (*id).to_string(),
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitlePortShare),
+        lang.text(Key::AxisShareOfTrips),
+        &series,
+        None,
+    )
+}
+
 /// Mean number of vehicles waiting by hour of day, per lane.
 pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

@@ -762,3 +762,166 @@ pub(super) fn resolve(region_text: &str, texts: &[Option<String>]) -> Result<Str
     }
     Ok(doc.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{ScenarioError, parse_str};
+
+    /// A region of two small ports, inline.
+    const REGION: &str = r#"
+name = "two"
+horizon = "2d"
+warmup = "6h"
+replications = 2
+
+[[ports]]
+id = "a"
+name = "a"
+horizon = "1d"
+[ports.demand]
+rate = 1
+[[ports.lanes]]
+id = "general"
+kind = "general"
+booths = 2
+service = { dist = "exponential", mean = "60s" }
+[[ports.classes]]
+id = "car"
+share = 1
+lanes = ["general"]
+
+[[ports]]
+id = "b"
+name = "b"
+horizon = "1d"
+[ports.demand]
+rate = 1
+[[ports.lanes]]
+id = "general"
+kind = "general"
+booths = 1
+service = { dist = "exponential", mean = "60s" }
+[[ports.lanes]]
+id = "sentri"
+kind = "sentri"
+booths = 1
+service = { dist = "exponential", mean = "30s" }
+[[ports.classes]]
+id = "car"
+share = 0.5
+lanes = ["general"]
+[[ports.classes]]
+id = "sentri"
+share = 0.5
+lanes = ["sentri", "general"]
+
+[demand]
+rate = 100
+
+[[classes]]
+id = "car"
+share = 0.8
+
+[[classes]]
+id = "sentri"
+share = 0.2
+
+[[origins]]
+id = "west"
+share = 0.6
+travel = { a = "5m", b = "20m" }
+
+[[origins]]
+id = "east"
+share = 0.4
+travel = { a = "20m", b = "5m" }
+
+[choice]
+scale = "10m"
+value_of_time = 15.0
+tolls = { b = 2.5 }
+"#;
+
+    fn errors(text: &str) -> String {
+        match parse_str(text, "r.toml") {
+            Err(ScenarioError::Invalid(d)) => d
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => panic!("expected errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_region_compiles_into_one_port_of_all_lanes() {
+        let s = parse_str(REGION, "r.toml").unwrap_or_else(|e| panic!("{e}"));
+        let c = &s.config;
+        let ids: Vec<&str> = c.lanes.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["a/general", "b/general", "b/sentri"]);
+        let r = c.region.as_ref().expect("region");
+        // car: a's general lane, b's general lane; sentri: only at b, SENTRI lane first.
+        assert_eq!(
+            r.class_lanes,
+            vec![vec![vec![0], vec![1]], vec![vec![], vec![2, 1]]]
+        );
+        assert_eq!(c.classes[1].lanes, vec![2, 1]);
+        assert_eq!(r.origins[1].travel_s, vec![1200.0, 300.0]);
+        assert_eq!(r.scale_s, 600.0);
+        // A toll of 2.5 at 15 an hour is 10 minutes.
+        assert_eq!(r.toll_s, vec![0.0, 600.0]);
+        assert_eq!(c.demand.per_hour, [100.0; 24]);
+        assert_eq!(c.horizon.as_secs_f64(), 2.0 * 86_400.0);
+        // The ports' own horizon and demand are ignored; it runs.
+        let res = crate::port::simulate(c, 0, None);
+        assert_eq!(res.flows.len(), 2 * 2 * 2 * 24);
+    }
+
+    #[test]
+    fn region_errors_name_the_key_and_what_is_allowed() {
+        let bad = REGION
+            .replace(
+                "travel = { a = \"20m\", b = \"5m\" }",
+                "travel = { a = \"20m\", c = \"5m\" }",
+            )
+            .replace("tolls = { b = 2.5 }", "tolls = { b = -1 }")
+            .replace("share = 0.2\n", "share = 0.3\n")
+            .replace("scale = \"10m\"", "scale = \"0s\"");
+        let e = errors(&bad);
+        for want in [
+            "origins[1].travel.c: unknown port (expected one of: a, b)",
+            "choice.tolls.b: must not be negative, got -1",
+            "classes[*].share: shares must sum to 1, got 1.1 (car 0.8 + sentri 0.3)",
+            "choice.scale: too small (got 0 s, expected at least 1 s",
+        ] {
+            assert!(e.contains(want), "{want:?} not in\n{e}");
+        }
+        let e = errors(&REGION.replace(
+            "travel = { a = \"5m\", b = \"20m\" }",
+            "travel = { a = \"5m\" }",
+        ));
+        assert!(e.contains("origins[0].travel: missing ports: b"), "{e}");
+        let e = errors(&REGION.replace("value_of_time = 15.0\n", ""));
+        assert!(
+            e.contains("choice.value_of_time: missing required key: tolls need a value_of_time"),
+            "{e}"
+        );
+        let e =
+            errors(&REGION.replace("id = \"sentri\"\nshare = 0.2", "id = \"fast\"\nshare = 0.2"));
+        assert!(
+            e.contains("classes[1].id: no port serves class \"fast\""),
+            "{e}"
+        );
+        // An inline port's problems carry its path.
+        let e = errors(&REGION.replacen("booths = 2", "booths = -2", 1));
+        assert!(e.contains("ports[0].lanes[0].booths"), "{e}");
+        // A port given by path needs the region to be read from its file.
+        let e = errors(
+            "name = \"x\"\nhorizon = \"1d\"\n[[ports]]\nid = \"a\"\nscenario = \"a.toml\"\n[demand]\nrate = 1\n[[classes]]\nid = \"c\"\nshare = 1\n[choice]\nscale = \"10m\"\n",
+        );
+        assert!(
+            e.contains("ports[0].scenario: a region given as text needs its ports inline"),
+            "{e}"
+        );
+    }
+}
