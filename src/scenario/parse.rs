@@ -250,7 +250,8 @@ impl<'s> Ctx<'s> {
     fn check_keys(&mut self, table: &DeTable<'_>, path: &str, allowed: &[&str]) {
         for (k, _) in table.iter() {
             let name: &str = k.get_ref();
-            if !allowed.contains(&name) && !(path.is_empty() && self.root_extra.contains(&name)) {
+            let extra = path.is_empty() && self.root_extra.contains(&name);
+            if !allowed.contains(&name) && !extra {
                 let hint = allowed
                     .iter()
                     .filter(|a| edit_distance(a, name) <= 2)
