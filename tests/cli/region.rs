@@ -121,7 +121,7 @@ fn a_bad_region_is_refused_with_its_place() {
             path_str(&root().join("scenarios/pdn-pov.toml")),
         )
         .replace("../ysleta-pov.toml", "missing.toml")
-        .replace("scale = \"15m\"", "scale = \"15m\"\nvalue_of_time = 0");
+        .replace("[choice]\n", "[choice]\nvalue_of_time = 0\n");
     let f = dir.join("bad.toml");
     std::fs::write(&f, text).expect("write");
     let o = garita(&["check", path_str(&f)]);
