@@ -1,48 +1,80 @@
 #!/usr/bin/env python3
-"""Derive reacting versions of the bundled passenger-vehicle scenarios (scenarios/reacting/).
+"""Derive the bundled port scenarios (scenarios/*.toml) with latent demand and travellers who react.
 
-Standard library only. Starts from the derivation of tools/derive_scenarios.py (booths,
-inspection times, class shares and the hourly arrivals inverted from CBP's posted waits) and
-adds what is needed for travellers who react to the posted wait:
+Standard library only. Starts from the derivation of tools/derive_scenarios.py (daily volumes,
+booths, effective booth cycles, class shares, the fluid inversion of CBP's posted waits) and
+writes the bundled port scenarios IN PLACE with:
 
-* Tolerance (one for every passenger class; docs/validation.md, "Reacting scenarios"):
-  log-normal, anchored on SANDAG (2006), "Economic impacts of wait times at the San
-  Diego-Baja California border": at an average delay of about 45 minutes, about 8 million of
-  about 60 million potential trips a year are lost, so F(45 min) = 8/60.  The spread of its
-  logarithm, SIGMA, is an ASSUMPTION.
-* Latent demand: the hourly arrivals of the base derivation are the trips made.  A trip made in
-  hour h is a latent trip whose tolerance exceeded the posted wait W(h) (the capacity-weighted
-  posted mean of the queued lanes), so latent(h) = made(h) / (1 - F(W(h))).  SENTRI members look
-  at the SENTRI lanes' posted wait instead.  Class shares are those of the latent trips over
-  the day (the format has one share per class).
-* Response: shift = 0 (the SANDAG figure counts trips lost, not moved; ASSUMPTION), posted
-  waits refreshed every POSTED_UPDATE.
+* a calendar: start = START (a Monday), and booth and latent-demand tables by day type
+  (weekday / saturday / sunday), read from the hourly archive by day type;
+* latent demand: the trips made in hour h of a day type are the fluid inversion of that day
+  type's posted waits (no night slack: with a response the queue need not empty each night);
+  latent(h) = made(h) / (1 - F(posted wait(h))) per class, F the tolerance CDF, with the
+  smallest posted wait among the class's lanes;
+* a response: tolerance log-normal with F(45 min) = 8/60 (SANDAG 2006), sd of its log SIGMA
+  (ASSUMPTION); shift = 0; posted wait refreshed every POSTED_UPDATE;
+* day_sd measured from the day-to-day swings of the posted waits (day_sd_from_waits());
+* a correction of the latent demand by hour of day, found by simulation: ROUNDS rounds of
+  `garita run` (fewer replications) comparing the simulated posted wait by lane and hour with
+  CBP's, each round multiplying the latent demand of the hour when the vehicles served in hour h
+  joined by exp(-error(h) / slope), the slope
+  being the minutes of posted wait that one unit of log latent demand moves at that wait
+  ((1 - F) / f, from the tolerance), damped by GAIN; and the general-only class's share by
+  exp(-GAIN x (mean error of the general lanes - that of the Ready / FAST lanes) / slope). The
+  round whose largest hourly error is smallest is written.
 
-    python3 tools/derive_reacting.py --write scenarios/reacting
-    python3 tools/derive_reacting.py --compare output/reacting   # after garita run of each
+    python3 tools/derive_reacting.py --write                    # rewrite scenarios/*.toml (and the
+                                                                # two alternatives built on them)
+    python3 tools/derive_reacting.py --compare output/bundled   # after garita run of each
+    python3 tools/derive_reacting.py --day-sd                   # the day_sd measurement
 """
 
 import argparse
+import collections
 import csv
+import datetime
 import math
 import os
 import re
+import statistics
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import derive_scenarios as ds  # noqa: E402
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOST_AT_45_MIN = 8.0 / 60.0    # SANDAG 2006: 8 of 60 million potential trips at about 45 min
 SIGMA = 1.0                    # ASSUMPTION: sd of the log of the tolerance
 POSTED_UPDATE = "15m"          # ASSUMPTION: phone apps and radio refresh faster than CBP's hourly feed
-# ASSUMPTION, see reacting(): where CBP posts a general wait far above the Ready wait
+START = "2025-09-01"           # a Monday: the first day of the held-out validation period
+# ASSUMPTION, see latent(): where CBP posts a general wait far above the Ready wait
 GENERAL_FILLS_ITS_LANES = {"san-ysidro-pov"}
-RHO = 1.0                      # trips made a day = the booths' daily capacity (no night slack)
-NAMES = ["bota-pov", "pdn-pov", "ysleta-pov", "san-ysidro-pov"]
+# ASSUMPTION: SENTRI members, who pay for a short wait, tolerate this fraction of what other
+# drivers tolerate (same spread); no published figure.
+SENTRI_TOLERANCE_SCALE = 0.25
+# Stacked booths (San Ysidro since 2014: 25 lanes, 46 double-stacked booths, GSA 2014; 34 lanes,
+# 62 booths since 2019): one CBP "lane open" is a stacked booth of two inspection points, which
+# gives STACK_GAIN times the throughput of a single point with the bundled log-normal inspection
+# times (sd = 0.6 x mean; docs/scenario-format.md, "Stacked booths").
+STACKED = {"san-ysidro-pov"}
+STACK_GAIN = 1.53
+NAMES = ["bota-pov", "pdn-pov", "ysleta-pov", "san-ysidro-pov", "ysleta-cov"]
+DAY_TYPES = ["weekday", "saturday", "sunday"]
+MIN_READINGS_DAY = 5           # an hour of a day type with fewer readings counts as closed
+ROUNDS = 5                     # correction rounds by simulation
+ROUND_REPS = 4                 # replications per correction round
+GAIN = 0.7                     # damping of each correction round
+FEED = {"general": "STANDARD", "ready": "READY", "sentri": "SENTRI", "fast": "FAST"}
 
 
 def norm_cdf(z):
     return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def norm_pdf(z):
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
 
 
 def norm_inv(p):
@@ -67,14 +99,101 @@ def tol_cdf(w_min, scale=1.0):
     return norm_cdf((math.log(w_min) - MU - math.log(scale)) / SIGMA)
 
 
-# ASSUMPTION: SENTRI members, who pay for a short wait, tolerate this fraction of what other
-# drivers tolerate (same spread); no published figure.
-SENTRI_TOLERANCE_SCALE = 0.25
+def slope_min(w_min, scale=1.0):
+    """Minutes of posted wait per unit of log latent demand at a saturated lane: (1 - F) / f."""
+    w = max(w_min, 5.0)
+    z = (math.log(w) - MU - math.log(scale)) / SIGMA
+    f = norm_pdf(z) / (SIGMA * w)
+    return (1.0 - norm_cdf(z)) / f
 
 
-def reacting(res, text):
+def day_type(date):
+    w = datetime.date.fromisoformat(date).weekday()
+    return DAY_TYPES[0] if w < 5 else DAY_TYPES[w - 4]
+
+
+def by_day_type(hourly, port, mode):
+    """Median lanes open and mean posted wait by (lane, day type, hour); n readings."""
+    lanes, waits = collections.defaultdict(list), collections.defaultdict(list)
+    for r in hourly:
+        if r["port_number"] == port and r["mode"] == mode:
+            k = (r["lane"], day_type(r["date"]), int(r["hour"]))
+            lanes[k].append(int(r["lanes_open"]))
+            waits[k].append(float(r["delay_min"]))
+    booths, wait = {}, {}
+    for lane in FEED.values():
+        for t in DAY_TYPES:
+            b, w = [], []
+            for h in range(24):
+                v = lanes.get((lane, t, h), [])
+                ok = len(v) >= MIN_READINGS_DAY
+                b.append(int(math.floor(statistics.median(v) + 0.5)) if ok else 0)
+                w.append(statistics.mean(waits[(lane, t, h)]) if ok else 0.0)
+            booths[(lane, t)], wait[(lane, t)] = b, w
+    return booths, wait
+
+
+def day_sd_from_waits(hourly, port, mode, lanes, out=None):
+    """Day-to-day swing of latent demand implied by the posted waits (log sd).
+
+    For each day, the mean posted wait of the queued lanes over 08-19h (at least 8 of those 12
+    readings present, else the day is skipped) is turned into log latent demand relative to
+    capacity, -ln(1 - F(W)) (saturated lanes: latent x (1 - F(W)) = capacity). Its day-to-day
+    variance, around the mean of its month and day type (seasons and weekends are not day-to-day
+    swings), less the part that the hourly reading noise alone gives (the within-day variance of
+    the readings' own -ln(1 - F) around their hour-of-day means, / readings a day), is day_sd^2.
+    """
+    hours = range(8, 20)
+    per = collections.defaultdict(dict)
+    for r in hourly:
+        if r["port_number"] == port and r["mode"] == mode and r["lane"] in lanes and int(r["hour"]) in hours:
+            per[(r["date"], r["lane"])][int(r["hour"])] = float(r["delay_min"])
+    g = lambda w: -math.log(1.0 - tol_cdf(w))
+    hour_means = collections.defaultdict(list)
+    for (date, lane), hv in per.items():
+        for h, w in hv.items():
+            hour_means[(lane, h)].append(g(w))
+    hour_means = {k: statistics.mean(v) for k, v in hour_means.items()}
+    days = collections.defaultdict(list)
+    noise = []
+    for (date, lane), hv in per.items():
+        if len(hv) < 8:
+            continue
+        x = [g(w) - hour_means[(lane, h)] for h, w in hv.items()]
+        days[(date, lane)] = statistics.mean(x)
+        noise.append(statistics.variance(x) / len(x))
+    cells = collections.defaultdict(list)
+    for (date, lane), m in days.items():
+        cells[(date[:7], day_type(date), lane)].append(m)
+    resid = []
+    for v in cells.values():
+        if len(v) >= 2:
+            mu = statistics.mean(v)
+            resid.extend((x - mu) ** 2 * len(v) / (len(v) - 1) for x in v)
+    var = statistics.mean(resid) - statistics.mean(noise)
+    sd = math.sqrt(max(0.0, var))
+    if out is not None:
+        out.append("day_sd %s %s %s: %d lane-days, total var %.5f, reading noise %.5f -> sd %.3f"
+                   % (port, mode, "+".join(lanes), len(days), statistics.mean(resid), statistics.mean(noise), sd))
+    return sd
+
+
+def fluid_made(booths, waits, rel, s_gen):
+    """Trips made by hour (vehicles) of the queued lanes: the fluid inversion, without slack."""
+    C, Q, X = ds.fluid_inversion(booths, waits, rel)
+    return [max(0.0, x) * 3600.0 / s_gen for x in X]
+
+
+def derive_one(res, hourly, gen_scale=1.0):
+    """Latent demand tables, class shares and booth tables of one scenario; the general-only
+    class's share is multiplied by gen_scale (the other queued class takes the difference)."""
     sc = res["sc"]
-    made = res["per_hour"]
+    port, mode = sc["port"], sc["mode"]
+    trucks = bool(sc.get("trucks"))
+    lanes = sc["lanes"]
+    gr = [l for l in lanes if l != "sentri"]
+    rel = dict(sc["ratio"])
+    svc = res["svc"]
     share = dict(res["shares"])
     if sc["name"] in GENERAL_FILLS_ITS_LANES:
         # The general-only class fills the general lanes' daily capacity (so that they hold their
@@ -83,144 +202,418 @@ def reacting(res, text):
         rest = 1.0 - share.get("sentri", 0.0)
         share["general"] = rest * cap["general"] / (cap["general"] + cap["ready"])
         share["ready"] = rest - share["general"]
-    obs = res["obs_wait"]
-    lanes_of = dict(sc["classes"])
-    latent_cls = {c: [0.0] * 24 for c in share}
+    first, other = ("standard-truck", "fast-truck") if trucks else ("general", "ready")
+    delta = share[first] * (gen_scale - 1.0)
+    share[first] += delta
+    share[other] -= delta
+    bt, wt = by_day_type(hourly, port, mode)
+    booths = {l: {t: list(bt[(FEED[l], t)]) for t in DAY_TYPES} for l in lanes}
+    waits = {l: {t: wt[(FEED[l], t)] for t in DAY_TYPES} for l in lanes}
+    clear = {}
+    if trucks:
+        # ASSUMPTION: trucks in line when the cargo lanes close are cleared: the last hour's
+        # booths stay open two more hours, without arrivals.
+        for t in DAY_TYPES:
+            open_h = [h for h in range(24) if any(booths[l][t][h] for l in lanes)]
+            if not open_h:
+                continue
+            last = max(open_h)
+            clear[t] = [(last + 1) % 24, (last + 2) % 24]
+            for l in lanes:
+                for h in clear[t]:
+                    booths[l][t][h] = booths[l][t][last]
+    s_gen = svc["general"]
+    classes = dict(sc["classes"])
+    latent, made = {}, {}
+    for t in DAY_TYPES:
+        m = fluid_made({l: booths[l][t] for l in gr}, {l: waits[l][t] for l in gr},
+                       {l: rel[l] for l in gr}, s_gen)
+        for h in clear.get(t, []):
+            m[h] = 0.0
+        for h in range(24):
+            if not any(booths[l][t][h] for l in lanes):
+                m[h] = 0.0
+        # SENTRI: a fixed share of every hour's trips
+        s_share = share.get("sentri", 0.0)
+        m = [x / (1.0 - s_share) for x in m]
+        made[t] = m
+        lat = {c: [0.0] * 24 for c in share}
+        for h in range(24):
+            for c, s in share.items():
+                ws = [waits[l][t][h] for l in classes[c] if booths[l][t][h] > 0]
+                w = min(ws) if ws else 0.0
+                k = SENTRI_TOLERANCE_SCALE if c == "sentri" else 1.0
+                lat[c][h] = s * m[h] / (1.0 - tol_cdf(w, k))
+        latent[t] = lat
+    tot = {c: sum(sum(latent[t][c]) * (5 if t == "weekday" else 1) for t in DAY_TYPES) for c in share}
+    allt = sum(tot.values())
+    shares = ds.round_shares({c: tot[c] / allt for c in share})
+    per_hour = {t: [sum(latent[t][c][h] for c in share) for h in range(24)] for t in DAY_TYPES}
+    return {"per_hour": per_hour, "shares": shares, "booths": booths, "waits": waits, "made": made,
+            "clear": clear}
+
+
+def toml_table(tables, fmt=lambda v: "%d" % round(v)):
+    if all(tables[t] == tables["weekday"] for t in DAY_TYPES):
+        return "[" + ", ".join(fmt(v) for v in tables["weekday"]) + "]"
+    inner = ", ".join("%s = [%s]" % (t, ", ".join(fmt(v) for v in tables[t])) for t in DAY_TYPES)
+    return "{ %s }" % inner
+
+
+def scenario_text(res, d, day_sd, corr, s_sentri, gen_scale=1.0):
+    """The scenario file: the base derivation's body with the reacting parts."""
+    sc = res["sc"]
+    name = sc["name"]
+    trucks = bool(sc.get("trucks"))
+    stacked = name in STACKED
+    base = ds.scenario_toml(res, s_sentri)
+    body = base[base.index('name = "'):]
+    per_hour = {t: [d["per_hour"][t][h] * corr[h] for h in range(24)] for t in DAY_TYPES}
+    lat_day = (5 * sum(per_hour["weekday"]) + sum(per_hour["saturday"]) + sum(per_hour["sunday"])) / 7
+    made_day = (5 * sum(d["made"]["weekday"]) + sum(d["made"]["saturday"]) + sum(d["made"]["sunday"])) / 7
+    demand = "per_hour = %s\nday_sd = %.2f" % (toml_table(per_hour), day_sd)
+    body = re.sub(r"per_hour = \[[^\]]*\]\n(weekday_factors = \[[^\]]*\]\n)?", demand + "\n", body)
+    for cid, s in d["shares"].items():
+        body = re.sub(r'(id = "%s"\nshare = )[0-9.]+' % re.escape(cid), r"\g<1>%s" % s, body)
+    for l in sc["lanes"]:
+        tb = toml_table(d["booths"][l])
+        body = re.sub(r'(id = "%s"\nkind = "[^"]*"\ndisplay = [^\n]*\n)booths = [^\n]*\n' % l,
+                      lambda m: m.group(1) + "booths = %s\n" % tb, body)
+        mx = max(max(d["booths"][l][t]) for t in DAY_TYPES)
+        body = re.sub(r'(id = "%s"\nkind = [^\n]*\ndisplay = [^\n]*\nbooths = [^\n]*\nmax_booths = )(\d+)' % l,
+                      lambda m: m.group(1) + str(max(int(m.group(2)), mx)), body)
+        if stacked:
+            m_s = round(res["svc"][l] * STACK_GAIN)
+            body = re.sub(r'(id = "%s"\nkind = [^\n]*\ndisplay = [^\n]*\nbooths = [^\n]*\nmax_booths = \d+\n)'
+                          r'service = [^\n]*' % l,
+                          lambda m: m.group(1) + 'stacked = 2\nservice = { dist = "lognormal", mean = "%ds", sd = "%ds" }'
+                          % (m_s, round(0.6 * m_s)), body)
+    if "sentri" in d["shares"]:
+        k = SENTRI_TOLERANCE_SCALE
+        body = body.replace('id = "sentri"\nshare', 'id = "sentri"\ntolerance = { dist = "lognormal", mean = "%.0fm", sd = "%.0fm" }\nshare'
+                            % (k * TOL_MEAN, k * TOL_SD))
+    body = body.replace("Demand and booths derived", "Latent demand, travellers who react to the posted wait; booths derived")
+    body = body.replace("Demanda y casetas derivadas", "Demanda latente, viajeros que reaccionan a la espera publicada; casetas derivadas")
+    body = body.replace('replications = 10\n', 'replications = 10\nstart = "%s"\n' % START)
+    body += ("\n[response]\n"
+             "posted_update = \"%s\"\n"
+             "tolerance = { dist = \"lognormal\", mean = \"%.0fm\", sd = \"%.0fm\" }\n"
+             "shift = 0.0\n" % (POSTED_UPDATE, TOL_MEAN, TOL_SD))
+    H = []
+    w = lambda text, first="# - ", rest="#   ": H.extend(ds.wrap_comment(text, first, rest))
+    c = H.append
+    c("# %s" % sc["title"])
+    c("#")
+    w("Written by tools/derive_reacting.py (which reuses tools/derive_scenarios.py) from public CBP and "
+      "BTS data, not needed at run time. docs/scenario-data.md explains every number and its source; "
+      "docs/validation.md compares the simulated posted waits with CBP's. Every number not read from "
+      "the data or a publication is marked ASSUMPTION.", "# ", "# ")
+    c("#")
+    c("# DEMAND (latent: the trips that would come with no wait; travellers react, [response])")
+    w("Daily volume (trips made): %s." % res["volume_src"])
+    w("Trips made by hour and day type: fluid inversion of CBP's mean posted waits (a lane with a "
+      "queue works at capacity: arrivals(h) = capacity(h) + queue(h+1) - queue(h), queue(h) = posted "
+      "wait(h) x capacity(h)) on the %s lanes, by day type (cbp_bwt_hourly_2025/"
+      "bwt_hourly_el_paso_san_ysidro.csv, port_number = %s, mode = %s, 2025-03-28..2026-01-18). No "
+      "night slack: with a response the queue need not empty each night, so the booths run at the "
+      "utilisation the data gives (saturated while CBP posts a queue)."
+      % ("/".join(FEED[l] for l in sc["lanes"] if l != "sentri"), sc["port"], sc["mode"]))
+    w("latent(h) = made(h) / (1 - F(posted(h))) per class, F the tolerance CDF, with the smallest "
+      "posted wait among the class's lanes; then x a correction by hour of day found by simulation "
+      "(the best of %d rounds, tools/derive_reacting.py; factors %s). Latent trips a day %.0f, made %.0f."
+      % (ROUNDS, "%.2f-%.2f" % (min(corr), max(corr)), lat_day, made_day))
+    w("day_sd %.2f: measured day-to-day swing of the posted waits, turned into log latent demand "
+      "through the tolerance (tools/derive_reacting.py --day-sd; docs/scenario-data.md)." % day_sd)
+    w("start %s (a Monday) and tables by day type (weekday / saturday / sunday): booths = median "
+      "lanes open in that hour on days of that type; hours with fewer than %d readings are closed."
+      % (START, MIN_READINGS_DAY))
+    if trucks:
+        w("Cargo: no readings on Sundays and on Saturday afternoons (closed); the last open hour's "
+          "booths stay open two more hours, without arrivals, to clear trucks in line (ASSUMPTION).")
+    c("#")
+    c("# RESPONSE")
+    w("tolerance: log-normal with F(45 min) = 8/60 (SANDAG 2006: about 8 of 60 million potential "
+      "trips a year lost at an average delay of about 45 minutes); sd of its log %.1f (ASSUMPTION): "
+      "mean %.0f min, sd %.0f min%s." % (SIGMA, TOL_MEAN, TOL_SD,
+                                        "; trucks use it too (ASSUMPTION: no published truck figure; a "
+                                        "truck that gives up here crosses at another cargo bridge)"
+                                        if trucks else ""))
+    if "sentri" in d["shares"]:
+        w("SENTRI members tolerate %.2f of that (ASSUMPTION: they pay for a short wait)."
+          % SENTRI_TOLERANCE_SCALE)
+    w("shift = 0 (ASSUMPTION: SANDAG counts trips lost, not moved); posted wait refreshed every %s "
+      "(ASSUMPTION: phone apps and radio refresh faster than CBP's hourly feed)." % POSTED_UPDATE)
+    c("#")
+    c("# CLASSES")
+    if "sentri" in d["shares"]:
+        w("sentri: %s" % ("about 30 percent of San Ysidro traffic uses the SENTRI lanes (CBP, 2011)"
+                          if "sentri_share" in sc else
+                          "ASSUMPTION: 30% of El Paso passenger vehicles are SENTRI (the San Ysidro "
+                          "figure, CBP 2011), less the SENTRI-only Good Neighbor bridge, split by "
+                          "SENTRI lane-hours"))
+    if name in GENERAL_FILLS_ITS_LANES:
+        w("The general-only class fills the general lanes' daily capacity (ASSUMPTION: CBP posts a "
+          "general wait about 20 minutes above the Ready wait here).")
+    else:
+        w("The general-only (standard) class is the smallest hourly share of its lanes in the capacity "
+          "(ASSUMPTION: no split is published); the other class fills the rest.")
+    w("Shares are those of the latent trips over a week, with the general-only class's share x "
+      "%.2f, found by simulation with the hourly correction (it sets the gap between the general "
+      "and the %s posted waits)." % (gen_scale, "FAST" if trucks else "Ready"))
+    c("#")
+    c("# LANES")
+    w("service: effective booth cycle (inspection plus move-up and idle gaps), log-normal with sd = "
+      "%.1f x mean (ASSUMPTION), such that the booths' daily capacity equals the daily volume; ratio "
+      "to the general lane %s (ASSUMPTION). Published primary inspections are shorter (about 34 s at "
+      "El Paso, TRR 1942, 2006; Ready Lane 20-30 s, CBP 2015)."
+      % (sc["cv"], ", ".join("%s %.2f" % (l, r) for l, r in sc["ratio"].items() if l != "general")))
+    if stacked:
+        w("stacked = 2: since 2014 every San Ysidro lane has two inspection points in tandem (25 lanes, "
+          "46 booths in 2014, GSA; 34 lanes, 62 booths since 2019). CBP's lanes open count stacked "
+          "booths; each point's mean inspection is %.2f x the effective cycle, the throughput gain of a "
+          "stacked booth with these inspection times (docs/scenario-format.md)." % STACK_GAIN)
+    c("")
+    return "\n".join(H) + "\n" + body
+
+
+def run_garita(path, out, reps):
+    exe = os.path.join(REPO, "target", "release", "garita")
+    cmd = [exe, "run", path, "-o", out, "-q"]
+    if reps:
+        cmd += ["--replications", str(reps)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def posted_by_hour(folder):
+    out = {}
+    with open(os.path.join(folder, "hourly.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            if r["metric"] == "posted_wait_mean_s" and r["group"].startswith("lane:") and r["mean"] not in ("", "NaN", "nan"):
+                out[(r["group"][5:], int(r["hour"]))] = float(r["mean"]) / 60.0
+    return out
+
+
+def observed_by_hour(res):
+    return res["obs_wait"]
+
+
+def errors(res, sim):
+    """(lane, hour, observed, simulated, error) for the open hours of each lane."""
+    rows = []
+    for l in res["sc"]["lanes"]:
+        for h in range(24):
+            obs = res["obs_wait"][l][h]
+            if res["booths"][l][h] == 0 or h in res["closed_hours"] or (l, h) not in sim:
+                continue
+            rows.append((l, h, obs, sim[(l, h)], sim[(l, h)] - obs))
+    return rows
+
+
+def lane_mean_errors(res, sim):
+    """Mean posted-wait error (min) of each lane over its open hours."""
+    out = {}
+    for l in res["sc"]["lanes"]:
+        le = [e[4] for e in errors(res, sim) if e[0] == l]
+        if le:
+            out[l] = sum(le) / len(le)
+    return out
+
+
+def gen_scale_round(res, gen_scale, sim):
+    """Moves the general-only class's share by exp(-GAIN x (mean error of its lanes - mean error
+    of the other queued lanes) / slope): the share, not the hourly profile, sets the gap between
+    the general and the Ready (FAST) posted waits."""
+    sc = res["sc"]
+    other = "fast" if sc.get("trucks") else "ready"
+    m = lane_mean_errors(res, sim)
+    if "general" not in m or other not in m:
+        return gen_scale
+    obs = [res["obs_wait"]["general"][h] for h in range(24) if res["booths"]["general"][h] > 0]
+    w = sum(obs) / len(obs)
+    return gen_scale * math.exp(-GAIN * (m["general"] - m[other]) / slope_min(w))
+
+
+def correction_round(res, d, corr, sim):
+    """Multiplies the latent demand of the hour when the vehicles served in hour h joined (h less
+    the posted wait, rounded to hours) by exp(-GAIN x error / slope), error the capacity-weighted
+    posted-wait error of the queued lanes in hour h."""
+    sc = res["sc"]
+    gr = [l for l in sc["lanes"] if l != "sentri"]
+    new = list(corr)
     for h in range(24):
-        for c, s in share.items():
-            # the smallest posted wait among the class's open lanes
-            ws = [obs[l][h] for l in lanes_of[c] if res["booths"][l][h] > 0]
-            w = min(ws) if ws else 0.0
-            scale = SENTRI_TOLERANCE_SCALE if c == "sentri" else 1.0
-            latent_cls[c][h] = s * made[h] / (1.0 - tol_cdf(w, scale))
-    latent = [sum(latent_cls[c][h] for c in share) for h in range(24)]
-    total = sum(latent)
-    raw = {c: sum(latent_cls[c]) / total for c in share}
-    shares = ds.round_shares(raw)
-    per_hour = [int(round(x)) for x in latent]
-    name = sc["name"] + "-reacting"
-    lines = text.splitlines()
+        num = den = obs_w = 0.0
+        for l in gr:
+            b = res["booths"][l][h]
+            if b == 0 or h in res["closed_hours"] or (l, h) not in sim:
+                continue
+            cap = b / sc["ratio"][l]
+            num += cap * (sim[(l, h)] - res["obs_wait"][l][h])
+            obs_w += cap * res["obs_wait"][l][h]
+            den += cap
+        if den == 0:
+            continue
+        e, w = num / den, obs_w / den
+        # The wait posted in hour h is that of vehicles that joined about w minutes earlier.
+        j = (h - int(round(w / 60.0))) % 24
+        new[j] *= math.exp(-GAIN * e / slope_min(w))
+    return new
+
+
+# San Ysidro before its 2014 expansion (ASSUMPTIONS from the published layout): 24 northbound
+# lanes with 30 single booths (San Diego Union-Tribune, 2011-02-24, CBP table), against 25 lanes
+# with 46 double-stacked booths after (GSA, 2014-11-10). The variant keeps everything of the
+# bundled scenario (latent demand, response, inspection times) but opens, in each hour, 30/24
+# single booths for each stacked booth CBP reports open today, not stacked.
+PRE_2014_BOOTHS_PER_LANE = 30.0 / 24.0
+
+
+def before_2014(path_in, path_out):
+    with open(path_in) as f:
+        text = f.read()
+    body = text[text.index('name = "'):]
+    scale = lambda m: "[" + ", ".join("%d" % round(int(x) * PRE_2014_BOOTHS_PER_LANE)
+                                      for x in m.group(1).split(",")) + "]"
     out = []
+    for ln in body.splitlines():
+        if ln.startswith("booths = "):
+            ln = re.sub(r"\[([0-9, ]+)\]", scale, ln)
+        elif ln.startswith("max_booths = "):
+            ln = "max_booths = %d" % math.ceil(int(ln.split("=")[1]) * PRE_2014_BOOTHS_PER_LANE)
+        elif ln == "stacked = 2":
+            continue
+        elif ln.startswith('name = '):
+            ln = 'name = "san-ysidro-pov-before-2014"'
+        elif ln.startswith("description = "):
+            ln = ('description = { en = "San Ysidro as before its 2014 expansion: 30 single booths for 24 lanes '
+                  'instead of stacked booths, with today\'s latent demand and response.", es = "San Ysidro como antes '
+                  'de su ampliación de 2014: 30 casetas sencillas para 24 carriles en lugar de casetas dobles, con la '
+                  'demanda latente y la respuesta de hoy." }')
+        elif ln.startswith("display = ") and "San Ysidro" in ln:
+            ln = ('display = { en = "San Ysidro before the 2014 expansion (model)", es = "San Ysidro antes de la '
+                  'ampliación de 2014 (modelo)" }')
+        out.append(ln)
     head = [
-        "# Reacting version of scenarios/%s.toml (written by tools/derive_reacting.py): the same"
-        % sc["name"],
-        "# booths and inspection times; [demand] is the LATENT demand, and travellers react to the",
-        "# posted wait ([response]). docs/validation.md, \"Reacting scenarios\", gives the sources:",
-        "# - tolerance: log-normal with F(45 min) = 8/60 (SANDAG 2006: about 8 of 60 million potential",
-        "#   trips a year lost at an average delay of about 45 minutes); sd of its log %.1f" % SIGMA,
-        "#   (ASSUMPTION): mean %.0f min, sd %.0f min." % (TOL_MEAN, TOL_SD),
-        "# - booths, inspection times, and the header below: as in the base scenario. Trips made by",
-        "#   hour: the base scenario's fluid inversion of CBP's posted waits, without its night slack",
-        "#   (rho = 1: the queue need not empty each night when travellers react).",
-        "# - latent(h) = trips made(h) / (1 - F(posted wait(h))) per class, with the smallest posted",
-        "#   wait (CBP's hourly mean) among the class's lanes; class shares are the latent ones.",
-        ("# - SENTRI members tolerate %.2f of that (ASSUMPTION): mean %.0f min, sd %.0f min."
-         % (SENTRI_TOLERANCE_SCALE, SENTRI_TOLERANCE_SCALE * TOL_MEAN, SENTRI_TOLERANCE_SCALE * TOL_SD)
-         if "sentri" in share else "#"),
-        ("# - the general-only class fills the general lanes' daily capacity (ASSUMPTION: CBP posts"
-         " a general" if sc["name"] in GENERAL_FILLS_ITS_LANES else "#"),
-        ("#   wait far above the Ready wait here)." if sc["name"] in GENERAL_FILLS_ITS_LANES else "#"),
-        "# - shift = 0 (ASSUMPTION: SANDAG counts trips lost); posted wait refreshed every %s" % POSTED_UPDATE,
-        "#   (ASSUMPTION: apps and radio refresh faster than CBP's hourly feed).",
-        "# - latent trips a day: %s (trips made: %s)." % (sum(per_hour), sum(made)),
+        "# San Ysidro, northbound passenger vehicles, as before the 2014 expansion (a what-if on the",
+        "# bundled scenarios/san-ysidro-pov.toml, written by tools/derive_reacting.py --write).",
+        "#",
+        "# Everything but the booths is the bundled scenario's (latent demand, response, inspection",
+        "# times). Before Phase 1B the port had 24 northbound lanes with 30 booths (San Diego",
+        "# Union-Tribune, 2011-02-24, CBP table), not stacked; since then 25 lanes with 46 double-stacked",
+        "# booths (GSA, 2014-11-10), today 34 lanes with 62. ASSUMPTION: each stacked booth CBP reports",
+        "# open today stands for %.2f single booths of the old layout (30/24), rounded, hour by hour;" % PRE_2014_BOOTHS_PER_LANE,
+        "# the inspection time per vehicle is the same.",
+        "#",
+        "#   garita compare scenarios/alternatives/san-ysidro-pov-before-2014.toml scenarios/san-ysidro-pov.toml",
+        "#",
+        "# measures the expansion under common random numbers (docs/validation.md, 'San Ysidro 2014').",
         "",
     ]
-    out.extend(x for x in head if x != "#")
-    for ln in lines:
-        if ln.startswith("name = "):
-            ln = 'name = "%s"' % name
-        elif ln.startswith("per_hour = "):
-            ln = "per_hour = " + ds.toml_int_list(per_hour)
-        elif ln.startswith("description = "):
-            ln = ln.replace("Demand and booths", "Latent demand, travellers who react to the posted wait; booths").replace(
-                "Demanda y casetas", "Demanda latente, viajeros que reaccionan a la espera publicada; casetas")
-        out.append(ln)
-    body = "\n".join(out) + "\n"
-    # class shares, in file order
-    for c, s in shares.items():
-        body = re.sub(r'(id = "%s"\nshare = )[0-9.]+' % re.escape(c), r"\g<1>%s" % s, body)
-    if "sentri" in shares:
-        k = SENTRI_TOLERANCE_SCALE
-        body = body.replace('id = "sentri"\nshare', 'id = "sentri"\ntolerance = { dist = "lognormal", mean = "%.0fm", sd = "%.0fm" }\n'
-                            % (k * TOL_MEAN, k * TOL_SD) + "share")
-    body += (
-        "\n[response]\n"
-        "posted_update = \"%s\"\n"
-        "tolerance = { dist = \"lognormal\", mean = \"%.0fm\", sd = \"%.0fm\" }\n"
-        "shift = 0.0\n" % (POSTED_UPDATE, TOL_MEAN, TOL_SD)
-    )
-    return name, body
+    with open(path_out, "w") as f:
+        f.write("\n".join(head) + "\n".join(out) + "\n")
 
 
-def compare(results, outroot):
-    print("| scenario | lane | hours | mean abs. error (min) | largest error (min, hour) | posted mean observed / simulated |")
-    print("|---|---|---|---|---|---|")
-    for res in results:
-        sc = res["sc"]
-        folder = os.path.join(outroot, sc["name"] + "-reacting")
-        if not os.path.exists(os.path.join(folder, "hourly.csv")):
-            continue
-        hourly = {}
-        with open(os.path.join(folder, "hourly.csv"), newline="") as f:
-            for r in csv.DictReader(f):
-                hourly[(int(r["hour"]), r["group"], r["metric"])] = float(r["mean"])
-        for l in sc["lanes"]:
-            errs = []
-            for h in range(24):
-                obs = res["obs_wait"][l][h]
-                sim = hourly.get((h, "lane:" + l, "posted_wait_mean_s"))
-                if sim is None or res["booths"][l][h] == 0:
-                    continue
-                errs.append((sim / 60.0 - obs, h, obs, sim / 60.0))
-            if not errs:
-                continue
-            mae = sum(abs(e[0]) for e in errs) / len(errs)
-            worst = max(errs, key=lambda e: abs(e[0]))
-            om = sum(e[2] for e in errs) / len(errs)
-            smn = sum(e[3] for e in errs) / len(errs)
-            print("| %s | %s | %d | %.1f | %+.1f (%02dh) | %.1f / %.1f |"
-                  % (sc["name"], l, len(errs), mae, worst[0], worst[1], om, smn))
-        print("")
-        print("hourly %s:" % sc["name"])
-        for l in sc["lanes"]:
-            row = []
-            for h in range(24):
-                sim = hourly.get((h, "lane:" + l, "posted_wait_mean_s"))
-                row.append("%2d:%3.0f/%s" % (h, res["obs_wait"][l][h], "%3.0f" % (sim / 60) if sim is not None else "  -"))
-            print("  %-8s %s" % (l, " ".join(row)))
+def staffed_alternative(path_in, path_alt):
+    """Rewrites an alternative that differs from its base only in name, description and booths
+    (scenarios/alternatives/bota-pov-staffed.toml) on the new base, keeping those lines."""
+    with open(path_alt) as f:
+        old = f.read()
+    head = old[:old.index('name = "')]
+    name_desc = re.search(r'name = "[^"]*"\ndescription = [^\n]*\n', old).group(0)
+    booths = re.findall(r"^booths = .*$", old, re.M)
+    with open(path_in) as f:
+        new = f.read()
+    body = new[new.index('name = "'):]
+    body = re.sub(r'name = "[^"]*"\ndescription = [^\n]*\n', lambda m: name_desc, body, count=1)
+    lines, k = body.split("\n"), 0
+    for i, ln in enumerate(lines):
+        if ln.startswith("booths = "):
+            lines[i] = booths[k]
+            k += 1
+    with open(path_alt, "w") as f:
+        f.write(head + "\n".join(lines))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", help="data folder (default: <repo>/../shared/data)")
-    ap.add_argument("--write", metavar="DIR")
-    ap.add_argument("--compare", metavar="DIR")
+    ap.add_argument("--write", action="store_true", help="rewrite scenarios/<name>.toml")
+    ap.add_argument("--only", action="append", help="only this scenario (repeatable)")
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--compare", metavar="DIR", help="compare DIR/<name>/hourly.csv with CBP's posted waits")
+    ap.add_argument("--day-sd", action="store_true", help="print the day_sd measurement")
     args = ap.parse_args()
-    d = ds.data_dir(args.data)
-    tx, bts, summ, hourly = ds.load_tx(d), ds.load_bts(d), ds.load_summary(d), ds.load_hourly(d)
+    dd = ds.data_dir(args.data)
+    tx, bts, summ, hourly = ds.load_tx(dd), ds.load_bts(dd), ds.load_summary(dd), ds.load_hourly(dd)
     out = []
     s_sentri = ds.stanton_sentri(tx, summ, out)
     ep_sentri = ds.el_paso_sentri(tx, summ, out)
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    results = []
     print("tolerance: log-normal, mu %.3f, sigma %.2f (log-minutes): mean %.1f min, sd %.1f min,"
           " F(45) = %.3f" % (MU, SIGMA, TOL_MEAN, TOL_SD, tol_cdf(45.0)))
+    names = args.only or NAMES
     for sc in ds.SCENARIOS:
-        if sc["name"] not in NAMES:
+        if sc["name"] not in names:
             continue
-        # No night slack: with a response the queue need not empty each night (RHO).
-        res = ds.derive(dict(sc, rho=RHO), tx, bts, summ, hourly, s_sentri, ep_sentri)
-        results.append(res)
-        with open(os.path.join(repo, "scenarios", sc["name"] + ".toml")) as f:
-            base = f.read()
-        name, body = reacting(res, base)
-        print("%s: F(posted) by hour %s" % (name, [round(tol_cdf(w), 2) for w in res["obs_wait_sat"]]))
+        res = ds.derive(dict(sc, rho=1.0), tx, bts, summ, hourly, s_sentri, ep_sentri)
+        queued = [FEED[l] for l in sc["lanes"] if l != "sentri"]
+        msg = []
+        day_sd = round(day_sd_from_waits(hourly, sc["port"], sc["mode"], queued, msg), 2)
+        if args.day_sd:
+            print("\n".join(msg))
+        d = derive_one(res, hourly)
+        path = os.path.join(REPO, "scenarios", sc["name"] + ".toml")
         if args.write:
-            os.makedirs(args.write, exist_ok=True)
-            with open(os.path.join(args.write, name + ".toml"), "w") as f:
-                f.write(body)
-    if args.compare:
-        compare(results, args.compare)
+            corr, gen = [1.0] * 24, 1.0
+            best = None
+            with tempfile.TemporaryDirectory() as tmp:
+                for k in range(args.rounds + 1):
+                    d = derive_one(res, hourly, gen)
+                    with open(path, "w") as f:
+                        f.write(scenario_text(res, d, day_sd, corr, s_sentri))
+                    o = os.path.join(tmp, "r%d" % k)
+                    run_garita(path, o, ROUND_REPS)
+                    errs = errors(res, posted_by_hour(o))
+                    mae = sum(abs(e[4]) for e in errs) / len(errs)
+                    worst = max(errs, key=lambda e: abs(e[4]))
+                    print("%s round %d: posted-wait MAE %.1f min, worst %+.1f (%s %02dh)"
+                          % (sc["name"], k, mae, worst[4], worst[0], worst[1]))
+                    if best is None or abs(worst[4]) < best[0]:
+                        best = (abs(worst[4]), corr, gen)
+                    sim = posted_by_hour(o)
+                    corr = correction_round(res, d, corr, sim)
+                    gen = gen_scale_round(res, gen, sim)
+            # the round with the smallest largest error
+            d = derive_one(res, hourly, best[2])
+            with open(path, "w") as f:
+                f.write(scenario_text(res, d, day_sd, best[1], s_sentri, best[2]))
+            print("wrote", path)
+        if args.write and sc["name"] == "bota-pov":
+            alt = os.path.join(REPO, "scenarios", "alternatives", "bota-pov-staffed.toml")
+            staffed_alternative(path, alt)
+            print("wrote", alt)
+        if args.write and sc["name"] == "san-ysidro-pov":
+            alt = os.path.join(REPO, "scenarios", "alternatives", "san-ysidro-pov-before-2014.toml")
+            before_2014(path, alt)
+            print("wrote", alt)
+        if args.compare:
+            folder = os.path.join(args.compare, sc["name"])
+            if os.path.exists(os.path.join(folder, "hourly.csv")):
+                compare(res, posted_by_hour(folder))
+
+
+def compare(res, sim):
+    name = res["sc"]["name"]
+    errs = errors(res, sim)
+    for l in res["sc"]["lanes"]:
+        le = [e for e in errs if e[0] == l]
+        if not le:
+            continue
+        mae = sum(abs(e[4]) for e in le) / len(le)
+        worst = max(le, key=lambda e: abs(e[4]))
+        om = sum(e[2] for e in le) / len(le)
+        sm = sum(e[3] for e in le) / len(le)
+        within = sum(1 for e in le if abs(e[4]) < 15.0)
+        print("| %s | %s | %d | %.1f | %+.1f (%02dh) | %d of %d | %.1f / %.1f |"
+              % (name, l, len(le), mae, worst[4], worst[1], within, len(le), om, sm))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ number that goes into the scenario files, plus the capacity arithmetic reported 
 docs/scenario-data.md.
 
     python3 tools/derive_scenarios.py                       # print the derivation
-    python3 tools/derive_scenarios.py --write scenarios     # (re)write the scenario TOML files
+    python3 tools/derive_scenarios.py --write DIR           # write the fixed-demand base versions
+                                                            # (the bundled scenarios/*.toml, with
+                                                            # travellers who react, are written by
+                                                            # tools/derive_reacting.py on top of this)
     python3 tools/derive_scenarios.py --compare output      # compare `garita run` output
                                                             # (output/<scenario>/) with CBP waits
 

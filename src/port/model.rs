@@ -681,12 +681,14 @@ impl<'a, 'b> Model<'a, 'b> {
     /// Refreshes the posted waits and schedules the next refresh (and the publication).
     fn posted_update(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
+        // The day's own schedule (weekday, Saturday, Sunday or a special date's), as staffing.
+        let day_type = self.day_type(now);
         let views: Vec<LaneView> = self
             .lanes
             .iter()
             .zip(&self.cfg.lanes)
             .map(|(st, l)| LaneView {
-                open: l.booths[hour] > 0,
+                open: l.booths_on(day_type)[hour] > 0,
                 head_arrival_ns: st.queue.front().map(|v| v.arrival_ns),
             })
             .collect();
@@ -1124,13 +1126,19 @@ impl<'a, 'b> Model<'a, 'b> {
         }
     }
 
-    fn apply_staffing(&mut self, now: u64) {
-        let hour = ((now / HOUR_NS) % 24) as usize;
+    /// The booth schedule (day type) that the day holding instant `now` follows: its own day
+    /// of the week, or the one a special date gives it.
+    fn day_type(&self, now: u64) -> DayType {
         let day = now / SimTime::DAY.as_nanos();
-        let day_type = match &self.special_days {
+        match &self.special_days {
             Some(days) => days[day as usize].1,
             None => DayType::of_weekday(self.first_weekday + (day % 7) as usize),
-        };
+        }
+    }
+
+    fn apply_staffing(&mut self, now: u64) {
+        let hour = ((now / HOUR_NS) % 24) as usize;
+        let day_type = self.day_type(now);
         for lane in 0..self.lanes.len() {
             if hour == 0
                 && now > 0

@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use super::calendar::DayType;
 use super::config::PortConfig;
 use super::metrics::{GroupRef, GroupResult, HourlyMetric, Metric};
 use super::service::{ServiceDist, ServiceSampler};
@@ -166,6 +167,11 @@ impl Response {
             (None, None) => return None,
         };
         let rep = u64::from(replication);
+        // Day 0's booth schedule: its day type, or the one a special date gives it.
+        let day0 = cfg.calendar.special_days(1).map_or_else(
+            || DayType::of_weekday(cfg.calendar.first_weekday()),
+            |days| days[0].1,
+        );
         let samplers = cfg
             .classes
             .iter()
@@ -186,7 +192,13 @@ impl Response {
             visible: cfg
                 .lanes
                 .iter()
-                .map(|l| if l.booths[0] > 0 { 0.0 } else { f64::INFINITY })
+                .map(|l| {
+                    if l.booths_on(day0)[0] > 0 {
+                        0.0
+                    } else {
+                        f64::INFINITY
+                    }
+                })
                 .collect(),
             interval_wait_s: vec![0.0; cfg.lanes.len()],
             interval_n: vec![0; cfg.lanes.len()],

@@ -302,6 +302,42 @@ fn a_closed_lane_posts_closed_and_nobody_joins() {
     }
 }
 
+/// The posted wait follows each day's own booth table: a lane open on weekdays and closed all
+/// Sunday posts "closed" on Sundays, so nobody joins it then (nobody waits through the closed
+/// day) and every Sunday trip is forgone.
+#[test]
+fn a_lane_closed_on_sundays_posts_closed_on_sundays() {
+    let mut cfg = one_lane(
+        3,
+        60.0,
+        90.0,
+        ServiceDist::Exponential { mean_s: 36_000.0 },
+        2,
+        14,
+    );
+    cfg.lanes[0].booths_sunday = Some([0; 24]);
+    for r in run_all(&cfg) {
+        let lane = r.group(GroupRef::Lane(0)).expect("lane");
+        let wait_max = lane.metrics[Metric::WaitMax as usize];
+        assert!(
+            wait_max < 3600.0,
+            "longest wait {wait_max} s: someone queued on a Sunday"
+        );
+        // Days 2..14 are measured; days 6 and 13 are Sundays. On weekdays 3 booths of 60 s
+        // serve 90 trips an hour at utilisation 0.5, so waits are a few seconds and almost no
+        // tolerance (exponential, mean 10 h) is below them: the forgone trips are the Sundays'
+        // latent trips, 2 x 24 x 90 = 4320, within 5 Poisson standard deviations, plus an
+        // allowance of 1% of the weekday trips for the weekday forgone.
+        let forgone = lane.metrics[Metric::Forgone as usize];
+        let sundays = 2.0 * 24.0 * 90.0;
+        let weekdays = 10.0 * 24.0 * 90.0;
+        assert!(
+            (forgone - sundays).abs() < 5.0 * sundays.sqrt() + 0.01 * weekdays,
+            "forgone {forgone} vs the Sundays' {sundays}"
+        );
+    }
+}
+
 /// `day_sd` spreads each day's demand by a log-normal factor of mean 1: one-day replications
 /// vary far more than Poisson noise, and their mean stays the scenario's.
 #[test]

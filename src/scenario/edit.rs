@@ -101,6 +101,18 @@ fn apply_at(
         *v = Value::Array(vec![v.clone(); 24]);
     }
     match v {
+        // A table by day type (`{ weekday = [...], saturday = [...], sunday = [...] }`): the
+        // change applies to every day type's values alike.
+        Value::Table(t)
+            if !t.is_empty()
+                && t.keys()
+                    .all(|k| matches!(k.as_str(), "weekday" | "saturday" | "sunday")) =>
+        {
+            for (day, item) in t.iter_mut() {
+                apply_at(item, op, hours, &format!("{key}.{day}"))?;
+            }
+            Ok(())
+        }
         Value::Array(items) => {
             if hours.is_some() && items.len() != 24 {
                 return Err(format!(
@@ -249,6 +261,37 @@ mod tests {
         )
         .expect("a value");
         assert_eq!(doc["lanes"][1]["booths"].as_integer(), Some(3));
+    }
+
+    #[test]
+    fn add_and_scale_reach_every_day_type_of_a_table() {
+        let text = TEXT.replace(
+            "booths = 4\n",
+            "booths = { weekday = 4, saturday = [2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2] }\n",
+        );
+        let mut doc: Table = text.parse().expect("toml");
+        apply(
+            &mut doc,
+            &change("lanes.general.booths", EditOp::Add(-1.0), Some("06-18")),
+        )
+        .expect("a table by day type");
+        let b = &doc["lanes"][0]["booths"];
+        let weekday: Vec<i64> = b["weekday"]
+            .as_array()
+            .expect("hours")
+            .iter()
+            .map(|v| v.as_integer().expect("integer"))
+            .collect();
+        assert_eq!(weekday[5..8], [4, 3, 3]);
+        assert_eq!(weekday[17..19], [3, 4]);
+        assert_eq!(b["saturday"][6].as_integer(), Some(2));
+        assert_eq!(b["saturday"][0].as_integer(), Some(2));
+        let e = apply(
+            &mut doc,
+            &change("lanes.general.service", EditOp::Add(1.0), None),
+        )
+        .unwrap_err();
+        assert!(e.contains("cannot add to or scale a table"), "{e}");
     }
 
     #[test]

@@ -399,14 +399,14 @@ fn idle_emissions_are_reported_and_validated() {
     );
 }
 
-/// The bundled pilot examples (fixed and reacting demand) load their sites and run end to end
+/// The bundled pilot example loads its sites and runs end to end
 /// (shortened here).
 #[test]
 fn bundled_pilot_example_runs() {
     let root = crate::common::root();
     let scen = root.join("scenarios");
     let site_dir = format!("\"{}/", scen.display());
-    for name in ["el-paso-san-ysidro", "el-paso-san-ysidro-reacting"] {
+    for name in ["el-paso-san-ysidro"] {
         let text = std::fs::read_to_string(root.join(format!("scenarios/pilots/{name}.toml")))
             .expect("pilot example");
         let mut short = text.clone();

@@ -56,14 +56,14 @@ fn sweep_edits_one_port_and_compare_takes_regions() {
         "sweep",
         EL_PASO,
         "--vary",
-        "ports.bota.lanes.ready.booths=5,9",
+        "ports.bota.lanes.ready.booths.weekday=5,9",
         "--replications",
         "2",
         "-q",
         "-o",
         path_str(&out),
     ]);
-    assert!(stdout(&o).contains("ports.bota.lanes.ready.booths"));
+    assert!(stdout(&o).contains("ports.bota.lanes.ready.booths.weekday"));
     let sweep = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep");
     let wait = |v: &str| -> f64 {
         let line = sweep
@@ -79,13 +79,13 @@ fn sweep_edits_one_port_and_compare_takes_regions() {
     // Fewer Ready booths at BOTA: longer waits there.
     assert!(wait("5") > wait("9"), "{} vs {}", wait("5"), wait("9"));
 
-    // An alternative region: BOTA's Ready lane with 9 booths all day (ports inline, as a
+    // An alternative region: BOTA's Ready lane with 9 booths on weekdays (ports inline, as a
     // sweep writes them, so the file stands anywhere).
     let dir = temp_dir("region_compare");
     let base = garita::scenario::load_file(&root().join(EL_PASO)).expect("loads");
     let mut doc: toml::Table = base.source_text.parse().expect("toml");
     let change = garita::scenario::edit::Change {
-        key: "ports.bota.lanes.ready.booths".into(),
+        key: "ports.bota.lanes.ready.booths.weekday".into(),
         op: garita::scenario::edit::EditOp::Set(toml::Value::Integer(9)),
         hours: None,
     };

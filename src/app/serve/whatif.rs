@@ -263,6 +263,30 @@ impl Loaded {
         })
     }
 
+    /// The page's booth bars show the weekday schedule: on a lane whose booths are a table by
+    /// day type, `lanes.<id>.booths` edits its `weekday` entry and keeps Saturday and Sunday.
+    fn booths_key(&self, key: &str) -> String {
+        let lane = key
+            .strip_prefix("lanes.")
+            .and_then(|k| k.strip_suffix(".booths"));
+        let by_day = lane.is_some_and(|id| {
+            self.doc
+                .get("lanes")
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(toml::Value::as_table)
+                .find(|l| l.get("id").and_then(toml::Value::as_str) == Some(id))
+                .and_then(|l| l.get("booths"))
+                .is_some_and(toml::Value::is_table)
+        });
+        if by_day {
+            format!("{key}.weekday")
+        } else {
+            key.to_string()
+        }
+    }
+
     /// The scenario with `edits` applied, validated as a file named `<name>-whatif.toml`.
     pub fn edit(&self, edits: &Edits) -> Result<Scenario, EditError> {
         let spec = VariantSpec {
@@ -271,7 +295,7 @@ impl Loaded {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        k.clone(),
+                        self.booths_key(k),
                         SetValue {
                             text: v.to_string(),
                             value: v.clone(),
@@ -458,6 +482,40 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Booth bars edit the weekday table of a lane with booths by day type, and keep the others.
+    #[test]
+    fn booth_edits_reach_the_weekday_table_only() {
+        let text = r#"
+name = "x"
+horizon = "2d"
+[demand]
+rate = 10
+[[lanes]]
+id = "main"
+booths = { weekday = 3, saturday = 1 }
+max_booths = 4
+service = { dist = "exponential", mean = "45s" }
+[[classes]]
+id = "general"
+share = 1.0
+lanes = ["main"]
+"#;
+        let loaded = Loaded::new(parse_str(text, "x.toml").expect("valid")).expect("loaded");
+        let edits = Edits {
+            scenario: "x".into(),
+            sets: vec![(
+                "lanes.main.booths".into(),
+                toml::Value::Array(vec![toml::Value::Integer(2); 24]),
+            )],
+        };
+        let Ok(edited) = loaded.edit(&edits) else {
+            panic!("the edit applies");
+        };
+        let lane = &edited.config.lanes[0];
+        assert_eq!(lane.booths, [2; 24]);
+        assert_eq!(lane.booths_saturday, Some([1; 24]));
+    }
 
     #[test]
     fn other_settings_are_the_scenarios_own_numbers_durations_and_switches() {

@@ -13,8 +13,8 @@ use super::{Ctx, Header, Val, fmt_g, key_path, show};
 use super::{ScenarioError, parse_with};
 use crate::engine::SimTime;
 use crate::port::{
-    ApproachUse, CalendarConfig, ClassConfig, DisplayName, LaneConfig, OriginConfig, PortConfig,
-    RegionConfig, RegionPort, ServiceDist,
+    ApproachUse, ClassConfig, DisplayName, LaneConfig, OriginConfig, PortConfig, RegionConfig,
+    RegionPort, ServiceDist,
 };
 
 /// The top-level keys of a region file.
@@ -26,6 +26,8 @@ const REGION_KEYS: &[&str] = &[
     "horizon",
     "warmup",
     "replications",
+    "start",
+    "dates",
     "ports",
     "demand",
     "classes",
@@ -76,6 +78,7 @@ impl Ctx<'_> {
             replications,
             demand,
         } = self.header(root, default_name);
+        let calendar = self.calendar(root);
         let ports = Self::get(root, "ports").and_then(|v| self.ports(v, dir));
         let port_ids: Option<Vec<String>> = ports
             .as_ref()
@@ -136,7 +139,7 @@ impl Ctx<'_> {
         });
         let response = self.response_and_tolerances(root, class_tolerances.as_deref());
         let (ports, classes, (scale_s, toll_s)) = (ports?, classes?, choice?);
-        let (origins, response) = (origins?, response?);
+        let (origins, response, calendar) = (origins?, response?, calendar?);
 
         // The ports' lanes, in port order, and each region class's lanes at each port.
         let mut lanes: Vec<LaneConfig> = Vec::new();
@@ -226,7 +229,7 @@ impl Ctx<'_> {
                 classes: class_configs,
                 lanes,
                 approach: None,
-                calendar: CalendarConfig::default(),
+                calendar,
                 secondary: None,
                 flex: Vec::new(),
                 response,
@@ -395,7 +398,8 @@ impl Ctx<'_> {
     }
 
     /// What a port in a region may not have (yet): an approach or lane storage, secondary
-    /// inspection, flex booths, a start date or special dates.
+    /// inspection, flex booths. (Its `start` and `[[dates]]` are ignored: the region's own
+    /// calendar decides each day's type.)
     fn port_supported(
         &mut self,
         cfg: PortConfig,
@@ -411,9 +415,6 @@ impl Ctx<'_> {
         }
         if !cfg.flex.is_empty() {
             found.push("[[flex]]");
-        }
-        if cfg.calendar != CalendarConfig::default() {
-            found.push("start or [[dates]]");
         }
         if found.is_empty() {
             return Some(cfg);
