@@ -7,6 +7,7 @@
 mod approach;
 mod calendar;
 mod capacity;
+mod choice;
 mod config;
 mod demand;
 mod flex;
@@ -24,8 +25,8 @@ pub use capacity::{
 };
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
-    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig,
-    SecondaryConfig, TravelMode,
+    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, OriginConfig,
+    PortConfig, RegionConfig, RegionPort, SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
 pub use model::{TraceRecord, TraceSink, simulate, simulate_posted};
@@ -36,5 +37,7 @@ pub use service::ServiceDist;
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_region;
 #[cfg(test)]
 mod tests_response;

@@ -42,6 +42,22 @@ pub struct ResponseConfig {
     pub max_shifts: u32,
 }
 
+impl ResponseConfig {
+    /// What a region without `[response]` runs: waits posted every hour without a lag (the
+    /// defaults of `[response]`), so that travellers can choose a port, and every trip
+    /// travelling (no tolerance).
+    pub fn posting_only() -> Self {
+        ResponseConfig {
+            posted_update: SimTime::HOUR,
+            posted_lag: SimTime::ZERO,
+            tolerance: None,
+            shift: 0.0,
+            shift_delay: SimTime::HOUR,
+            max_shifts: 1,
+        }
+    }
+}
+
 /// What the event loop tells the response about one lane when the posted wait is refreshed.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LaneView {
@@ -66,6 +82,8 @@ pub(super) enum Decision {
 #[derive(Clone, Copy, Debug)]
 struct Retry {
     class: u16,
+    /// Where the trip starts (in a region; 0 otherwise).
+    origin: u16,
     tolerance_s: f64,
     shifts: u32,
 }
@@ -113,8 +131,9 @@ impl Tally {
 /// The response layer of one replication.
 pub(super) struct Response {
     cfg: ResponseConfig,
-    /// Tolerance of each class.
-    samplers: Vec<ServiceSampler>,
+    /// Tolerance of each class (None: the class tolerates any wait, drawing nothing; only in a
+    /// region without `[response]`).
+    samplers: Vec<Option<ServiceSampler>>,
     /// Each class's eligible lanes, in preference order.
     class_lanes: Vec<Vec<usize>>,
     tolerance_rng: RngStream,
@@ -153,9 +172,18 @@ pub struct PostedSeries {
 }
 
 impl Response {
-    /// The response layer of replication `replication` of `cfg`; None without `[response]`.
+    /// The response layer of replication `replication` of `cfg`; None without `[response]`
+    /// (a region without one posts waits for its port choice: [`ResponseConfig::posting_only`]).
     pub(super) fn new(cfg: &PortConfig, replication: u32) -> Option<Self> {
-        let rc = cfg.response.as_ref()?;
+        let posting;
+        let rc = match (&cfg.response, &cfg.region) {
+            (Some(rc), _) => rc,
+            (None, Some(_)) => {
+                posting = ResponseConfig::posting_only();
+                &posting
+            }
+            (None, None) => return None,
+        };
         let rep = u64::from(replication);
         // Day 0's booth schedule: its day type, or the one a special date gives it.
         let day0 = cfg.calendar.special_days(1).map_or_else(
@@ -166,11 +194,10 @@ impl Response {
             .classes
             .iter()
             .map(|c| {
-                c.tolerance
-                    .as_ref()
-                    .or(rc.tolerance.as_ref())
-                    .and_then(ServiceDist::sampler)
-                    .expect("validation gives every class a valid tolerance under [response]")
+                c.tolerance.as_ref().or(rc.tolerance.as_ref()).map(|d| {
+                    d.sampler()
+                        .expect("validation gives every class a valid tolerance under [response]")
+                })
             })
             .collect();
         Some(Response {
@@ -249,6 +276,11 @@ impl Response {
                 })
                 .collect(),
         })
+    }
+
+    /// The posted wait (s) of every lane that travellers see now (infinite: closed).
+    pub(super) fn visible(&self) -> &[f64] {
+        &self.visible
     }
 
     /// Interval between refreshes of the posted wait (ns).
@@ -346,9 +378,26 @@ impl Response {
 
     /// A new latent trip of `class` at `now_ns`: draws its tolerance and decides.
     pub(super) fn decide_latent(&mut self, now_ns: u64, class: usize) -> Decision {
-        let tolerance_s = self.samplers[class].sample(&mut self.tolerance_rng);
+        let look = self.looked_at(class);
+        self.decide_latent_at(now_ns, class, 0, look)
+    }
+
+    /// A new latent trip of `class` from `origin` at `now_ns` that looks at `lane` and sees
+    /// the cost `look.1` (s) there (in a region: the generalised cost of the chosen port):
+    /// draws its tolerance and decides.
+    pub(super) fn decide_latent_at(
+        &mut self,
+        now_ns: u64,
+        class: usize,
+        origin: usize,
+        look: (usize, f64),
+    ) -> Decision {
+        let tolerance_s = match self.samplers[class].as_mut() {
+            Some(s) => s.sample(&mut self.tolerance_rng),
+            None => f64::INFINITY,
+        };
         let counted = now_ns >= self.warmup_ns;
-        let (lane, _) = self.looked_at(class);
+        let lane = look.0;
         if counted {
             let h = ((now_ns / HOUR_NS) % 24) as usize;
             self.classes[class].latent[h] += 1;
@@ -358,21 +407,37 @@ impl Response {
             now_ns,
             Retry {
                 class: class as u16,
+                origin: origin as u16,
                 tolerance_s,
                 shifts: 0,
             },
+            look,
         )
     }
 
     /// The oldest shifted trip looks again at `now_ns`: its class and what it does.
     pub(super) fn decide_retry(&mut self, now_ns: u64) -> Option<(usize, Decision)> {
         let r = self.retries.pop_front()?;
-        Some((usize::from(r.class), self.decide(now_ns, r)))
+        let look = self.looked_at(usize::from(r.class));
+        Some((usize::from(r.class), self.decide(now_ns, r, look)))
     }
 
-    fn decide(&mut self, now_ns: u64, trip: Retry) -> Decision {
+    /// The class and origin of the oldest shifted trip, which looks again next.
+    pub(super) fn next_retry(&self) -> Option<(usize, usize)> {
+        self.retries
+            .front()
+            .map(|r| (usize::from(r.class), usize::from(r.origin)))
+    }
+
+    /// The oldest shifted trip looks again at `now_ns`, at `lane` with cost `look.1` (s).
+    pub(super) fn decide_retry_at(&mut self, now_ns: u64, look: (usize, f64)) -> Option<Decision> {
+        let r = self.retries.pop_front()?;
+        Some(self.decide(now_ns, r, look))
+    }
+
+    fn decide(&mut self, now_ns: u64, trip: Retry, look: (usize, f64)) -> Decision {
         let class = usize::from(trip.class);
-        let (lane, posted) = self.looked_at(class);
+        let (lane, posted) = look;
         if posted <= trip.tolerance_s {
             return Decision::Join;
         }

@@ -78,5 +78,6 @@ pub(crate) fn config(
         flex: Vec::new(),
         response: None,
         display: DisplayName::default(),
+        region: None,
     }
 }

@@ -559,6 +559,7 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
         ChartKind::ValidationByHour => lang.text(Key::TitleValidationByHour),
         ChartKind::CalibrationFit => lang.text(Key::TitleFitByHour),
+        ChartKind::PortShare => lang.text(Key::TitlePortShare),
     }
 }
 

@@ -150,6 +150,8 @@ keys! {
     LegendObserved => "{lane}: CBP posted (mean of readings)", "{lane}: publicada por CBP (media de lecturas)";
     TitleTripsByHour => "Trips by hour: made, forgone and shifted", "Viajes por hora: realizados, desistidos y aplazados";
     AxisTripsPerHour => "Trips per hour", "Viajes por hora";
+    TitlePortShare => "Share of each port by hour", "Participación de cada puerto por hora";
+    AxisShareOfTrips => "Share of the region's trips (%)", "Proporción de los viajes de la región (%)";
     LegendWaitOfCrossers => "{lane}: wait of those who crossed", "{lane}: espera de quienes cruzaron";
     SeriesLatent => "Latent trips (no wait)", "Viajes latentes (sin espera)";
     SeriesMade => "Trips made", "Viajes realizados";

@@ -40,6 +40,8 @@ pub fn live_output(
             Path::new("distribution.csv"),
             &utf8(distribution_csv(cfg, agg)),
         )?,
+        // The what-if page runs single ports; its charts have no port shares.
+        flows: Vec::new(),
     };
     let comparison = match comparison {
         Some(bytes) => Some(parse_comparison(

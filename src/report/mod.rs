@@ -32,8 +32,8 @@ pub use fs::{AtomicFile, create_dir, remove_files, remove_partials, write_atomic
 pub use jobs::{JobDir, decode_record, encode_record, remove_other_records};
 pub use live::live_output;
 pub use tables::{
-    RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
-    summary_csv, summary_json,
+    RunInfo, distribution_csv, flows_csv, fmt_num, group_label, hourly_csv, replications_csv,
+    run_json, summary_csv, summary_json,
 };
 pub use trace::CsvTraceSink;
 pub use validation::{
@@ -60,5 +60,12 @@ pub fn write_run_outputs(
     write_atomic(&dir.join("replications.csv"), &replications_csv(cfg, reps))?;
     write_atomic(&dir.join("summary.json"), &summary_json(cfg, info, agg))?;
     write_atomic(&dir.join("run.json"), &run_json(cfg, info))?;
+    let flows = dir.join("flows.csv");
+    match flows_csv(cfg, reps) {
+        Some(bytes) => write_atomic(&flows, &bytes)?,
+        // A region's flows left by an earlier run in the same folder would mislead.
+        None if flows.exists() => std::fs::remove_file(&flows)?,
+        None => {}
+    }
     Ok(())
 }

@@ -153,6 +153,21 @@ pub struct HourlyRow {
     pub est: Est,
 }
 
+/// A row of flows.csv (a region's trips by origin, class, port and hour).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowRow {
+    /// Origin id.
+    pub origin: String,
+    /// Class id.
+    pub class: String,
+    /// Port id.
+    pub port: String,
+    /// Hour of day (0-23).
+    pub hour: usize,
+    /// Trips per hour.
+    pub est: Est,
+}
+
 /// A row of distribution.csv.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistRow {
@@ -329,6 +344,8 @@ pub struct RunData {
     pub hourly: Vec<HourlyRow>,
     /// distribution.csv.
     pub distribution: Vec<DistRow>,
+    /// flows.csv of a region (empty for one port).
+    pub flows: Vec<FlowRow>,
 }
 
 impl RunData {
@@ -728,6 +745,42 @@ fn rows_of_hourly(t: &Table) -> Result<Vec<HourlyRow>, ReadError> {
         .collect()
 }
 
+/// Reads flows.csv.
+pub fn read_flows(path: &Path) -> Result<Vec<FlowRow>, ReadError> {
+    rows_of_flows(&Table::read(path)?)
+}
+
+/// Parses the text of a flows file named `path`.
+pub fn parse_flows(path: &Path, text: &str) -> Result<Vec<FlowRow>, ReadError> {
+    rows_of_flows(&Table::parse(path, text)?)
+}
+
+fn rows_of_flows(t: &Table) -> Result<Vec<FlowRow>, ReadError> {
+    let (o, c, p, h) = (
+        t.col("origin")?,
+        t.col("class")?,
+        t.col("port")?,
+        t.col("hour")?,
+    );
+    let e = [t.col("trips")?, t.col("ci95")?, t.col("n")?];
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let hour = t.int(*line, r, h)? as usize;
+            if hour >= 24 {
+                return Err(t.err(*line, format!("`hour`: must be 0 to 23, got {hour}")));
+            }
+            Ok(FlowRow {
+                origin: t.str(*line, r, o)?.to_string(),
+                class: t.str(*line, r, c)?.to_string(),
+                port: t.str(*line, r, p)?.to_string(),
+                hour,
+                est: t.est(*line, r, e)?,
+            })
+        })
+        .collect()
+}
+
 /// Reads distribution.csv.
 pub fn read_distribution(path: &Path) -> Result<Vec<DistRow>, ReadError> {
     let t = Table::read(path)?;
@@ -1033,6 +1086,11 @@ pub fn read_run(dir: &Path) -> Result<RunData, ReadError> {
         summary: read_summary(&dir.join("summary.csv"))?,
         hourly: read_hourly(&dir.join("hourly.csv"))?,
         distribution: read_distribution(&dir.join("distribution.csv"))?,
+        flows: if dir.join("flows.csv").is_file() {
+            read_flows(&dir.join("flows.csv"))?
+        } else {
+            Vec::new()
+        },
     })
 }
 

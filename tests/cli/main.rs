@@ -5,6 +5,7 @@ mod calibrate;
 mod charts;
 mod common;
 mod experiment;
+mod region;
 mod response;
 mod run;
 mod serve;

@@ -108,6 +108,8 @@ pub enum ChartKind {
     /// `garita calibrate`: simulated posted wait (95% CI band) against the observed mean, by
     /// hour and lane kind (fit.csv).
     CalibrationFit,
+    /// In a region: each port's share of the trips by hour (flows.csv).
+    PortShare,
 }
 
 impl ChartKind {
@@ -130,6 +132,7 @@ impl ChartKind {
             ChartKind::LaneFull => "lane_full_by_hour",
             ChartKind::ValidationByHour => "validation_by_hour",
             ChartKind::CalibrationFit => "calibration_fit",
+            ChartKind::PortShare => "port_share_by_hour",
         }
     }
 }
@@ -157,6 +160,9 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
         && run.hourly.iter().any(|r| r.metric == "latent_trips")
     {
         out.extend([ChartKind::PostedWaitByHour, ChartKind::TripsByHour]);
+    }
+    if data.run.as_ref().is_some_and(|r| !r.flows.is_empty()) {
+        out.push(ChartKind::PortShare);
     }
     if let Some(c) = &data.comparison
         && compare::has_rows(c)
@@ -221,6 +227,7 @@ fn draw<DB: DrawingBackend>(
         ChartKind::LaneFull => run::lane_full(&area, ctx),
         ChartKind::ValidationByHour => run::validation_by_hour(&area, ctx),
         ChartKind::CalibrationFit => run::calibration_fit(&area, ctx),
+        ChartKind::PortShare => run::port_share(&area, ctx),
     }
 }
 

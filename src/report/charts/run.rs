@@ -85,6 +85,8 @@ struct HourlySeries {
     name: String,
     points: Points,
     dashed: Option<(String, Points)>,
+    /// Whether the points are means with a 95% interval (band and legend say so).
+    ci: bool,
 }
 
 fn hourly_chart<DB: DrawingBackend>(
@@ -128,7 +130,7 @@ fn hourly_chart<DB: DrawingBackend>(
         .map_err(de)?;
     for (i, s) in series.iter().enumerate() {
         let c = color(i);
-        for run in split3(&s.points) {
+        for run in split3(&s.points).into_iter().filter(|_| s.ci) {
             chart
                 .draw_series(std::iter::once(Polygon::new(
                     band(&run),
@@ -145,7 +147,12 @@ fn hourly_chart<DB: DrawingBackend>(
                 ))
                 .map_err(de)?;
             if k == 0 {
-                ann.label(lang.fill(Key::LegendMeanCi, &[("lane", &s.name)]))
+                let label = if s.ci {
+                    lang.fill(Key::LegendMeanCi, &[("lane", &s.name)])
+                } else {
+                    s.name.clone()
+                };
+                ann.label(label)
                     .legend(move |(x, y)| legend_line(x, y, line_style));
             }
         }
@@ -252,6 +259,7 @@ pub(crate) fn calibration_fit<DB: DrawingBackend>(
                 name: k.to_string(),
                 points: sim,
                 dashed: Some((lang.fill(Key::LegendObserved, &[("lane", k)]), obs)),
+                ci: true,
             }
         })
         .collect();
@@ -279,6 +287,7 @@ fn minutes_by_hour<DB: DrawingBackend>(
     let series: Vec<HourlySeries> = lanes(run, lang)
         .into_iter()
         .map(|(g, name)| HourlySeries {
+            ci: true,
             points: hourly_points(&run.hourly(&g, solid), 1.0 / 60.0),
             dashed: Some((
                 lang.fill(dashed.0, &[("lane", &name)]),
@@ -358,6 +367,7 @@ pub(crate) fn validation_by_hour<DB: DrawingBackend>(
                     lang.fill(Key::LegendObservedPosted, &[("lane", &name)]),
                     obs,
                 )),
+                ci: true,
             }
         })
         .collect();
@@ -386,6 +396,7 @@ pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     ]
     .into_iter()
     .map(|(k, metric)| HourlySeries {
+        ci: true,
         points: hourly_points(&run.hourly("all", metric), 1.0),
         dashed: None,
         name: lang.text(k).to_string(),
@@ -401,6 +412,56 @@ pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// In a region: each port's share (%) of the trips that joined a queue, by hour of day, from
+/// the mean trips of flows.csv summed over origins and classes.
+pub(crate) fn port_share<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let mut ports: Vec<&str> = Vec::new();
+    for f in &run.flows {
+        if !ports.contains(&f.port.as_str()) {
+            ports.push(&f.port);
+        }
+    }
+    let mut by_port = vec![[0.0; 24]; ports.len()];
+    let mut total = [0.0; 24];
+    for f in &run.flows {
+        if f.est.mean.is_finite() {
+            let p = ports
+                .iter()
+                .position(|&x| x == f.port)
+                .expect("listed above");
+            by_port[p][f.hour] += f.est.mean;
+            total[f.hour] += f.est.mean;
+        }
+    }
+    let series: Vec<HourlySeries> = ports
+        .iter()
+        .zip(&by_port)
+        .map(|(id, t)| HourlySeries {
+            ci: false,
+            points: (0..24)
+                .map(|h| {
+                    (total[h] > 0.0).then(|| (h as f64 + 0.5, 100.0 * t[h] / total[h], f64::NAN))
+                })
+                .collect(),
+            dashed: None,
+            name: (*id).to_string(),
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitlePortShare),
+        lang.text(Key::AxisShareOfTrips),
+        &series,
+        None,
+    )
+}
+
 /// Mean number of vehicles waiting by hour of day, per lane.
 pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -411,6 +472,7 @@ pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     let series: Vec<HourlySeries> = lanes(run, lang)
         .into_iter()
         .map(|(g, name)| HourlySeries {
+            ci: true,
             points: hourly_points(&run.hourly(&g, "queue_mean"), 1.0),
             dashed: None,
             name,
@@ -452,11 +514,13 @@ pub(crate) fn spillback<DB: DrawingBackend>(
     let lang = ctx.opts.lang;
     let series = vec![
         HourlySeries {
+            ci: true,
             name: lang.text(Key::LegendApproach).to_string(),
             points: hourly_points(&run.hourly("all", "approach_queue_mean"), 1.0),
             dashed: None,
         },
         HourlySeries {
+            ci: true,
             name: lang.text(Key::LegendOutside).to_string(),
             points: hourly_points(&run.hourly("all", "outside_queue_mean"), 1.0),
             dashed: None,
@@ -483,6 +547,7 @@ pub(crate) fn lane_full<DB: DrawingBackend>(
         .into_iter()
         .filter(|(g, _)| has_hourly(run, g, "lane_full_share"))
         .map(|(g, name)| HourlySeries {
+            ci: true,
             points: hourly_points(&run.hourly(&g, "lane_full_share"), 100.0),
             dashed: None,
             name,
