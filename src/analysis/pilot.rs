@@ -1166,6 +1166,7 @@ mod tests {
                 hourly: vec![[f64::NAN; HourlyMetric::COUNT]; 24],
                 wait_cdf: Vec::new(),
             }],
+            flows: Vec::new(),
             vehicles_simulated: 0,
         };
         let b = vec![rep(400.0), rep(440.0)];

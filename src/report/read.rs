@@ -507,7 +507,6 @@ fn read_validation(dir: &Path) -> Result<ValidationData, ReadError> {
     Ok(ValidationData { hours, lanes })
 }
 
-
 /// One row of `fit.csv` (`garita calibrate`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FitPoint {
