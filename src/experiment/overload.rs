@@ -1,30 +1,61 @@
-//! Overloaded variants: demand beyond what a lane serves, so its queue still holds a large share
-//! of a day's arrivals at the horizon.
+//! Overloaded variants: demand beyond what a lane serves, so its queue keeps growing over the
+//! measured period.
 //!
 //! Waits count served vehicles only. In an overloaded lane the queue grows for as long as the
 //! run lasts and the vehicles still queued at the horizon, who would wait longest, are not in
 //! the wait statistics: the mean and percentiles describe the lucky ones and grow with the
-//! horizon. Every command that reports waits flags such a variant with the same rule.
+//! horizon. A lane may also hold a *standing* queue that does not grow (with `[response]`,
+//! travellers forgo or shift their trip when the posted wait is long, so the queue settles);
+//! its waits are complete and it is not overloaded. The rule therefore measures growth: the
+//! vehicles queued at the horizon minus those queued at the end of the warm-up. Every command
+//! that reports waits flags such a variant with the same rule.
 
 use super::Aggregate;
 use crate::port::{GroupRef, Metric};
 
-/// A lane is overloaded when the vehicles still queued at the horizon (mean over replications)
-/// are more than this share of its mean arrivals per day...
+/// A lane is overloaded when its queue grew over the measured period (mean over replications
+/// of the vehicles queued at the horizon minus those queued at the end of the warm-up) by more
+/// than this share of its mean arrivals per day...
 pub const OVERLOAD_SHARE: f64 = 0.05;
-/// ...and at least this many (so that a lane of a few vehicles a day is not flagged for one
-/// vehicle that arrived just before the horizon).
+/// ...and by at least this many vehicles (so that a lane of a few vehicles a day is not
+/// flagged for one vehicle that arrived just before the horizon).
 pub const OVERLOAD_MIN_VEHICLES: f64 = 10.0;
 
-/// The worst lane of one variant by vehicles left queued at the horizon.
+/// The worst lane of one variant by growth of its queue over the measured period.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Overload {
     /// The lane with the largest share (None: no lane with arrivals).
     pub lane: Option<usize>,
     /// Its mean vehicles still queued at the horizon.
     pub unserved: f64,
-    /// Those as a share of its mean arrivals per day (0 when none are left).
+    /// Its mean growth of the queue over the measured period: `unserved` minus the vehicles
+    /// queued at the end of the warm-up.
+    pub growth: f64,
+    /// That growth as a share of its mean arrivals per day (0 when it did not grow).
     pub share: f64,
+}
+
+/// One line's figures: mean vehicles queued at the horizon, at the end of the warm-up (NaN
+/// when not recorded: counted as 0) and mean arrivals per day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineQueue {
+    /// Mean vehicles still queued at the horizon.
+    pub at_end: f64,
+    /// Mean vehicles queued at the end of the warm-up.
+    pub at_warmup: f64,
+    /// Mean arrivals per day.
+    pub per_day: f64,
+}
+
+impl LineQueue {
+    /// From a group's aggregated metrics.
+    pub fn of(g: &super::GroupAggregate) -> LineQueue {
+        LineQueue {
+            at_end: g.metric(Metric::UnservedAtEnd).mean,
+            at_warmup: g.metric(Metric::QueuedAtWarmup).mean,
+            per_day: g.metric(Metric::ArrivalsPerDay).mean,
+        }
+    }
 }
 
 impl Overload {
@@ -32,25 +63,43 @@ impl Overload {
     pub const NONE: Overload = Overload {
         lane: None,
         unserved: 0.0,
+        growth: 0.0,
         share: 0.0,
     };
 
-    /// From each lane's mean vehicles queued at the horizon and mean arrivals per day.
-    pub fn from_lanes(lanes: impl IntoIterator<Item = (usize, f64, f64)>) -> Overload {
+    /// One line (`lane`, or None for the vehicles before the lane split), or None when it has
+    /// no arrivals.
+    fn line(lane: Option<usize>, q: LineQueue) -> Option<Overload> {
+        if !(q.at_end.is_finite() && q.per_day.is_finite() && q.per_day > 0.0) {
+            return None;
+        }
+        let at_warmup = if q.at_warmup.is_finite() {
+            q.at_warmup
+        } else {
+            0.0
+        };
+        let growth = q.at_end - at_warmup;
+        Some(Overload {
+            lane,
+            unserved: q.at_end,
+            growth,
+            share: growth.max(0.0) / q.per_day,
+        })
+    }
+
+    /// Whether `self` is worse than `other`: a flagged line beats an unflagged one; then the
+    /// larger share.
+    fn worse_than(&self, other: &Overload) -> bool {
+        (self.flagged() as u8, self.share) > (other.flagged() as u8, other.share)
+    }
+
+    /// From each lane's queue figures.
+    pub fn from_lanes(lanes: impl IntoIterator<Item = (usize, LineQueue)>) -> Overload {
         let mut worst = Overload::NONE;
-        for (lane, unserved, per_day) in lanes {
-            if !(unserved.is_finite() && per_day.is_finite() && per_day > 0.0) {
-                continue;
-            }
-            let share = unserved / per_day;
-            let flagged = |o: &Overload| o.flagged() as u8;
-            let this = Overload {
-                lane: Some(lane),
-                unserved,
-                share,
-            };
-            // A flagged lane beats an unflagged one; then the larger share.
-            if worst.lane.is_none() || (flagged(&this), share) > (flagged(&worst), worst.share) {
+        for (lane, q) in lanes {
+            if let Some(this) = Overload::line(Some(lane), q)
+                && (worst.lane.is_none() || this.worse_than(&worst))
+            {
                 worst = this;
             }
         }
@@ -60,26 +109,23 @@ impl Overload {
     /// Of an aggregated variant.
     pub fn of(agg: &Aggregate) -> Overload {
         Overload::from_lanes(agg.groups.iter().filter_map(|g| match g.group {
-            GroupRef::Lane(i) => Some((
-                i,
-                g.metric(Metric::UnservedAtEnd).mean,
-                g.metric(Metric::ArrivalsPerDay).mean,
-            )),
+            GroupRef::Lane(i) => Some((i, LineQueue::of(g))),
             _ => None,
         }))
     }
 
     /// Whether the variant counts as overloaded (see [`OVERLOAD_SHARE`]).
     pub fn flagged(&self) -> bool {
-        self.share > OVERLOAD_SHARE && self.unserved >= OVERLOAD_MIN_VEHICLES
+        self.share > OVERLOAD_SHARE && self.growth >= OVERLOAD_MIN_VEHICLES
     }
 
     /// The console warning for a flagged variant called `what`, naming its lane `lane_name`.
     pub fn warning(&self, what: &str, lane_name: &str) -> String {
         format!(
-            "warning: {what}: {lane_name} leaves {:.0} vehicles queued at the horizon ({:.0}% of a day's arrivals): demand exceeds capacity, and its waits count only the vehicles served, so they look better than they are",
-            self.unserved,
-            100.0 * self.share
+            "warning: {what}: the queue of {lane_name} grows by {:.0} vehicles over the measured period ({:.0}% of a day's arrivals; {:.0} left queued at the horizon): demand exceeds capacity, and its waits count only the vehicles served, so they look better than they are",
+            self.growth,
+            100.0 * self.share,
+            self.unserved
         )
     }
 }
@@ -88,18 +134,45 @@ impl Overload {
 mod tests {
     use super::*;
 
+    fn q(at_end: f64, at_warmup: f64, per_day: f64) -> LineQueue {
+        LineQueue {
+            at_end,
+            at_warmup,
+            per_day,
+        }
+    }
+
     #[test]
     fn the_worst_flagged_lane_is_reported() {
-        let o = Overload::from_lanes([(0, 3.0, 20.0), (1, 60.0, 1000.0), (2, 12.0, 100.0)]);
+        let o = Overload::from_lanes([
+            (0, q(3.0, 0.0, 20.0)),
+            (1, q(60.0, 10.0, 1000.0)),
+            (2, q(12.0, 0.0, 100.0)),
+        ]);
         // Lane 0 has the largest share (15%) but only 3 vehicles: lane 2 (12%, 12) is flagged.
         assert_eq!(o.lane, Some(2));
         assert!(o.flagged());
-        let calm = Overload::from_lanes([(0, 1.0, 1000.0), (1, f64::NAN, 10.0)]);
+        let calm = Overload::from_lanes([(0, q(1.0, 0.0, 1000.0)), (1, q(f64::NAN, 0.0, 10.0))]);
         assert_eq!(calm.lane, Some(0));
         assert!(!calm.flagged());
         assert!(!Overload::NONE.flagged());
         // At the threshold exactly: not flagged.
-        assert!(!Overload::from_lanes([(0, 50.0, 1000.0)]).flagged());
-        assert!(Overload::from_lanes([(0, 50.5, 1000.0)]).flagged());
+        assert!(!Overload::from_lanes([(0, q(50.0, 0.0, 1000.0))]).flagged());
+        assert!(Overload::from_lanes([(0, q(50.5, 0.0, 1000.0))]).flagged());
+        // Not recorded at the warm-up: counted from zero.
+        assert!(Overload::from_lanes([(0, q(50.5, f64::NAN, 1000.0))]).flagged());
+    }
+
+    /// A standing queue, however long, is not growth; a queue that grows by more than the share
+    /// is, whatever it held at the warm-up.
+    #[test]
+    fn growth_not_length_flags() {
+        let standing = Overload::from_lanes([(0, q(690.0, 700.0, 7000.0))]);
+        assert!(!standing.flagged(), "{standing:?}");
+        assert_eq!(standing.share, 0.0);
+        assert_eq!(standing.unserved, 690.0);
+        let growing = Overload::from_lanes([(0, q(1100.0, 700.0, 7000.0))]);
+        assert!(growing.flagged(), "{growing:?}");
+        assert!((growing.growth - 400.0).abs() < 1e-9);
     }
 }

@@ -47,6 +47,9 @@ metric_enum! {
         Served = "served",
         /// Arrivals still queued at the horizon.
         UnservedAtEnd = "unserved_at_end",
+        /// Vehicles waiting (not in service) at the end of the warm-up; with `unserved_at_end`,
+        /// how much the queue grew over the measured period.
+        QueuedAtWarmup = "queued_at_warmup",
         /// Mean wait (s).
         WaitMean = "wait_mean_s",
         /// Median wait (s).

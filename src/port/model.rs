@@ -217,17 +217,26 @@ impl WaitStats {
 struct PeakLevel {
     start_ns: u64,
     max: i64,
+    /// The level held at the start (the `before` of the first change at or after it).
+    at_start: Option<i64>,
 }
 
 impl PeakLevel {
     fn new(start_ns: u64) -> Self {
-        PeakLevel { start_ns, max: 0 }
+        PeakLevel {
+            start_ns,
+            max: 0,
+            at_start: None,
+        }
     }
 
     /// The level changes from `before` to `after` at `now_ns`. `before` was held until `now_ns`,
     /// so it counts when that stretch reaches past the start.
     #[inline]
     fn change(&mut self, now_ns: u64, before: i64, after: i64) {
+        if now_ns >= self.start_ns && self.at_start.is_none() {
+            self.at_start = Some(before);
+        }
         if now_ns > self.start_ns {
             self.max = self.max.max(before);
         }
@@ -243,6 +252,12 @@ impl PeakLevel {
         } else {
             self.max
         }
+    }
+
+    /// The level held at the start, given the level held at the end (which it still is when
+    /// nothing changed after the start).
+    fn at_start(&self, level: i64) -> i64 {
+        self.at_start.unwrap_or(level)
     }
 }
 
@@ -1239,7 +1254,10 @@ impl<'a, 'b> Model<'a, 'b> {
                 *q += b;
             }
         }
-        let all_queue_max = self.total_queue_max.finish(end, self.total_queue);
+        let all_queue_max = (
+            self.total_queue_max.finish(end, self.total_queue),
+            self.total_queue_max.at_start(self.total_queue),
+        );
         groups.push(group_result(
             GroupRef::All,
             all_queue_max,
@@ -1252,7 +1270,10 @@ impl<'a, 'b> Model<'a, 'b> {
         for (i, (st, lv)) in self.lanes.iter().zip(&lane_levels).enumerate() {
             groups.push(group_result(
                 GroupRef::Lane(i),
-                st.stats.queue_max.finish(end, st.stats.queue.level()),
+                (
+                    st.stats.queue_max.finish(end, st.stats.queue.level()),
+                    st.stats.queue_max.at_start(st.stats.queue.level()),
+                ),
                 &st.stats,
                 &lv.0,
                 Some((&lv.1, &lv.2)),
@@ -1264,7 +1285,10 @@ impl<'a, 'b> Model<'a, 'b> {
             let q = cs.queue.finish(end);
             groups.push(group_result(
                 GroupRef::Class(i),
-                cs.queue_max.finish(end, cs.queue.level()),
+                (
+                    cs.queue_max.finish(end, cs.queue.level()),
+                    cs.queue_max.at_start(cs.queue.level()),
+                ),
                 cs,
                 &q,
                 None,
@@ -1347,7 +1371,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// Reduces one group's raw statistics to its metrics.
 fn group_result(
     group: GroupRef,
-    queue_max: i64,
+    (queue_max, queued_at_warmup): (i64, i64),
     s: &WaitStats,
     queue_area: &[f64; 24],
     booth_areas: Option<(&[f64; 24], &[f64; 24])>,
@@ -1366,6 +1390,7 @@ fn group_result(
     m[Metric::ArrivalsPerDay as usize] = ratio(arrivals, days);
     m[Metric::Served as usize] = served;
     m[Metric::UnservedAtEnd as usize] = s.unserved as f64;
+    m[Metric::QueuedAtWarmup as usize] = queued_at_warmup as f64;
     m[Metric::WaitMean as usize] = ratio(wait_sum, served);
     m[Metric::WaitP50 as usize] = q[0];
     m[Metric::WaitP90 as usize] = q[1];

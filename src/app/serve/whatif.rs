@@ -329,7 +329,8 @@ pub(super) struct Outcome {
     base_name: String,
     agg: Aggregate,
     diffs: Vec<MetricDiff>,
-    /// Vehicles left queued at the horizon: the baseline's, then the what-if's.
+    /// Overload (growth of the queue over the measured period): the baseline's, then the
+    /// what-if's.
     overloads: [Overload; 2],
 }
 
