@@ -646,7 +646,7 @@ pub struct Candidate {
     pub stability: f64,
     /// The staffing found, for a staffing intervention.
     pub staff: Option<StaffResult>,
-    /// The alternative's worst lane by growth of its queue over the measured period (demand
+    /// The alternative's worst lane by growth of its queue over the last week measured (demand
     /// scale 1).
     pub overload: Overload,
     /// False when that lane is overloaded ([`Overload::flagged`]): its waits describe only the

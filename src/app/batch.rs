@@ -603,7 +603,7 @@ fn finish_sweep(plan: &Plan, rows: Vec<SweepRows>, out: &Path) -> Result<String,
     }
     let _ = writeln!(
         text,
-        "queue growth: the most a lane's queue grows from the end of the warm-up to the horizon, as a share of its daily arrivals; ! marks an overloaded variant (over {:.0}%)",
+        "queue growth: the most a lane's queue grows over the last week measured (or all of it if shorter), as a share of its daily arrivals; ! marks an overloaded variant (over {:.0}%)",
         100.0 * experiment::OVERLOAD_SHARE
     );
     for w in warnings.iter().take(MAX_LISTED) {

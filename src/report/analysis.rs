@@ -53,8 +53,8 @@ pub fn staff_hours_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
 
 /// `staff_summary.csv`: open booth-hours per day, schedule found versus current, by lane and in
 /// total, with the count of hours by status (on the search's seed, then `fresh_` on the fresh
-/// seed), and the growth of the lane's queue over the measured period as a share of its daily
-/// arrivals with the overload flag (see [`crate::experiment::Overload`]) on each seed; the `all` row
+/// seed), and the growth of the lane's queue over the last week measured as a share of its
+/// daily arrivals with the overload flag (see [`crate::experiment::Overload`]) on each seed; the `all` row
 /// gives the worst lane.
 pub fn staff_summary_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
     let mut out = String::from(
@@ -240,7 +240,7 @@ fn candidate_label(p: &Pilot, c: &Candidate) -> String {
 
 /// `pilot.csv`: one row per candidate (site x intervention) with every criterion (mean and 95%
 /// interval half-width), the scores, total, rank, Pareto flag and rank stability, then the
-/// largest growth of a lane's queue over the measured period, as a share of its daily arrivals,
+/// largest growth of a lane's queue over the last week measured, as a share of its daily arrivals,
 /// and whether the candidate is feasible (not overloaded).
 pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
     let scales = p.scales();
@@ -523,8 +523,9 @@ count the vehicles that reached a booth, so an intervention that leaves a lane u
 up would look better than it is: the vehicles still queued at the end, who would wait longest,
 are missing from them. The delay criterion counts their waiting so far (vehicle-hours waiting
 include the vehicles still queued). A candidate whose alternative lets the queue of some lane
-grow over the measured period (vehicles queued at the end of the simulated period minus those
-queued at the end of the warm-up, mean over replications, demand scale 1) by more than {ov}% of
+grow (vehicles queued at the end of the simulated period minus those queued one week earlier,
+at the same time of day and day of the week, or at the end of the warm-up when less than a week
+is measured; mean over replications, demand scale 1) by more than {ov}% of
 a day's arrivals (and by at least {ovn} vehicles) is marked infeasible; a long queue that does
 not grow (with reacting demand, travellers forgo or shift their trip and the queue settles)
 has complete waits and is not overloaded. Column
@@ -562,9 +563,10 @@ alcance) cuentan los vehículos que llegaron a una caseta, de modo que una inter
 un carril sin poder atender su demanda parecería mejor de lo que es: faltan los vehículos que
 siguen en la fila al final, que son los que más esperarían. El criterio de demora cuenta su
 espera hasta ese momento (las horas-vehículo de espera incluyen a los que siguen en la fila).
-Un candidato cuya alternativa hace crecer la fila de algún carril durante el periodo medido
-(vehículos en la fila al final del periodo simulado menos los que había al final del
-calentamiento, media sobre réplicas, escala de demanda 1) en más del {ov}% de las llegadas de un
+Un candidato cuya alternativa hace crecer la fila de algún carril (vehículos en la fila al
+final del periodo simulado menos los que había una semana antes, a la misma hora y el mismo día
+de la semana, o al final del calentamiento si se mide menos de una semana; media sobre réplicas,
+escala de demanda 1) en más del {ov}% de las llegadas de un
 día (y en al menos {ovn} vehículos) se marca como no factible; una fila larga que no crece (con
 demanda que reacciona, los viajeros renuncian al viaje o lo aplazan y la fila se estabiliza)
 tiene esperas completas y no está sobrecargada. La columna `feasible` de pilot.csv es `false` y lleva

@@ -38,7 +38,7 @@ pub fn sweep_overload(rows: &SweepRows) -> (Overload, Option<String>) {
             None => {
                 let nan = LineQueue {
                     at_end: f64::NAN,
-                    at_warmup: f64::NAN,
+                    at_reference: f64::NAN,
                     per_day: f64::NAN,
                 };
                 lanes.push((group, nan));
@@ -47,7 +47,7 @@ pub fn sweep_overload(rows: &SweepRows) -> (Overload, Option<String>) {
         };
         match m {
             Metric::UnservedAtEnd => lanes[i].1.at_end = v.mean,
-            Metric::QueuedAtWarmup => lanes[i].1.at_warmup = v.mean,
+            Metric::QueuedWeekBeforeEnd => lanes[i].1.at_reference = v.mean,
             Metric::ArrivalsPerDay => lanes[i].1.per_day = v.mean,
             _ => {}
         }
@@ -60,7 +60,7 @@ pub fn sweep_overload(rows: &SweepRows) -> (Overload, Option<String>) {
 /// `sweep.csv`: one column per varied key, then `group,metric,mean,ci95,n,queue_growth_share,
 /// overloaded`; `points` holds each variant's column values and rows, in variant order. The
 /// last two columns describe the variant: the largest growth of a lane's queue over the
-/// measured period as a share of its daily arrivals, and whether that makes it overloaded (see
+/// last week measured as a share of its daily arrivals, and whether that makes it overloaded (see
 /// [`Overload`]).
 pub fn sweep_csv(columns: &[String], points: &[(Vec<String>, SweepRows)]) -> Vec<u8> {
     let mut out = String::new();
@@ -97,7 +97,7 @@ pub fn sweep_csv(columns: &[String], points: &[(Vec<String>, SweepRows)]) -> Vec
 /// differences paired by replication; `n` is the number of pairs (replications where both sides
 /// have a value) behind all three means; the last two say whether the queue of some lane of
 /// each side grows by more than [`crate::experiment::OVERLOAD_SHARE`] of a day's arrivals over
-/// the measured period. `overloads` holds the baseline's, then each alternative's.
+/// the last week measured. `overloads` holds the baseline's, then each alternative's.
 pub fn comparison_csv(
     baseline: &str,
     alternatives: &[(String, Vec<MetricDiff>)],
