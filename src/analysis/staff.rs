@@ -207,8 +207,10 @@ impl Searcher<'_> {
                         }
                     }));
                     e.arrivals.push(arrivals);
-                    e.overload
-                        .push(Overload::from_lanes([(l, crate::experiment::LineQueue::of(g))]));
+                    e.overload.push(Overload::from_lanes([(
+                        l,
+                        crate::experiment::LineQueue::of(g),
+                    )]));
                     e.queue.push(std::array::from_fn(|h| {
                         let m = g.hourly(h, HourlyMetric::QueueMean).mean;
                         if m.is_finite() { m } else { 0.0 }

@@ -5,8 +5,10 @@
 mod calendar;
 mod rng;
 mod time;
+mod timers;
 mod variates;
 
 pub use calendar::{Calendar, Scheduled};
 pub use rng::{RngStream, StreamId, derive_seed};
 pub use time::SimTime;
+pub use timers::{TimerKey, Timers, key_time_ns, timer_key};

@@ -21,11 +21,13 @@ use super::response::{Decision, LaneView, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
-use crate::engine::{Calendar, RngStream, SimTime, StreamId};
+use crate::engine::{
+    Calendar, RngStream, SimTime, StreamId, TimerKey, Timers, key_time_ns, timer_key,
+};
 use crate::stats::{Histogram, HourlyLevel};
 
 const HOUR_NS: u64 = SimTime::HOUR.as_nanos();
-const TWENTY_MIN_S: f64 = 1200.0;
+const TWENTY_MIN_NS: u64 = 1_200_000_000_000;
 
 /// One vehicle's record, as written to a trace.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,10 +72,6 @@ pub trait TraceSink {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    ServiceEnd {
-        lane: u16,
-        booth: u16,
-    },
     StaffingChange,
     /// The posted wait of every lane is refreshed (`[response]`).
     PostedUpdate,
@@ -127,15 +125,10 @@ impl Vehicle {
     }
 }
 
-/// Wait statistics of one group (a lane or a class), by hour of day of arrival. Whole-run
-/// figures are sums over the hours, so each vehicle is recorded once.
+/// Arrivals, queue and unserved vehicles of one group (a lane or a class), by hour of day of
+/// arrival. Whole-run figures are sums over the hours.
 struct WaitStats {
     hourly_arrivals: [u64; 24],
-    hourly_served: [u64; 24],
-    hourly_wait_sum: [f64; 24],
-    hourly_service_sum: [f64; 24],
-    hourly_le20: [u64; 24],
-    hourly_hist: Vec<Histogram>,
     queue: HourlyLevel,
     queue_max: PeakLevel,
     /// Waiting time (s) of vehicles still queued at the horizon.
@@ -147,25 +140,11 @@ impl WaitStats {
     fn new(start_ns: u64, reference_ns: u64) -> Self {
         WaitStats {
             hourly_arrivals: [0; 24],
-            hourly_served: [0; 24],
-            hourly_wait_sum: [0.0; 24],
-            hourly_service_sum: [0.0; 24],
-            hourly_le20: [0; 24],
-            hourly_hist: (0..24).map(|_| Histogram::new()).collect(),
             queue: HourlyLevel::new(start_ns),
             queue_max: PeakLevel::new(start_ns, reference_ns),
             censored_wait_sum: 0.0,
             unserved: 0,
         }
-    }
-
-    #[inline]
-    fn record_wait(&mut self, hour: usize, wait_s: f64, service_s: f64) {
-        self.hourly_served[hour] += 1;
-        self.hourly_wait_sum[hour] += wait_s;
-        self.hourly_service_sum[hour] += service_s;
-        self.hourly_le20[hour] += u64::from(wait_s <= TWENTY_MIN_S);
-        self.hourly_hist[hour].record(wait_s);
     }
 
     #[inline]
@@ -178,11 +157,6 @@ impl WaitStats {
     fn merge_from(&mut self, o: &WaitStats) {
         for h in 0..24 {
             self.hourly_arrivals[h] += o.hourly_arrivals[h];
-            self.hourly_served[h] += o.hourly_served[h];
-            self.hourly_wait_sum[h] += o.hourly_wait_sum[h];
-            self.hourly_service_sum[h] += o.hourly_service_sum[h];
-            self.hourly_le20[h] += o.hourly_le20[h];
-            self.hourly_hist[h].merge(&o.hourly_hist[h]);
         }
         self.censored_wait_sum += o.censored_wait_sum;
         self.unserved += o.unserved;
@@ -191,25 +165,78 @@ impl WaitStats {
     fn arrivals(&self) -> u64 {
         self.hourly_arrivals.iter().sum()
     }
+}
+
+/// The waits of the counted vehicles that reached a booth, by hour of day of arrival. The
+/// model keeps one per (lane, class) pair, so each vehicle is recorded once, and merges them
+/// into lanes, classes and the whole port at the end; sums are whole nanoseconds, so the
+/// merged figures do not depend on the order of the merge.
+#[derive(Clone)]
+struct Served {
+    count: [u64; 24],
+    wait_ns: [u128; 24],
+    service_ns: [u128; 24],
+    le20: [u64; 24],
+    hist: Vec<Histogram>,
+}
+
+impl Served {
+    fn new() -> Self {
+        Served {
+            count: [0; 24],
+            wait_ns: [0; 24],
+            service_ns: [0; 24],
+            le20: [0; 24],
+            hist: (0..24).map(|_| Histogram::new()).collect(),
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, hour: usize, wait_ns: u64, service_ns: u64) {
+        self.count[hour] += 1;
+        self.wait_ns[hour] += u128::from(wait_ns);
+        self.service_ns[hour] += u128::from(service_ns);
+        self.le20[hour] += u64::from(wait_ns <= TWENTY_MIN_NS);
+        self.hist[hour].record(wait_ns as f64 * 1e-9);
+    }
+
+    fn merge_from(&mut self, o: &Served) {
+        for h in 0..24 {
+            self.count[h] += o.count[h];
+            self.wait_ns[h] += o.wait_ns[h];
+            self.service_ns[h] += o.service_ns[h];
+            self.le20[h] += o.le20[h];
+            self.hist[h].merge(&o.hist[h]);
+        }
+    }
+
     fn served(&self) -> u64 {
-        self.hourly_served.iter().sum()
+        self.count.iter().sum()
+    }
+    fn wait_s(&self, hour: usize) -> f64 {
+        ns_to_s(self.wait_ns[hour])
     }
     fn wait_sum(&self) -> f64 {
-        self.hourly_wait_sum.iter().sum()
+        ns_to_s(self.wait_ns.iter().sum())
     }
     fn service_sum(&self) -> f64 {
-        self.hourly_service_sum.iter().sum()
+        ns_to_s(self.service_ns.iter().sum())
     }
     fn le20(&self) -> u64 {
-        self.hourly_le20.iter().sum()
+        self.le20.iter().sum()
     }
     fn hist(&self) -> Histogram {
         let mut h = Histogram::new();
-        for x in &self.hourly_hist {
+        for x in &self.hist {
             h.merge(x);
         }
         h
     }
+}
+
+/// Seconds of a sum of nanoseconds.
+fn ns_to_s(ns: u128) -> f64 {
+    ns as f64 / 1e9
 }
 
 /// The largest value a level takes from `start_ns` (the warm-up) on, like every other level.
@@ -311,6 +338,8 @@ struct LaneState {
     queue: VehicleQueue,
     idle: BoothSet,
     busy: BoothSet,
+    /// When each booth slot's inspection ends (service ends stay out of the calendar's heap).
+    ends: Timers,
     n_idle: u32,
     n_busy: u32,
     /// Booths that should be open now (indices below it are open).
@@ -353,11 +382,17 @@ struct Model<'a, 'b> {
     cal: Calendar<Event>,
     lanes: Vec<LaneState>,
     classes: Vec<WaitStats>,
+    /// The waits of served vehicles by (lane, class): index lane x classes + class; allocated
+    /// at the pair's first vehicle.
+    cells: Vec<Option<Box<Served>>>,
     class_cum: Vec<f64>,
     arrivals_rng: RngStream,
     class_rng: RngStream,
     /// Arrival rate per second for each hour of the week.
     rate_per_s: [f64; 168],
+    /// Its reciprocal in nanoseconds (1e9 / rate; infinite at rate 0): the mean gap, so that the
+    /// next arrival is one multiplication away.
+    gap_ns: [f64; 168],
     any_demand: bool,
     staffing_change_hours: [bool; 24],
     warmup_ns: u64,
@@ -412,6 +447,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 queue: VehicleQueue::new(keep),
                 idle: BoothSet::new(cfg.booth_slots(i)),
                 busy: BoothSet::new(cfg.booth_slots(i)),
+                ends: Timers::new(cfg.booth_slots(i)),
                 n_idle: 0,
                 n_busy: 0,
                 target: 0,
@@ -479,10 +515,12 @@ impl<'a, 'b> Model<'a, 'b> {
                 .iter()
                 .map(|_| WaitStats::new(warmup_ns, reference_ns))
                 .collect(),
+            cells: vec![None; cfg.lanes.len() * cfg.classes.len()],
             class_cum,
             arrivals_rng: RngStream::new(cfg.seed, rep, StreamId::named("arrivals")),
             class_rng: RngStream::new(cfg.seed, rep, StreamId::named("class")),
             any_demand: rate_per_s.iter().any(|&r| r > 0.0),
+            gap_ns: rate_per_s.map(|r| 1e9 / r),
             rate_per_s,
             staffing_change_hours,
             warmup_ns,
@@ -509,22 +547,28 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         let mut e = self.arrivals_rng.exp1();
         let mut t = now_ns;
+        let factors = !self.day_factor.is_empty() || self.special_days.is_some();
         while t < self.horizon_ns {
             let h = t / HOUR_NS;
             let seg_end = (h + 1) * HOUR_NS;
             let mut lam = self.rate_per_s[(h % 168) as usize];
-            if let Some(f) = self.day_factor.get((h / 24) as usize) {
-                lam *= f;
+            let mut gap_ns = self.gap_ns[(h % 168) as usize];
+            if factors {
+                if let Some(f) = self.day_factor.get((h / 24) as usize) {
+                    lam *= f;
+                }
+                if let Some(days) = &self.special_days {
+                    lam *= days[(h / 24) as usize].0;
+                }
+                gap_ns = 1e9 / lam;
             }
-            if let Some(days) = &self.special_days {
-                lam *= days[(h / 24) as usize].0;
+            let rem_ns = seg_end - t;
+            // `e` units of the unit-rate process take e x gap ns at this rate.
+            let dt = e * gap_ns;
+            if dt < rem_ns as f64 {
+                return Some((t + (dt + 0.5) as u64).min(seg_end));
             }
-            let rem_s = (seg_end - t) as f64 * 1e-9;
-            if lam * rem_s > e {
-                let dt = ((e / lam) * 1e9 + 0.5) as u64;
-                return Some((t + dt).min(seg_end));
-            }
-            e -= lam * rem_s;
+            e -= lam * (rem_ns as f64 * 1e-9);
             t = seg_end;
         }
         None
@@ -552,23 +596,43 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         // The next arrival is kept outside the calendar (one push and pop fewer per vehicle)
         // with its own sequence number, so ties still resolve first-in first-out.
-        let mut arrival = self.next_arrival(0).map(|t| (t, self.cal.take_seq()));
+        // Inspection ends are kept in each lane's `ends`, outside the calendar too. Every key is
+        // (time, sequence number) from the one calendar, so the three sources together pop in
+        // exactly the order one calendar holding everything would.
+        let mut arrival: TimerKey = self
+            .next_arrival(0)
+            .map_or(TimerKey::MAX, |t| timer_key(t, self.cal.take_seq()));
         loop {
-            let heap_next = self.cal.peek_key().map(|(t, s)| (t.as_nanos(), s));
-            let take_arrival = match (arrival, heap_next) {
-                (Some(a), Some(h)) => a < h,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            if take_arrival {
-                let (now, _) = arrival.expect("take_arrival implies a pending arrival");
+            let heap_next = self
+                .cal
+                .peek_key()
+                .map_or(TimerKey::MAX, |(t, s)| timer_key(t.as_nanos(), s));
+            let (end_lane, end_next) = self.next_service_end();
+            if arrival < heap_next && arrival < end_next {
+                let now = key_time_ns(arrival);
                 if now >= self.horizon_ns {
                     break;
                 }
                 self.latent_arrival(now);
-                arrival = self.next_arrival(now).map(|t| (t, self.cal.take_seq()));
+                arrival = self
+                    .next_arrival(now)
+                    .map_or(TimerKey::MAX, |t| timer_key(t, self.cal.take_seq()));
                 continue;
+            }
+            if end_next < heap_next {
+                let (key, booth) = self.lanes[end_lane]
+                    .ends
+                    .pop()
+                    .expect("end_next names a pending inspection end");
+                let now = key_time_ns(key);
+                if now >= self.horizon_ns {
+                    break;
+                }
+                self.service_end(now, end_lane, booth);
+                continue;
+            }
+            if heap_next == TimerKey::MAX {
+                break;
             }
             let ev = self.cal.pop().expect("heap_next implies a pending event");
             let now = ev.time.as_nanos();
@@ -576,9 +640,6 @@ impl<'a, 'b> Model<'a, 'b> {
                 break;
             }
             match ev.event {
-                Event::ServiceEnd { lane, booth } => {
-                    self.service_end(now, lane as usize, u32::from(booth))
-                }
                 Event::StaffingChange => {
                     self.apply_staffing(now);
                     if let Some(t) = self.next_staffing_change(now) {
@@ -600,6 +661,20 @@ impl<'a, 'b> Model<'a, 'b> {
                 }
             }
         }
+    }
+
+    /// The lane with the earliest pending inspection end and that end's key (`TimerKey::MAX`
+    /// when no booth is busy).
+    #[inline]
+    fn next_service_end(&mut self) -> (usize, TimerKey) {
+        let mut best = (0, TimerKey::MAX);
+        for (i, st) in self.lanes.iter_mut().enumerate() {
+            let k = st.ends.earliest_key();
+            if k < best.1 {
+                best = (i, k);
+            }
+        }
+        best
     }
 
     fn draw_class(&mut self) -> usize {
@@ -828,21 +903,15 @@ impl<'a, 'b> Model<'a, 'b> {
             service_s *= sp.factor(booth);
         }
         let end = now.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
-        self.cal.schedule(
-            SimTime::from_nanos(end),
-            Event::ServiceEnd {
-                lane: lane as u16,
-                booth: booth as u16,
-            },
-        );
+        st.ends.set(booth, end, self.cal.take_seq());
         if let Some(r) = self.response.as_mut() {
             r.service_started(lane, now - v.arrival_ns);
         }
         if v.counted {
-            let wait_s = (now - v.arrival_ns) as f64 * 1e-9;
             let hour = ((v.arrival_ns / HOUR_NS) % 24) as usize;
-            st.stats.record_wait(hour, wait_s, service_s);
-            self.classes[v.class as usize].record_wait(hour, wait_s, service_s);
+            self.cells[lane * self.classes.len() + usize::from(v.class)]
+                .get_or_insert_with(|| Box::new(Served::new()))
+                .record(hour, now - v.arrival_ns, end - now);
         }
         if let Some(sec) = self.secondary.as_deref_mut() {
             // The referral is drawn whether or not a trace is written.
@@ -1251,12 +1320,23 @@ impl<'a, 'b> Model<'a, 'b> {
             lane_levels.push((q, busy, staffed));
         }
         let mut groups = Vec::with_capacity(1 + self.lanes.len() + self.classes.len());
+        let nc = self.classes.len();
+        let mut lane_served = vec![Served::new(); self.lanes.len()];
+        let mut class_served = vec![Served::new(); nc];
+        for (i, cell) in self.cells.iter().enumerate() {
+            if let Some(cell) = cell {
+                lane_served[i / nc].merge_from(cell);
+                class_served[i % nc].merge_from(cell);
+            }
+        }
 
         // The whole port: sums over lanes.
         let mut all = WaitStats::new(0, 0);
+        let mut all_served = Served::new();
         let mut all_levels = ([0.0; 24], [0.0; 24], [0.0; 24]);
-        for (st, lv) in self.lanes.iter().zip(&lane_levels) {
+        for ((st, lv), sv) in self.lanes.iter().zip(&lane_levels).zip(&lane_served) {
             all.merge_from(&st.stats);
+            all_served.merge_from(sv);
             for h in 0..24 {
                 all_levels.0[h] += lv.0[h];
                 all_levels.1[h] += lv.1[h];
@@ -1278,7 +1358,7 @@ impl<'a, 'b> Model<'a, 'b> {
         groups.push(group_result(
             GroupRef::All,
             all_queue_max,
-            &all,
+            (&all, &all_served),
             &all_levels.0,
             Some((&all_levels.1, &all_levels.2)),
             &hour_s,
@@ -1291,7 +1371,7 @@ impl<'a, 'b> Model<'a, 'b> {
                     st.stats.queue_max.finish(end, st.stats.queue.level()),
                     st.stats.queue_max.at_reference(st.stats.queue.level()),
                 ),
-                &st.stats,
+                (&st.stats, &lane_served[i]),
                 &lv.0,
                 Some((&lv.1, &lv.2)),
                 &hour_s,
@@ -1306,7 +1386,7 @@ impl<'a, 'b> Model<'a, 'b> {
                     cs.queue_max.finish(end, cs.queue.level()),
                     cs.queue_max.at_reference(cs.queue.level()),
                 ),
-                cs,
+                (cs, &class_served[i]),
                 &q,
                 None,
                 &hour_s,
@@ -1389,16 +1469,16 @@ fn ratio(a: f64, b: f64) -> f64 {
 fn group_result(
     group: GroupRef,
     (queue_max, queued_week_before_end): (i64, i64),
-    s: &WaitStats,
+    (s, sv): (&WaitStats, &Served),
     queue_area: &[f64; 24],
     booth_areas: Option<(&[f64; 24], &[f64; 24])>,
     hour_s: &[f64; 24],
     days: f64,
 ) -> GroupResult {
     let total_s: f64 = hour_s.iter().sum();
-    let served = s.served() as f64;
-    let hist = s.hist();
-    let wait_sum = s.wait_sum();
+    let served = sv.served() as f64;
+    let hist = sv.hist();
+    let wait_sum = sv.wait_sum();
     let q = hist.quantiles(&[0.5, 0.9, 0.95, 0.99]);
     let mut m = vec![f64::NAN; Metric::COUNT];
     let vh = (wait_sum + s.censored_wait_sum) / 3600.0;
@@ -1414,8 +1494,8 @@ fn group_result(
     m[Metric::WaitP95 as usize] = q[2];
     m[Metric::WaitP99 as usize] = q[3];
     m[Metric::WaitMax as usize] = if served > 0.0 { hist.max() } else { f64::NAN };
-    m[Metric::ShareWaitLe20m as usize] = ratio(s.le20() as f64, served);
-    m[Metric::CrossingMean as usize] = ratio(wait_sum + s.service_sum(), served);
+    m[Metric::ShareWaitLe20m as usize] = ratio(sv.le20() as f64, served);
+    m[Metric::CrossingMean as usize] = ratio(wait_sum + sv.service_sum(), served);
     m[Metric::QueueMean as usize] = ratio(queue_area.iter().sum(), total_s);
     m[Metric::QueueMax as usize] = queue_max as f64;
     m[Metric::VehicleHoursWaiting as usize] = vh;
@@ -1430,15 +1510,14 @@ fn group_result(
     let hourly = (0..24)
         .map(|h| {
             let mut r = [f64::NAN; HourlyMetric::COUNT];
-            let hs = &s.hourly_hist[h];
-            let qs = hs.quantiles(&[0.5, 0.95]);
-            let served_h = s.hourly_served[h] as f64;
+            let qs = sv.hist[h].quantiles(&[0.5, 0.95]);
+            let served_h = sv.count[h] as f64;
             r[HourlyMetric::Arrivals as usize] =
                 ratio(s.hourly_arrivals[h] as f64 * 3600.0, hour_s[h]);
-            r[HourlyMetric::WaitMean as usize] = ratio(s.hourly_wait_sum[h], served_h);
+            r[HourlyMetric::WaitMean as usize] = ratio(sv.wait_s(h), served_h);
             r[HourlyMetric::WaitP50 as usize] = qs[0];
             r[HourlyMetric::WaitP95 as usize] = qs[1];
-            r[HourlyMetric::ShareWaitLe20m as usize] = ratio(s.hourly_le20[h] as f64, served_h);
+            r[HourlyMetric::ShareWaitLe20m as usize] = ratio(sv.le20[h] as f64, served_h);
             r[HourlyMetric::QueueMean as usize] = ratio(queue_area[h], hour_s[h]);
             if let Some((busy, staffed)) = booth_areas {
                 r[HourlyMetric::BoothsOpen as usize] = ratio(staffed[h], hour_s[h]);

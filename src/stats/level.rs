@@ -8,8 +8,9 @@ pub struct HourlyLevel {
     last_ns: u64,
     next_boundary_ns: u64,
     hour: usize,
-    /// Level x nanoseconds, by hour of day.
-    area: [f64; 24],
+    /// Level x nanoseconds, by hour of day: exact integers (no rounding however long the run),
+    /// turned into seconds once at the end.
+    area: [i128; 24],
 }
 
 const HOUR_NS: u64 = 3_600_000_000_000;
@@ -22,7 +23,7 @@ impl HourlyLevel {
             last_ns: start_ns,
             next_boundary_ns: (start_ns / HOUR_NS + 1) * HOUR_NS,
             hour: ((start_ns / HOUR_NS) % 24) as usize,
-            area: [0.0; 24],
+            area: [0; 24],
         }
     }
 
@@ -39,12 +40,12 @@ impl HourlyLevel {
         }
         while now_ns >= self.next_boundary_ns {
             self.area[self.hour] +=
-                self.level as f64 * (self.next_boundary_ns - self.last_ns) as f64;
+                i128::from(self.level) * i128::from(self.next_boundary_ns - self.last_ns);
             self.last_ns = self.next_boundary_ns;
             self.next_boundary_ns += HOUR_NS;
             self.hour = (self.hour + 1) % 24;
         }
-        self.area[self.hour] += self.level as f64 * (now_ns - self.last_ns) as f64;
+        self.area[self.hour] += i128::from(self.level) * i128::from(now_ns - self.last_ns);
         self.last_ns = now_ns;
     }
 
@@ -65,11 +66,7 @@ impl HourlyLevel {
     /// Closes the integral at `end_ns` and returns the area (level x seconds) by hour of day.
     pub fn finish(&mut self, end_ns: u64) -> [f64; 24] {
         self.advance(end_ns);
-        let mut out = self.area;
-        for a in &mut out {
-            *a /= 1e9;
-        }
-        out
+        self.area.map(|a| a as f64 / 1e9)
     }
 }
 

@@ -234,7 +234,9 @@ fn sweep_grid_writes_a_tidy_csv_identical_for_any_threads_and_on_resume() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("lanes.main.booths,demand.scale,group,metric,mean,ci95,n,queue_growth_share,overloaded")
+        Some(
+            "lanes.main.booths,demand.scale,group,metric,mean,ci95,n,queue_growth_share,overloaded"
+        )
     );
     let mut combos: Vec<(String, String)> = Vec::new();
     for l in lines {
@@ -434,9 +436,9 @@ fn sweep_file_and_share_rebalancing() {
         stdout(&o)
     );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
-    assert!(
-        csv.starts_with("classes.ready.share,group,metric,mean,ci95,n,queue_growth_share,overloaded\n")
-    );
+    assert!(csv.starts_with(
+        "classes.ready.share,group,metric,mean,ci95,n,queue_growth_share,overloaded\n"
+    ));
     let served = |share: &str, class: &str| {
         num(csv_row(&csv, &format!("{share},class:{class},arrivals,"))[3])
     };
