@@ -15,6 +15,8 @@
 //! reach = 1.0
 //! emissions = 1.0
 //! robustness = 1.0
+//! cost = 1.0
+//! trips_enabled = 1.0
 //! [[sites]]
 //! id = "bota"
 //! scenario = "../bota-pov.toml"   # relative to the pilot file
@@ -24,6 +26,10 @@
 //!   { key = "lanes.general.booths", add = -2 },
 //!   { key = "lanes.ready.booths", add = 2 },
 //! ]
+//! [[interventions]]
+//! id = "bollards"
+//! sites = ["bota"]          # only these sites (optional; default every site)
+//! changes = [{ key = "lanes.ready.storage", add = 28 }]
 //! [[interventions]]
 //! id = "staff-p95-20m"
 //! staff = "p95<=20m"
@@ -46,7 +52,18 @@ use crate::scenario::{Scenario, load_file, parse_duration_s};
 use crate::stats::{MeanCi, mean_ci};
 
 /// The scored criteria, in output order.
-pub const CRITERIA: [&str; 5] = ["delay", "reliability", "reach", "emissions", "robustness"];
+pub const CRITERIA: [&str; 7] = [
+    "delay",
+    "reliability",
+    "reach",
+    "emissions",
+    "robustness",
+    "cost",
+    "trips_enabled",
+];
+
+/// Number of scored criteria.
+pub const N_CRITERIA: usize = CRITERIA.len();
 
 /// A wait change counts as a benefit (or a loss) for a class in an hour when it is at least this
 /// many seconds and at least [`BENEFIT_MIN_REL`] of the baseline wait.
@@ -79,6 +96,15 @@ pub struct Intervention {
     /// A staffing search applied after the changes: the target and the lane ids or kinds to
     /// staff (empty: every lane).
     pub staff: Option<(Target, Vec<String>)>,
+    /// The ids of the sites it applies to (empty: every site).
+    pub sites: Vec<String>,
+}
+
+impl Intervention {
+    /// Whether the intervention is a candidate at site `id`.
+    pub fn applies_to(&self, id: &str) -> bool {
+        self.sites.is_empty() || self.sites.iter().any(|s| s == id)
+    }
 }
 
 /// A validated pilot file.
@@ -105,7 +131,7 @@ pub struct Pilot {
     /// Monte Carlo weight draws.
     pub stability_draws: usize,
     /// Weights in [`CRITERIA`] order.
-    pub weights: [f64; 5],
+    pub weights: [f64; N_CRITERIA],
     /// Sites.
     pub sites: Vec<Site>,
     /// Interventions.
@@ -137,6 +163,8 @@ struct RawWeights {
     reach: Option<Spanned<f64>>,
     emissions: Option<Spanned<f64>>,
     robustness: Option<Spanned<f64>>,
+    cost: Option<Spanned<f64>>,
+    trips_enabled: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +182,7 @@ struct RawIntervention {
     changes: Option<Vec<Spanned<RawChange>>>,
     staff: Option<Spanned<String>>,
     staff_lanes: Option<Vec<String>>,
+    sites: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -298,9 +327,17 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
     };
     let top_k = int_in(raw.top_k, "top_k", 1, 1000, 3);
     let stability_draws = int_in(raw.stability_draws, "stability_draws", 1, 1_000_000, 10_000);
-    let mut weights = [1.0; 5];
+    let mut weights = [1.0; N_CRITERIA];
     if let Some(w) = raw.weights {
-        let given = [w.delay, w.reliability, w.reach, w.emissions, w.robustness];
+        let given = [
+            w.delay,
+            w.reliability,
+            w.reach,
+            w.emissions,
+            w.robustness,
+            w.cost,
+            w.trips_enabled,
+        ];
         for (k, g) in given.into_iter().enumerate() {
             if let Some(s) = g {
                 let x = *s.get_ref();
@@ -466,6 +503,32 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
             },
             None => None,
         };
+        let only = match r.sites {
+            Some(list) => {
+                let span = list.span();
+                let list = list.into_inner();
+                if list.is_empty() {
+                    p.at(
+                        span.clone(),
+                        &format!("{base}.sites"),
+                        "an empty list applies to no site (leave `sites` out for every site)"
+                            .to_string(),
+                    );
+                }
+                for id in &list {
+                    if !sites.iter().any(|s: &Site| &s.id == id) {
+                        let ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
+                        p.at(
+                            span.clone(),
+                            &format!("{base}.sites"),
+                            format!("no site {id:?} (sites are: {})", ids.join(", ")),
+                        );
+                    }
+                }
+                list
+            }
+            None => Vec::new(),
+        };
         if changes.is_empty() && staff.is_none() {
             p.at(
                 r.id.span(),
@@ -478,12 +541,13 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
             description: r.description.unwrap_or_default(),
             changes,
             staff,
+            sites: only,
         });
     }
     // Every intervention must make a valid scenario at every site.
     if p.list.is_empty() {
         for s in &sites {
-            for iv in &interventions {
+            for iv in interventions.iter().filter(|iv| iv.applies_to(&s.id)) {
                 if let Err(e) = alternative_text(&file, s, iv) {
                     p.list.push(e.to_string());
                 }
@@ -567,7 +631,9 @@ impl Pilot {
 /// replications of the paired (common random numbers) difference with the baseline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Criteria {
-    /// Vehicle-hours of waiting saved per day.
+    /// Vehicle-hours of waiting saved per day: the waiting of every vehicle that came in the
+    /// baseline minus that of every vehicle that came with the intervention (with reacting
+    /// demand the latter includes the trips the intervention enabled).
     pub delay_saved_vh_per_day: MeanCi,
     /// Open booth-hours per day added (negative: saved).
     pub added_booth_hours_per_day: MeanCi,
@@ -598,6 +664,12 @@ pub struct Criteria {
     pub pm25_g_saved_per_day: MeanCi,
     /// Delay saved (vehicle-hours per day) at each demand scale.
     pub by_scale: Vec<(f64, MeanCi)>,
+    /// Cost: officer booth-hours per day the intervention's schedules add to the baseline's
+    /// ([`officer_booth_hours_per_day`]), 0 when they add none.
+    pub cost_officer_hours_per_day: MeanCi,
+    /// Trips enabled: forgone trips per day, baseline minus intervention (0 without
+    /// `[response]`, where no trip is forgone).
+    pub trips_enabled_per_day: MeanCi,
 }
 
 impl Criteria {
@@ -612,8 +684,9 @@ impl Criteria {
             .unwrap_or(f64::NAN)
     }
 
-    /// The raw values scored: delay, p95 saved, share gain, reach, CO2, robustness.
-    fn raw(&self) -> [f64; 6] {
+    /// The raw values scored, each oriented so that more is better: delay, p95 saved, share
+    /// gain, reach, CO2, robustness, minus the cost, trips enabled.
+    fn raw(&self) -> [f64; 8] {
         [
             self.delay_saved_vh_per_day.mean,
             self.p95_saved_min.mean,
@@ -621,6 +694,8 @@ impl Criteria {
             self.reach_all.mean,
             self.co2_kg_saved_per_day.mean,
             self.robustness(),
+            -self.cost_officer_hours_per_day.mean,
+            self.trips_enabled_per_day.mean,
         ]
     }
 }
@@ -635,7 +710,7 @@ pub struct Candidate {
     /// The criteria.
     pub criteria: Criteria,
     /// Scores in [0, 1] in [`CRITERIA`] order.
-    pub scores: [f64; 5],
+    pub scores: [f64; N_CRITERIA],
     /// Weighted total.
     pub total: f64,
     /// 1-based rank.
@@ -709,10 +784,31 @@ fn reach_shares(
     }
 }
 
-/// Computes the criteria of an alternative against its baseline at each demand scale;
-/// `runs[k] = (baseline, alternative)` replications at `scales[k]`.
+/// Officer booth-hours per day that a configuration schedules, over an average week: every
+/// open booth of every lane by hour (five weekdays, a Saturday and a Sunday, each by its own
+/// table), two officers for a stacked booth, and each flex booth all day (it has an officer
+/// during its changeovers too).
+pub fn officer_booth_hours_per_day(cfg: &PortConfig) -> f64 {
+    use crate::port::DayType;
+    let lanes: f64 = cfg
+        .lanes
+        .iter()
+        .map(|l| {
+            let day = |t: DayType| l.booths_on(t).iter().map(|&b| f64::from(b)).sum::<f64>();
+            let week = 5.0 * day(DayType::Weekday) + day(DayType::Saturday) + day(DayType::Sunday);
+            week / 7.0 * f64::from(l.stacked)
+        })
+        .sum();
+    let flex: f64 = cfg.flex.iter().map(|f| f64::from(f.booths) * 24.0).sum();
+    lanes + flex
+}
+
+/// Computes the criteria of an alternative (configuration `alt_cfg`) against its baseline
+/// (`cfg`) at each demand scale; `runs[k] = (baseline, alternative)` replications at
+/// `scales[k]`.
 pub fn criteria(
     cfg: &PortConfig,
+    alt_cfg: &PortConfig,
     scales: &[f64],
     runs: &[(&[ReplicationResult], &[ReplicationResult])],
 ) -> Criteria {
@@ -743,6 +839,13 @@ pub fn criteria(
     };
     let equity_flag =
         helps_hurts(&reach_trusted, &worse_other) || helps_hurts(&reach_other, &worse_trusted);
+    // Scheduled, so the same in every replication: its interval is 0.
+    let cost = (officer_booth_hours_per_day(alt_cfg) - officer_booth_hours_per_day(cfg)).max(0.0);
+    // Without a response nothing is forgone (the metric is undefined): no trip is enabled.
+    let forgone = |r: &ReplicationResult| {
+        let f = metric(r, all, Metric::Forgone);
+        if f.is_nan() { 0.0 } else { f / days }
+    };
     Criteria {
         delay_saved_vh_per_day: delay(base, alt),
         added_booth_hours_per_day: per_rep(n, added),
@@ -770,6 +873,8 @@ pub fn criteria(
             .zip(runs)
             .map(|(&s, (b, a))| (s, delay(b, a)))
             .collect(),
+        cost_officer_hours_per_day: per_rep(n, |_| cost),
+        trips_enabled_per_day: per_rep(n, |r| forgone(&base[r]) - forgone(&alt[r])),
     }
 }
 
@@ -825,7 +930,10 @@ pub fn run(pilot: &Pilot, threads: usize) -> Result<PilotResult, AnalysisError> 
         // Alternatives at scale 1 (staffing searched on the site's own demand).
         let mut alts = Vec::new();
         let mut staffs = Vec::new();
-        for iv in &pilot.interventions {
+        let applicable: Vec<usize> = (0..pilot.interventions.len())
+            .filter(|&i| pilot.interventions[i].applies_to(&site.id))
+            .collect();
+        for iv in applicable.iter().map(|&i| &pilot.interventions[i]) {
             let mut alt = pilot.site_config(&alternative_text(&pilot.file, site, iv)?.config);
             let mut staff = None;
             if let Some((target, names)) = &iv.staff {
@@ -863,21 +971,21 @@ pub fn run(pilot: &Pilot, threads: usize) -> Result<PilotResult, AnalysisError> 
         let results = run_replications(&configs, threads, None)?;
         let stride = 1 + alts.len();
         let k1 = scales.iter().position(|&s| s == 1.0).unwrap_or(0);
-        for (ii, staff) in staffs.into_iter().enumerate() {
-            let overload = Overload::of(&aggregate(&results[k1 * stride + 1 + ii]));
+        for (k, (staff, &ii)) in staffs.into_iter().zip(&applicable).enumerate() {
+            let overload = Overload::of(&aggregate(&results[k1 * stride + 1 + k]));
             let runs: Vec<(&[ReplicationResult], &[ReplicationResult])> = (0..scales.len())
-                .map(|k| {
+                .map(|j| {
                     (
-                        results[k * stride].as_slice(),
-                        results[k * stride + 1 + ii].as_slice(),
+                        results[j * stride].as_slice(),
+                        results[j * stride + 1 + k].as_slice(),
                     )
                 })
                 .collect();
             candidates.push(Candidate {
                 site: si,
                 intervention: ii,
-                criteria: criteria(&base, &scales, &runs),
-                scores: [0.0; 5],
+                criteria: criteria(&base, &alts[k], &scales, &runs),
+                scores: [0.0; N_CRITERIA],
                 total: 0.0,
                 rank: 0,
                 pareto: false,
@@ -902,7 +1010,7 @@ fn score(candidates: &mut [Candidate], pilot: &Pilot) {
     let norm = rank::normalise_among(&raw, &feasible);
     let scores: Vec<Vec<f64>> = norm
         .iter()
-        .map(|s| vec![s[0], (s[1] + s[2]) / 2.0, s[3], s[4], s[5]])
+        .map(|s| vec![s[0], (s[1] + s[2]) / 2.0, s[3], s[4], s[5], s[6], s[7]])
         .collect();
     let totals = rank::weighted_totals(&scores, &pilot.weights);
     let ranks = rank::ranks_feasible(&totals, &feasible);
@@ -952,6 +1060,8 @@ mod tests {
             nox_g_saved_per_day: m(f64::NAN),
             pm25_g_saved_per_day: m(f64::NAN),
             by_scale: vec![(0.8, m(x)), (1.0, m(x)), (1.2, m(x))],
+            cost_officer_hours_per_day: m(0.0),
+            trips_enabled_per_day: m(0.0),
         }
     }
 
@@ -964,7 +1074,7 @@ mod tests {
             site: 0,
             intervention: i,
             criteria: criteria_all(x),
-            scores: [0.0; 5],
+            scores: [0.0; N_CRITERIA],
             total: 0.0,
             rank: 0,
             pareto: false,
@@ -1006,5 +1116,80 @@ mod tests {
         assert_eq!(c.robustness(), -2.0);
         c.by_scale = Vec::new();
         assert!(c.robustness().is_nan());
+    }
+
+    /// Cost is the scheduled officer booth-hours added (a stacked booth two officers, a flex
+    /// booth one all day, an average week), 0 for a reallocation or a cut; trips enabled is
+    /// forgone trips per day, baseline minus intervention, and 0 without a response.
+    #[test]
+    fn cost_and_trips_enabled() {
+        use crate::engine::SimTime;
+        use crate::port::{FlexConfig, GroupResult, test_support};
+        let mut base = test_support::config(
+            [100.0; 24],
+            vec![test_support::class("x", 1.0, vec![0, 1])],
+            vec![
+                test_support::lane("a", 2, 60.0),
+                test_support::lane("b", 1, 60.0),
+            ],
+        );
+        base.horizon = SimTime::from_hours(24 * 5);
+        base.warmup = SimTime::from_hours(24);
+        assert_eq!(officer_booth_hours_per_day(&base), 72.0);
+        let mut stacked = base.clone();
+        stacked.lanes[0].stacked = 2;
+        assert_eq!(officer_booth_hours_per_day(&stacked), 120.0);
+        let mut weekend = base.clone();
+        weekend.lanes[1].booths_sunday = Some([0; 24]);
+        assert!((officer_booth_hours_per_day(&weekend) - (72.0 - 24.0 / 7.0)).abs() < 1e-9);
+        let mut flex = base.clone();
+        flex.lanes[0].booths = [1; 24];
+        flex.flex = vec![FlexConfig {
+            id: "gate".into(),
+            booths: 1,
+            lanes: [0, 1],
+            every: SimTime::from_secs_f64(900.0),
+            switch_gap_s: 600.0,
+            changeover: SimTime::from_secs_f64(120.0),
+            hours: None,
+        }];
+        assert_eq!(officer_booth_hours_per_day(&flex), 72.0);
+
+        // Replications whose only values are the forgone trips (4 measured days).
+        let rep = |forgone: f64| ReplicationResult {
+            replication: 0,
+            groups: vec![GroupResult {
+                group: GroupRef::All,
+                metrics: {
+                    let mut m = vec![f64::NAN; Metric::COUNT];
+                    m[Metric::Forgone as usize] = forgone;
+                    m
+                },
+                hourly: vec![[f64::NAN; HourlyMetric::COUNT]; 24],
+                wait_cdf: Vec::new(),
+            }],
+            vehicles_simulated: 0,
+        };
+        let b = vec![rep(400.0), rep(440.0)];
+        let a = vec![rep(100.0), rep(100.0)];
+        let k = criteria(&base, &stacked, &[1.0], &[(&b, &a)]);
+        assert_eq!(k.cost_officer_hours_per_day.mean, 48.0);
+        assert_eq!(k.cost_officer_hours_per_day.ci95, 0.0);
+        assert_eq!(k.trips_enabled_per_day.mean, 80.0);
+        assert_eq!(k.trips_enabled_per_day.n, 2);
+        // A reallocation, and a cut, add nothing; losing trips is negative.
+        let k = criteria(&base, &flex, &[1.0], &[(&a, &b)]);
+        assert_eq!(k.cost_officer_hours_per_day.mean, 0.0);
+        assert_eq!(k.trips_enabled_per_day.mean, -80.0);
+        assert_eq!(
+            criteria(&stacked, &base, &[1.0], &[(&a, &a)])
+                .cost_officer_hours_per_day
+                .mean,
+            0.0
+        );
+        // Without a response the metric is undefined: no trip is enabled.
+        let none = vec![rep(f64::NAN), rep(f64::NAN)];
+        let k = criteria(&base, &base, &[1.0], &[(&none, &none)]);
+        assert_eq!(k.trips_enabled_per_day.mean, 0.0);
     }
 }

@@ -577,6 +577,51 @@ service = {{ dist = "exponential", mean = "10s" }}
         assert_eq!(res.booth_hours(0), (96, 144));
     }
 
+    /// A lane with Saturday and Sunday tables keeps them: the search changes the weekday
+    /// table, simulates the others as they are, and staff.toml writes the day-type table (which
+    /// reads back as the schedule simulated), never one array in its place.
+    #[test]
+    fn staff_toml_keeps_the_day_type_tables() {
+        let sat = "[3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]";
+        let cfg = scenario(
+            "rate = 900",
+            &format!("{{ weekday = 6, saturday = {sat} }}"),
+            8,
+            "3d",
+        );
+        let res = search(
+            &cfg,
+            &StaffConfig {
+                target: Target::MeanWaitAtMost(5.0),
+                lanes: vec![0],
+                threads: 0,
+                max_rounds: 30,
+            },
+        )
+        .expect("search runs");
+        let applied = res.apply(&cfg);
+        assert_eq!(applied.lanes[0].booths_saturday, Some([3; 24]));
+        let text = String::from_utf8(crate::report::staff_toml(&cfg, &res, 4)).expect("utf-8");
+        let doc: toml::Table = text.parse().expect("staff.toml is TOML");
+        let booths = doc["booths"]
+            .as_table()
+            .expect("a day-type table, not an array");
+        assert_eq!(booths["saturday"].as_array().map(Vec::len), Some(24));
+        assert!(booths.get("sunday").is_none());
+        // Pasted into the scenario, it is the schedule that was simulated.
+        let pasted = scenario("rate = 900", &doc["booths"].to_string(), 8, "3d");
+        assert_eq!(pasted.lanes[0].booths, applied.lanes[0].booths);
+        assert_eq!(
+            pasted.lanes[0].booths_saturday,
+            applied.lanes[0].booths_saturday
+        );
+        // Without day-type tables it stays an array.
+        let plain = scenario("rate = 900", "6", 8, "3d");
+        let text = String::from_utf8(crate::report::staff_toml(&plain, &res, 4)).expect("utf-8");
+        let doc: toml::Table = text.parse().expect("staff.toml is TOML");
+        assert!(doc["booths"].is_array());
+    }
+
     /// Whatever the search returns, its own verification run agrees hour by hour.
     #[test]
     fn never_returns_a_schedule_its_verification_rejects() {

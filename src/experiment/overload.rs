@@ -33,7 +33,8 @@ pub const OVERLOAD_MIN_VEHICLES: f64 = 10.0;
 /// The worst lane of one variant by growth of its queue.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Overload {
-    /// The lane with the largest share (None: no lane with arrivals).
+    /// The lane with the largest share (None: no lane with arrivals, or, when `unserved` is
+    /// positive, the vehicles still before the lane split of a port with an approach).
     pub lane: Option<usize>,
     /// Its mean vehicles still queued at the horizon.
     pub unserved: f64,
@@ -116,12 +117,38 @@ impl Overload {
         worst
     }
 
-    /// Of an aggregated variant.
+    /// Of an aggregated variant. With an approach, the vehicles still before the lane split at
+    /// the horizon belong to no lane (a full lane's queue holds them back): they count as one
+    /// more line (`lane: None`), against the port's arrivals per day.
     pub fn of(agg: &Aggregate) -> Overload {
-        Overload::from_lanes(agg.groups.iter().filter_map(|g| match g.group {
-            GroupRef::Lane(i) => Some((i, LineQueue::of(g))),
-            _ => None,
-        }))
+        let lanes: Vec<(usize, LineQueue)> = agg
+            .groups
+            .iter()
+            .filter_map(|g| match g.group {
+                GroupRef::Lane(i) => Some((i, LineQueue::of(g))),
+                _ => None,
+            })
+            .collect();
+        let mut worst = Overload::from_lanes(lanes.iter().copied());
+        if let Some(all) = agg.group(GroupRef::All) {
+            let all = LineQueue::of(all);
+            let sum = |f: fn(&LineQueue) -> f64| -> f64 {
+                lanes.iter().map(|l| f(&l.1)).filter(|x| x.is_finite()).sum()
+            };
+            let before = LineQueue {
+                at_end: all.at_end - sum(|q| q.at_end),
+                at_reference: all.at_reference - sum(|q| q.at_reference),
+                per_day: all.per_day,
+            };
+            // Half a vehicle: not the rounding of a mean of sums against a sum of means.
+            if before.at_end >= 0.5
+                && let Some(this) = Overload::line(None, before)
+                && this.worse_than(&worst)
+            {
+                worst = this;
+            }
+        }
+        worst
     }
 
     /// Whether the variant counts as overloaded (see [`OVERLOAD_SHARE`]).
@@ -253,5 +280,30 @@ service = {{ dist = "exponential", mean = "45s" }}
             o.unserved > OVERLOAD_SHARE * per_day,
             "a long standing queue: {o:?}, {per_day} a day"
         );
+    }
+
+    /// Vehicles held before the lane split belong to no lane: they still flag the variant.
+    #[test]
+    fn vehicles_before_the_split_count() {
+        use crate::experiment::run_replications;
+        use crate::port::test_support;
+        // 300 an hour into one booth of 60 s behind a 20-car lane: the line before the split
+        // grows all day, the lane itself never holds more than 20.
+        let mut cfg = test_support::config(
+            [300.0; 24],
+            vec![test_support::class("x", 1.0, vec![0])],
+            vec![test_support::lane("a", 1, 60.0)],
+        );
+        cfg.lanes[0].storage = Some(20);
+        cfg.horizon = crate::engine::SimTime::from_hours(48);
+        cfg.warmup = crate::engine::SimTime::from_hours(24);
+        cfg.replications = 2;
+        let reps = run_replications(std::slice::from_ref(&cfg), 1, None)
+            .expect("runs")
+            .remove(0);
+        let o = Overload::of(&crate::experiment::aggregate(&reps));
+        assert!(o.flagged(), "{o:?}");
+        assert_eq!(o.lane, None);
+        assert!(o.unserved > 1000.0, "{o:?}");
     }
 }

@@ -242,6 +242,7 @@ impl Approach {
                         put_level(g, Metric::ApproachQueueMean, &a, hour_s);
                     }
                 }
+                GroupRef::FlexBooth { .. } => {}
             }
         }
     }

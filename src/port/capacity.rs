@@ -6,7 +6,13 @@
 //! capacity. Demand is vehicles on an average day of the week (the hourly rates times the
 //! weekday factors and scale, summed over the week and divided by 7, times the classes' shares).
 //! Capacity is the sum over the set's lanes and the hours of the day of open booths x 3600 /
-//! mean service time (s). A class with a single lane is compared with that lane alone; classes
+//! mean service time (s), over an average day of the week (five weekdays, a Saturday and a
+//! Sunday, each with its own booth table). A stacked booth (`stacked = 2`) serves
+//! `2 E[S] / E[max(S1, S2)]` times as many as a single one (its pair of vehicles takes the longer
+//! of two inspections under a standing queue; `ServiceDist::mean_max_of_two_s`). Flex booths
+//! (`[[flex]]`) are open all day: in a set holding one of their two lanes they count as open in
+//! it all day (at the faster lane's service time when the set holds both), an upper bound since
+//! each serves one lane at a time. A class with a single lane is compared with that lane alone; classes
 //! that share lanes are compared pooled, since vehicles move to whichever eligible lane is
 //! shorter. The whole port (every class, every lane some class may use) is always one of the
 //! checks. A load above 1 means the queue grows from day to day without bound; a load below 1
@@ -45,14 +51,49 @@ impl CapacityCheck {
     }
 }
 
-/// Vehicles lane `lane` can serve in a day.
+/// Vehicles lane `lane` can serve in a day with its own booths (flex booths not included; see
+/// [`flex_capacity_per_day`]).
 pub fn lane_capacity_per_day(cfg: &PortConfig, lane: usize) -> f64 {
+    use super::DayType;
     let l = &cfg.lanes[lane];
     let mean_s = l.service.mean_s();
     if mean_s <= 0.0 {
         return f64::INFINITY;
     }
-    l.booths.iter().map(|&b| f64::from(b)).sum::<f64>() * 3600.0 / mean_s
+    let day = |t: DayType| l.booths_on(t).iter().map(|&b| f64::from(b)).sum::<f64>();
+    let booth_hours = if l.same_booths_every_day() {
+        day(DayType::Weekday)
+    } else {
+        (5.0 * day(DayType::Weekday) + day(DayType::Saturday) + day(DayType::Sunday)) / 7.0
+    };
+    let per_booth_hour = if l.stacked == 2 {
+        2.0 * 3600.0 / l.service.mean_max_of_two_s()
+    } else {
+        3600.0 / mean_s
+    };
+    booth_hours * per_booth_hour
+}
+
+/// Vehicles the flex booths can serve in a day in the lanes `lanes` (an upper bound: each flex
+/// booth counts as open all day in the set, at the shortest mean service time among its lanes
+/// in the set).
+pub fn flex_capacity_per_day(cfg: &PortConfig, lanes: &[usize]) -> f64 {
+    cfg.flex
+        .iter()
+        .filter_map(|f| {
+            let mean_s = f
+                .lanes
+                .iter()
+                .filter(|l| lanes.contains(l))
+                .map(|&l| cfg.lanes[l].service.mean_s())
+                .reduce(f64::min)?;
+            Some(if mean_s > 0.0 {
+                f64::from(f.booths) * 24.0 * 3600.0 / mean_s
+            } else {
+                f64::INFINITY
+            })
+        })
+        .sum()
 }
 
 /// Vehicles arriving on an average day of the week.
@@ -89,7 +130,11 @@ pub fn capacity_checks(cfg: &PortConfig) -> Vec<CapacityCheck> {
             let share: f64 = classes.iter().map(|&c| cfg.classes[c].share).sum();
             CapacityCheck {
                 demand_per_day: daily * share,
-                capacity_per_day: lanes.iter().map(|&l| lane_capacity_per_day(cfg, l)).sum(),
+                capacity_per_day: lanes
+                    .iter()
+                    .map(|&l| lane_capacity_per_day(cfg, l))
+                    .sum::<f64>()
+                    + flex_capacity_per_day(cfg, &lanes),
                 classes,
                 lanes,
             }
@@ -168,5 +213,43 @@ mod tests {
         assert_eq!(c[1].load(), f64::INFINITY);
         assert_eq!(c[2].classes, vec![0, 1]);
         assert!((c[2].load() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn stacked_booths_flex_booths_and_weekends_count() {
+        use crate::port::{FlexConfig, ServiceDist};
+        // One booth of 60 s all day: 1440 a day. Stacked with exponential inspections: 4/3.
+        let mut cfg = config(
+            50.0,
+            vec![class("x", 0.5, vec![0]), class("y", 0.5, vec![1, 0])],
+            vec![lane("a", 1, 60.0), lane("b", 1, 30.0)],
+        );
+        assert!((lane_capacity_per_day(&cfg, 0) - 1440.0).abs() < 1e-9);
+        cfg.lanes[0].stacked = 2;
+        assert!((lane_capacity_per_day(&cfg, 0) - 1920.0).abs() < 1e-9);
+        cfg.lanes[0].service = ServiceDist::Constant { mean_s: 60.0 };
+        assert!((lane_capacity_per_day(&cfg, 0) - 2880.0).abs() < 1e-9);
+        cfg.lanes[0].stacked = 1;
+        // Two flex booths between a (60 s) and b (30 s): 2880 a day in a alone, 5760 in b or
+        // in both (the faster lane), an upper bound each.
+        cfg.flex = vec![FlexConfig {
+            id: "gate".into(),
+            booths: 2,
+            lanes: [0, 1],
+            every: crate::engine::SimTime::from_secs_f64(900.0),
+            switch_gap_s: 600.0,
+            changeover: crate::engine::SimTime::from_secs_f64(120.0),
+            hours: None,
+        }];
+        assert!((flex_capacity_per_day(&cfg, &[0]) - 2880.0).abs() < 1e-9);
+        assert!((flex_capacity_per_day(&cfg, &[0, 1]) - 5760.0).abs() < 1e-9);
+        let c = capacity_checks(&cfg);
+        assert_eq!(c[0].lanes, vec![0]);
+        assert!((c[0].capacity_per_day - (1440.0 + 2880.0)).abs() < 1e-9);
+        assert!((c[1].capacity_per_day - (1440.0 + 2880.0 + 5760.0)).abs() < 1e-9);
+        // A Saturday and Sunday with no booth in lane b: five days of seven.
+        cfg.lanes[1].booths_saturday = Some([0; 24]);
+        cfg.lanes[1].booths_sunday = Some([0; 24]);
+        assert!((lane_capacity_per_day(&cfg, 1) - 2880.0 * 5.0 / 7.0).abs() < 1e-9);
     }
 }

@@ -329,7 +329,29 @@ impl PortConfig {
             super::GroupRef::All => "all".to_string(),
             super::GroupRef::Lane(i) => format!("lane:{}", self.lanes[i].id),
             super::GroupRef::Class(i) => format!("class:{}", self.classes[i].id),
+            super::GroupRef::FlexBooth { booth, lane } => {
+                let (g, j) = self.flex_booth(booth);
+                format!(
+                    "flex:{}/{}/lane:{}",
+                    self.flex[g].id,
+                    j + 1,
+                    self.lanes[lane].id
+                )
+            }
         }
+    }
+
+    /// Flex booth `booth` (numbered over every group's booths, in file order) as (group index,
+    /// booth within the group); past the last booth, the last group.
+    pub fn flex_booth(&self, booth: usize) -> (usize, usize) {
+        let mut k = booth;
+        for (g, f) in self.flex.iter().enumerate() {
+            if k < f.booths as usize {
+                return (g, k);
+            }
+            k -= f.booths as usize;
+        }
+        (self.flex.len().saturating_sub(1), k)
     }
 
     /// Booth slots of lane `lane` in the model: its booths (times the inspection points of a

@@ -27,6 +27,8 @@ struct Group {
     /// First slot of the group's booths in each of its two lanes.
     first_slot: [u32; 2],
     places: Vec<Place>,
+    /// The number of its first booth over every group's booths.
+    first_booth: usize,
 }
 
 /// A move the event loop must carry out.
@@ -43,6 +45,10 @@ pub(super) struct Flex {
     start_ns: u64,
     /// Flex booths open in each lane (time-weighted).
     open_by_lane: Vec<HourlyLevel>,
+    /// Each flex booth open in each side of its group (0 or 1, time-weighted).
+    open_by_booth: Vec<[HourlyLevel; 2]>,
+    /// Each flex booth's moves into each side (counted from `start_ns`).
+    moves_by_booth: Vec<[u64; 2]>,
 }
 
 impl Flex {
@@ -52,20 +58,24 @@ impl Flex {
             return None;
         }
         let mut next: Vec<u32> = cfg.lanes.iter().map(|l| l.max_booths * l.stacked).collect();
-        let groups = cfg
+        let mut first_booth = 0;
+        let groups: Vec<Group> = cfg
             .flex
             .iter()
             .map(|f| {
                 let first_slot = [next[f.lanes[0]], next[f.lanes[1]]];
                 next[f.lanes[0]] += f.booths;
                 next[f.lanes[1]] += f.booths;
+                first_booth += f.booths as usize;
                 Group {
                     cfg: f.clone(),
                     first_slot,
                     places: vec![Place::Open(0); f.booths as usize],
+                    first_booth: first_booth - f.booths as usize,
                 }
             })
             .collect();
+        let booths = first_booth;
         Some(Flex {
             groups,
             switches: 0,
@@ -75,6 +85,10 @@ impl Flex {
                 .iter()
                 .map(|_| HourlyLevel::new(start_ns))
                 .collect(),
+            open_by_booth: (0..booths)
+                .map(|_| [HourlyLevel::new(start_ns), HourlyLevel::new(start_ns)])
+                .collect(),
+            moves_by_booth: vec![[0; 2]; booths],
         })
     }
 
@@ -89,6 +103,7 @@ impl Flex {
         for g in &self.groups {
             for j in 0..g.cfg.booths {
                 out.push((g.cfg.lanes[0], g.first_slot[0] + j));
+                self.open_by_booth[g.first_booth + j as usize][0].add(now, 1);
             }
             self.open_by_lane[g.cfg.lanes[0]].add(now, i64::from(g.cfg.booths));
         }
@@ -126,9 +141,12 @@ impl Flex {
         // The last booth of the group open in the source side moves.
         let j = grp.places.iter().rposition(|p| *p == Place::Open(src))?;
         grp.places[j] = Place::Leaving(src);
+        let booth = grp.first_booth + j;
         if now >= self.start_ns {
             self.switches += 1;
+            self.moves_by_booth[booth][1 - src] += 1;
         }
+        self.open_by_booth[booth][src].add(now, -1);
         let lane = grp.cfg.lanes[src];
         self.open_by_lane[lane].add(now, -1);
         Some(Move::Leave {
@@ -176,18 +194,20 @@ impl Flex {
         grp.places[j as usize] = Place::Open(to);
         let lane = grp.cfg.lanes[to];
         self.open_by_lane[lane].add(now, 1);
+        self.open_by_booth[grp.first_booth + j as usize][to].add(now, 1);
         Some((lane, grp.first_slot[to] + j))
     }
 
     /// Closes the levels and fills the flex metrics: booth-hours per day of flex booths open in
-    /// each lane, and switches per day (all).
+    /// each lane, switches per day (all), and one group per flex booth and lane of its group
+    /// with that booth's hours per day open in the lane and its moves into it per day.
     pub(super) fn finish(
         &mut self,
         end_ns: u64,
-        groups: &mut [super::metrics::GroupResult],
+        groups: &mut Vec<super::metrics::GroupResult>,
         days: f64,
     ) {
-        use super::metrics::{GroupRef, Metric};
+        use super::metrics::{GroupRef, GroupResult, HourlyMetric, Metric};
         for g in groups.iter_mut() {
             match g.group {
                 GroupRef::All => {
@@ -197,7 +217,28 @@ impl Flex {
                     let a: f64 = self.open_by_lane[i].finish(end_ns).iter().sum();
                     g.metrics[Metric::FlexBoothHoursPerDay as usize] = a / 3600.0 / days;
                 }
-                GroupRef::Class(_) => {}
+                GroupRef::Class(_) | GroupRef::FlexBooth { .. } => {}
+            }
+        }
+        for g in &self.groups {
+            for j in 0..g.cfg.booths as usize {
+                let booth = g.first_booth + j;
+                for side in 0..2 {
+                    let open: f64 = self.open_by_booth[booth][side].finish(end_ns).iter().sum();
+                    let mut metrics = vec![f64::NAN; Metric::COUNT];
+                    metrics[Metric::FlexBoothHoursPerDay as usize] = open / 3600.0 / days;
+                    metrics[Metric::FlexSwitchesPerDay as usize] =
+                        self.moves_by_booth[booth][side] as f64 / days;
+                    groups.push(GroupResult {
+                        group: GroupRef::FlexBooth {
+                            booth,
+                            lane: g.cfg.lanes[side],
+                        },
+                        metrics,
+                        hourly: vec![[f64::NAN; HourlyMetric::COUNT]; 24],
+                        wait_cdf: Vec::new(),
+                    });
+                }
             }
         }
     }
@@ -302,5 +343,62 @@ mod tests {
             ci.mean,
             ci.ci95
         );
+    }
+
+    /// Each flex booth reports its hours in each lane and its moves into each: over its two
+    /// rows the hours make the day less the changeovers (2 minutes a move), the booths' hours
+    /// in a lane add up to the lane's flex booth-hours, and their moves to the switches.
+    #[test]
+    fn each_flex_booth_reports_its_lanes_and_moves() {
+        let cfg = port(2, 150.0, 2, 300.0);
+        let r = simulate(&cfg, 0, None);
+        let days = cfg.measured_days();
+        let row = |booth: usize, lane: usize| {
+            r.group(GroupRef::FlexBooth { booth, lane })
+                .unwrap_or_else(|| panic!("flex booth {booth} in lane {lane}"))
+        };
+        assert_eq!(
+            cfg.group_label(GroupRef::FlexBooth { booth: 1, lane: 0 }),
+            "flex:gate/2/lane:a"
+        );
+        let mut moves = 0.0;
+        for lane in 0..2 {
+            let sum: f64 = (0..2)
+                .map(|b| row(b, lane).metric(Metric::FlexBoothHoursPerDay))
+                .sum();
+            let lane_hours = r
+                .group(GroupRef::Lane(lane))
+                .expect("lane")
+                .metric(Metric::FlexBoothHoursPerDay);
+            assert!(
+                (sum - lane_hours).abs() < 1e-6,
+                "lane {lane}: {sum} vs {lane_hours}"
+            );
+        }
+        for b in 0..2 {
+            let (h0, h1) = (
+                row(b, 0).metric(Metric::FlexBoothHoursPerDay),
+                row(b, 1).metric(Metric::FlexBoothHoursPerDay),
+            );
+            let m = row(b, 0).metric(Metric::FlexSwitchesPerDay)
+                + row(b, 1).metric(Metric::FlexSwitchesPerDay);
+            moves += m;
+            // Out of service only while finishing a vehicle before a move and in changeover.
+            let away = 24.0 - h0 - h1;
+            assert!(
+                away >= 2.0 / 60.0 * m - 1e-9,
+                "booth {b}: {away} h away, {m} moves"
+            );
+            assert!(
+                away <= 10.0 / 60.0 * m + 1e-9,
+                "booth {b}: {away} h away, {m} moves"
+            );
+        }
+        let all = r
+            .group(GroupRef::All)
+            .expect("all")
+            .metric(Metric::FlexSwitchesPerDay);
+        assert!((moves - all).abs() < 1e-9, "{moves} vs {all}");
+        assert!(all * days >= 1.0, "the booths move");
     }
 }

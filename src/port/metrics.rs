@@ -11,6 +11,15 @@ pub enum GroupRef {
     Lane(usize),
     /// Vehicles of class `i` (index into `PortConfig::classes`).
     Class(usize),
+    /// Flex booth `booth` (numbered over every `[[flex]]` group's booths, in file order;
+    /// `PortConfig::flex_booth`) while in lane `lane`: its hours per day open there and its
+    /// moves into it per day. Only `flex_booth_hours_per_day` and `flex_switches_per_day`.
+    FlexBooth {
+        /// Flex booth number.
+        booth: usize,
+        /// Lane index, one of the booth's group's two lanes.
+        lane: usize,
+    },
 }
 
 macro_rules! metric_enum {
@@ -125,9 +134,10 @@ metric_enum! {
         PrimaryBlockedShare = "primary_blocked_share",
         /// Busy officer-time in secondary over on-duty officer-time (all).
         SecondaryUtilization = "secondary_utilization",
-        /// Hours per day that flex booths were open in this lane (lanes).
+        /// Hours per day that flex booths were open in this lane (lanes; a flex booth's row:
+        /// that booth's hours in its lane).
         FlexBoothHoursPerDay = "flex_booth_hours_per_day",
-        /// Flex booth moves per day (all).
+        /// Flex booth moves per day (all; a flex booth's row: its moves into its lane).
         FlexSwitchesPerDay = "flex_switches_per_day",
     }
 }

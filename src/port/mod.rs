@@ -19,7 +19,9 @@ mod service;
 mod stacked;
 
 pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
-pub use capacity::{CapacityCheck, capacity_checks, demand_per_day, lane_capacity_per_day};
+pub use capacity::{
+    CapacityCheck, capacity_checks, demand_per_day, flex_capacity_per_day, lane_capacity_per_day,
+};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
     DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig,

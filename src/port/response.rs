@@ -342,6 +342,7 @@ impl Response {
                 GroupRef::All => (&all, false),
                 GroupRef::Lane(i) => (&self.lanes[i], true),
                 GroupRef::Class(i) => (&self.classes[i], true),
+                GroupRef::FlexBooth { .. } => continue,
             };
             let sum = |a: &[u64; 24]| a.iter().sum::<u64>() as f64;
             let latent = sum(&t.latent);

@@ -333,6 +333,7 @@ impl Secondary {
                     );
                 }
                 GroupRef::Class(i) => put_tally(g, &self.by_class[i]),
+                GroupRef::FlexBooth { .. } => {}
             }
         }
     }

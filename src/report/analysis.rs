@@ -133,7 +133,25 @@ fn status_counts(res: &StaffResult, lane: Option<usize>, fresh: bool) -> [usize;
     c
 }
 
-/// `staff.toml`: the schedule as lines ready to paste into the scenario's `[[lanes]]` tables.
+/// The `booths` value of a lane whose weekday schedule becomes `weekday`: an array, or, when
+/// the lane has Saturday or Sunday tables, the day-type table with those kept as they are (the
+/// staffing search changes the weekday table only, and simulated them as they are).
+fn staffed_booths_value(lane: &crate::port::LaneConfig, weekday: &[u32; 24]) -> String {
+    if lane.booths_saturday.is_none() && lane.booths_sunday.is_none() {
+        return booths_array(weekday);
+    }
+    let mut parts = vec![format!("weekday = {}", booths_array(weekday))];
+    if let Some(b) = &lane.booths_saturday {
+        parts.push(format!("saturday = {}", booths_array(b)));
+    }
+    if let Some(b) = &lane.booths_sunday {
+        parts.push(format!("sunday = {}", booths_array(b)));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// `staff.toml`: the schedule as lines ready to paste into the scenario's `[[lanes]]` tables
+/// (a lane with Saturday or Sunday tables keeps them: `booths = { weekday = [...], ... }`).
 pub fn staff_toml(cfg: &PortConfig, res: &StaffResult, replications: u32) -> Vec<u8> {
     let mut out = format!(
         "# garita staff: target {} in every hour (95% interval over {replications} replications, seed {})\n# Paste each `booths` line into the [[lanes]] table with that id.\n",
@@ -148,7 +166,7 @@ pub fn staff_toml(cfg: &PortConfig, res: &StaffResult, replications: u32) -> Vec
             "\n# lane {:?}: {n} booth-hours per day (now {c}); max_booths = {}\nbooths = {}\n",
             cfg.lanes[l].id,
             cfg.lanes[l].max_booths,
-            booths_array(&res.booths[l])
+            staffed_booths_value(&cfg.lanes[l], &res.booths[l])
         );
     }
     out.into_bytes()
@@ -264,6 +282,8 @@ pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
         "co2_kg_saved_per_day",
         "nox_g_saved_per_day",
         "pm25_g_saved_per_day",
+        "cost_officer_hours_per_day",
+        "trips_enabled_per_day",
     ] {
         let _ = write!(out, ",{name},{name}_ci95");
     }
@@ -311,6 +331,8 @@ pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
             &k.co2_kg_saved_per_day,
             &k.nox_g_saved_per_day,
             &k.pm25_g_saved_per_day,
+            &k.cost_officer_hours_per_day,
+            &k.trips_enabled_per_day,
         ] {
             ci_cols(&mut out, m);
         }
@@ -352,16 +374,16 @@ pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
     idx.sort_by_key(|&i| res.candidates[i].rank);
     let mut out = if es {
         format!(
-            "| Rango | Candidato | Demora ahorrada (veh-h/día) | p95 ahorrado (min) | Cuota <= 20 min (pp) | Alcance | CO2 ahorrado (kg/día) | Robustez (veh-h/día) | Total | Pareto | Estabilidad top {} |\n",
+            "| Rango | Candidato | Demora ahorrada (veh-h/día) | p95 ahorrado (min) | Cuota <= 20 min (pp) | Alcance | CO2 ahorrado (kg/día) | Robustez (veh-h/día) | Costo (h-caseta/día) | Viajes habilitados (/día) | Total | Pareto | Estabilidad top {} |\n",
             p.top_k
         )
     } else {
         format!(
-            "| Rank | Candidate | Delay saved (veh-h/day) | p95 saved (min) | Share <= 20 min (pp) | Reach | CO2 saved (kg/day) | Robustness (veh-h/day) | Total | Pareto | Stability top {} |\n",
+            "| Rank | Candidate | Delay saved (veh-h/day) | p95 saved (min) | Share <= 20 min (pp) | Reach | CO2 saved (kg/day) | Robustness (veh-h/day) | Cost (booth-h/day) | Trips enabled (/day) | Total | Pareto | Stability top {} |\n",
             p.top_k
         )
     };
-    out.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
+    out.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|\n");
     for i in idx {
         let c = &res.candidates[i];
         let k = &c.criteria;
@@ -380,7 +402,7 @@ pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {}{flag} | {} | {} | {} | {} | {} | {:.1} | {:.3} | {} | {:.2} |",
+            "| {} | {}{flag} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {} | {:.3} | {} | {:.2} |",
             c.rank,
             candidate_label(p, c),
             pm(&k.delay_saved_vh_per_day, 1),
@@ -389,6 +411,8 @@ pub fn pilot_table_md(p: &Pilot, res: &PilotResult, es: bool) -> String {
             pm(&k.reach_all, 2),
             pm(&k.co2_kg_saved_per_day, 0),
             k.robustness(),
+            k.cost_officer_hours_per_day.mean,
+            pm(&k.trips_enabled_per_day, 0),
             c.total,
             if c.pareto { "✓" } else { "" },
             c.stability
@@ -417,9 +441,10 @@ pub fn pilot_warnings(p: &Pilot, res: &PilotResult) -> String {
     let mut out = String::new();
     for c in res.candidates.iter().filter(|c| !c.feasible) {
         let cfg = &p.sites[c.site].scenario.config;
-        let lane = c.overload.lane.map_or("a lane".to_string(), |l| {
-            format!("lane {}", cfg.lanes[l].id)
-        });
+        let lane = c.overload.lane.map_or(
+            "the approach (vehicles before the lane split)".to_string(),
+            |l| format!("lane {}", cfg.lanes[l].id),
+        );
         let _ = writeln!(
             out,
             "{}; ranked after every feasible candidate",
@@ -480,7 +505,12 @@ pub fn criteria_md(p: &Pilot, res: &PilotResult) -> Vec<u8> {
         } else {
             format!("{}: ", iv.description)
         };
-        let _ = writeln!(ivs, "- `{}`: {desc}{}", iv.id, what.join("; "));
+        let only = if iv.sites.is_empty() {
+            String::new()
+        } else {
+            format!(" (sites / sitios: {})", iv.sites.join(", "))
+        };
+        let _ = writeln!(ivs, "- `{}`{only}: {desc}{}", iv.id, what.join("; "));
     }
     let text = format!(
         r#"# Pilot criteria / Criterios del piloto: {name}
@@ -504,11 +534,13 @@ difference, with a 95% confidence interval (Student t).
 
 | Criterion | Formula | Data source | Weight |
 |---|---|---|---:|
-| Delay | vehicle-hours of waiting per day, baseline minus intervention (also per added officer booth-hour) | simulated waits of every vehicle | {w0} |
+| Delay | vehicle-hours of waiting per day, baseline minus intervention: in each run, the sum over every vehicle that came after the warm-up of its wait from arrival to a booth (and, for vehicles still queued at the end, their wait so far), divided by the measured days. With travellers who react (`[response]`) an intervention brings back trips the baseline lost, and their waits count in the intervention's sum: delay saved is the change in the total waiting at the port, not the wait saved by the baseline's travellers (also per added officer booth-hour) | simulated waits of every vehicle | {w0} |
 | Reliability | mean of the scores of (a) the reduction of the 95th-percentile wait and (b) the gain in the share of vehicles waiting 20 minutes or less | simulated wait distribution | {w1} |
 | Reach | share of travellers who benefit: arrivals in (class, hour) cells whose mean wait falls by at least {bs} s and {br}% ; reported for trusted travellers (SENTRI/FAST classes) and everyone else. ⚑ marks an intervention that benefits at least {fs}% of one group while at least {fs}% of the other waits longer | simulated waits by class and hour | {w2} |
 | Emissions | idling CO2 saved per day (kg) = vehicle-hours waiting saved x each class's idle rate (NOx and PM2.5 where the scenario gives rates) | class idle rates (defaults: US DOE/Argonne idle fuel use x EPA CO2 per gallon) | {w3} |
 | Robustness | the smallest delay saved at demand scales {scales} | simulations at scaled demand | {w4} |
+| Cost | officer booth-hours per day the intervention adds: scheduled officer booth-hours of the intervention minus those of the baseline, or 0 when it adds none (a reallocation, or fewer booths); scheduled booth-hours = open booths summed over the hours of an average week (five weekdays, Saturday, Sunday) / 7, two officers for a stacked booth, 24 per flex booth. Scored so that less is better: every candidate that adds none scores 1 | the scenarios' booth schedules | {w5} |
+| Trips enabled | latent trips the baseline lost that the intervention serves: forgone trips per day, baseline minus intervention (negative when the intervention loses trips). 0 without `[response]`, where no trip is forgone | simulated responses to the posted wait | {w6} |
 
 Scores: for each criterion, score = (value - lowest value) / (highest value - lowest value) over
 all candidates (1 when all are equal, 0 when undefined). Total = sum of weight x score / sum of
@@ -544,11 +576,13 @@ pareada, con un intervalo de confianza del 95% (t de Student).
 
 | Criterio | Fórmula | Fuente de datos | Peso |
 |---|---|---|---:|
-| Demora | horas-vehículo de espera por día, línea base menos intervención (también por hora-caseta de oficial añadida) | esperas simuladas de cada vehículo | {w0} |
+| Demora | horas-vehículo de espera por día, línea base menos intervención: en cada corrida, la suma sobre cada vehículo que llegó después del calentamiento de su espera desde la llegada hasta una caseta (y, para los que siguen en la fila al final, su espera hasta ese momento), dividida entre los días medidos. Con viajeros que reaccionan (`[response]`) una intervención recupera viajes que la línea base perdía, y sus esperas cuentan en la suma de la intervención: la demora ahorrada es el cambio de la espera total en el puerto, no la espera que ahorran los viajeros de la línea base (también por hora-caseta de oficial añadida) | esperas simuladas de cada vehículo | {w0} |
 | Confiabilidad | media de los puntajes de (a) la reducción de la espera del percentil 95 y (b) el aumento de la proporción de vehículos que esperan 20 minutos o menos | distribución simulada de esperas | {w1} |
 | Alcance | proporción de viajeros que se benefician: llegadas en celdas (clase, hora) cuya espera media baja al menos {bs} s y {br}%; se informa para viajeros confiables (clases SENTRI/FAST) y para los demás. ⚑ señala una intervención que beneficia al menos al {fs}% de un grupo mientras al menos el {fs}% del otro espera más | esperas simuladas por clase y hora | {w2} |
 | Emisiones | CO2 de ralentí evitado por día (kg) = horas-vehículo de espera ahorradas x tasa de ralentí de cada clase (NOx y PM2.5 donde el escenario da tasas) | tasas de ralentí por clase (por omisión: consumo en ralentí del DOE/Argonne de EE. UU. x CO2 por galón de la EPA) | {w3} |
 | Robustez | la menor demora ahorrada con escalas de demanda {scales} | simulaciones con demanda escalada | {w4} |
+| Costo | horas-caseta de oficial por día que añade la intervención: horas-caseta programadas de la intervención menos las de la línea base, o 0 si no añade ninguna (una reasignación, o menos casetas); horas-caseta programadas = casetas abiertas sumadas sobre las horas de una semana media (cinco días hábiles, sábado, domingo) / 7, dos oficiales por caseta apilada, 24 por caseta flexible. Se puntúa de modo que menos es mejor: todo candidato que no añade ninguna obtiene 1 | horarios de casetas de los escenarios | {w5} |
+| Viajes habilitados | viajes latentes que la línea base perdía y que la intervención atiende: viajes desistidos por día, línea base menos intervención (negativo si la intervención pierde viajes). 0 sin `[response]`, donde no se desiste de ningún viaje | respuestas simuladas a la espera publicada | {w6} |
 
 Puntajes: para cada criterio, puntaje = (valor - valor mínimo) / (valor máximo - valor mínimo)
 entre todos los candidatos (1 si todos son iguales, 0 si no está definido). Total = suma de peso x
@@ -590,6 +624,8 @@ estabilidad si hay menos de {k} candidatos factibles.
         w2 = w(2),
         w3 = w(3),
         w4 = w(4),
+        w5 = w(5),
+        w6 = w(6),
         bs = fmt_num(crate::analysis::pilot::BENEFIT_MIN_S),
         br = fmt_num(crate::analysis::pilot::BENEFIT_MIN_REL * 100.0),
         fs = fmt_num(crate::analysis::pilot::FLAG_SHARE * 100.0),

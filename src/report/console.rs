@@ -40,6 +40,8 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
     for g in &agg.groups {
         let util = match g.group {
             GroupRef::Class(_) => "".to_string(),
+            // Flex booths have their own lines below the table.
+            GroupRef::FlexBooth { .. } => continue,
             _ => share(g.metric(Metric::Utilization)),
         };
         rows.push([
@@ -68,6 +70,7 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
         );
     }
     response_table(&mut out, cfg, agg);
+    flex_lines(&mut out, cfg, agg);
     for g in &agg.groups {
         if let GroupRef::Lane(_) = g.group {
             let o = Overload::from_lanes([(0, LineQueue::of(g))]);
@@ -77,6 +80,41 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
         }
     }
     out
+}
+
+/// With `[[flex]]`: each flex booth's hours per day in each of its lanes and its moves into
+/// each per day.
+fn flex_lines(out: &mut String, cfg: &PortConfig, agg: &Aggregate) {
+    let mut lines: Vec<(usize, String)> = Vec::new();
+    for g in &agg.groups {
+        let GroupRef::FlexBooth { booth, lane } = g.group else {
+            continue;
+        };
+        let hours = g.metric(Metric::FlexBoothHoursPerDay);
+        let moves = g.metric(Metric::FlexSwitchesPerDay);
+        let part = format!(
+            "{} {:.1} ± {:.1} h ({:.2} moves in)",
+            cfg.lanes[lane].id, hours.mean, hours.ci95, moves.mean
+        );
+        match lines.iter_mut().find(|(b, _)| *b == booth) {
+            Some((_, l)) => {
+                l.push_str(", ");
+                l.push_str(&part);
+            }
+            None => lines.push((booth, part)),
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nflex booths: hours per day in each lane (moves into it per day)"
+    );
+    for (booth, l) in lines {
+        let (f, j) = cfg.flex_booth(booth);
+        let _ = writeln!(out, "  {}/{}: {l}", cfg.flex[f].id, j + 1);
+    }
 }
 
 /// With `[response]`: per group, latent trips, trips forgone (and their share) and shifted per
@@ -105,6 +143,9 @@ fn response_table(out: &mut String, cfg: &PortConfig, agg: &Aggregate) {
         "posted wait (min)".into(),
     ]];
     for g in &agg.groups {
+        if let GroupRef::FlexBooth { .. } = g.group {
+            continue;
+        }
         rows.push([
             group_label(cfg, g.group),
             per_day(g.metric(Metric::LatentTrips)),

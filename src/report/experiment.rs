@@ -198,9 +198,11 @@ pub fn comparison_table(
         for i in [0, k + 1] {
             if let (Some(o), Some(cfg)) = (overloads.get(i), configs.get(i))
                 && o.flagged()
-                && let Some(l) = o.lane
             {
-                let lane = group_name(cfg, &format!("lane:{}", cfg.lanes[l].id));
+                let lane = match o.lane {
+                    Some(l) => group_name(cfg, &format!("lane:{}", cfg.lanes[l].id)),
+                    None => "the approach (vehicles before the lane split)".to_string(),
+                };
                 let _ = writeln!(out, "  {}", o.warning(&cfg.name, &lane));
             }
         }

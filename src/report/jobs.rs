@@ -34,9 +34,13 @@ pub fn encode_record(key: &str, res: &ReplicationResult) -> Vec<u8> {
             GroupRef::All => (0u8, 0usize),
             GroupRef::Lane(i) => (1, i),
             GroupRef::Class(i) => (2, i),
+            GroupRef::FlexBooth { booth, .. } => (3, booth),
         };
         out.push(tag);
         out.extend_from_slice(&(idx as u32).to_le_bytes());
+        if let GroupRef::FlexBooth { lane, .. } = g.group {
+            out.extend_from_slice(&(lane as u32).to_le_bytes());
+        }
         f64s(&mut out, &g.metrics);
         out.extend_from_slice(&(g.hourly.len() as u32).to_le_bytes());
         for h in &g.hourly {
@@ -107,6 +111,10 @@ pub fn decode_record(bytes: &[u8], key: &str, replication: u32) -> Option<Replic
             0 => GroupRef::All,
             1 => GroupRef::Lane(idx),
             2 => GroupRef::Class(idx),
+            3 => GroupRef::FlexBooth {
+                booth: idx,
+                lane: r.u32()? as usize,
+            },
             _ => return None,
         };
         let metrics = r.f64s(1 << 16)?;

@@ -155,6 +155,13 @@ pub fn summary_json(cfg: &PortConfig, info: &RunInfo, agg: &Aggregate) -> Vec<u8
                 GroupRef::All => ("all", String::new()),
                 GroupRef::Lane(i) => ("lane", cfg.lanes[i].id.clone()),
                 GroupRef::Class(i) => ("class", cfg.classes[i].id.clone()),
+                GroupRef::FlexBooth { booth, lane } => {
+                    let (f, j) = cfg.flex_booth(booth);
+                    (
+                        "flex_booth",
+                        format!("{}/{}/lane:{}", cfg.flex[f].id, j + 1, cfg.lanes[lane].id),
+                    )
+                }
             };
             json!({
                 "group": group_label(cfg, g.group),

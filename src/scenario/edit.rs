@@ -3,9 +3,13 @@
 //! validated by [`parse_str`](super::parse_str) like any scenario file, so an edit can change
 //! anything a scenario file can say and an unknown key is reported the same way.
 //!
-//! A key path is dotted; in an array of tables (`lanes`, `classes`) the next part is an entry's
-//! `id` (or its 0-based index): `lanes.general.booths`, `classes.ready.share`,
-//! `lanes.ready.service.mean`, `demand.scale`.
+//! A key path is dotted; in an array of tables (`lanes`, `classes`, `flex`) the next part is an
+//! entry's `id` (or its 0-based index): `lanes.general.booths`, `classes.ready.share`,
+//! `lanes.ready.service.mean`, `demand.scale`. Setting a whole entry to a table adds it (or
+//! replaces the entry with that id), creating the array when the scenario has none:
+//! `flex.gate = { booths = 1, lanes = ["general", "ready"], rule = { ... } }`.
+//! `add` and `scale` on a day-type table (`booths = { weekday = [...], saturday = [...] }`)
+//! change every day type it gives, so an edit never turns such a table into one array.
 
 use toml::{Table, Value};
 
@@ -78,12 +82,31 @@ fn apply_number(v: &Value, op: &EditOp, key: &str) -> Result<Value, String> {
     })
 }
 
+/// Keys of a day-type table (`booths`, `per_hour`).
+const DAY_TYPES: [&str; 3] = ["weekday", "saturday", "sunday"];
+
+/// Arrays of tables whose entries have an `id`, which a whole-entry `set` may create.
+const ENTRY_LISTS: [&str; 3] = ["lanes", "classes", "flex"];
+
+fn is_day_table(t: &Table) -> bool {
+    !t.is_empty() && t.keys().all(|k| DAY_TYPES.contains(&k.as_str()))
+}
+
 fn apply_at(
     v: &mut Value,
     op: &EditOp,
     hours: Option<(usize, usize)>,
     key: &str,
 ) -> Result<(), String> {
+    if let (Value::Table(t), EditOp::Add(_) | EditOp::Scale(_)) = (&mut *v, op)
+        && is_day_table(t)
+    {
+        // Every day type changes alike: the table keeps its shape.
+        for (day, item) in t.iter_mut() {
+            apply_at(item, op, hours, &format!("{key}.{day}"))?;
+        }
+        return Ok(());
+    }
     if let EditOp::Set(new) = op {
         match v {
             Value::Table(_) => return Err(format!("{key}: is a table; name one of its keys")),
@@ -101,18 +124,6 @@ fn apply_at(
         *v = Value::Array(vec![v.clone(); 24]);
     }
     match v {
-        // A table by day type (`{ weekday = [...], saturday = [...], sunday = [...] }`): the
-        // change applies to every day type's values alike.
-        Value::Table(t)
-            if !t.is_empty()
-                && t.keys()
-                    .all(|k| matches!(k.as_str(), "weekday" | "saturday" | "sunday")) =>
-        {
-            for (day, item) in t.iter_mut() {
-                apply_at(item, op, hours, &format!("{key}.{day}"))?;
-            }
-            Ok(())
-        }
         Value::Array(items) => {
             if hours.is_some() && items.len() != 24 {
                 return Err(format!(
@@ -159,6 +170,12 @@ pub fn apply(doc: &mut Table, change: &Change) -> Result<(), String> {
             };
         }
         let next = parts[i + 1];
+        let whole_entry = i + 2 == parts.len()
+            && matches!(&change.op, EditOp::Set(Value::Table(_)))
+            && ENTRY_LISTS.contains(&part);
+        if whole_entry && !table.contains_key(part) {
+            table.insert(part.to_string(), Value::Array(Vec::new()));
+        }
         if !table.contains_key(part) && matches!(change.op, EditOp::Set(_)) {
             // Setting a key under a missing table: create it; validation judges the key.
             table.insert(part.to_string(), Value::Table(Table::new()));
@@ -167,6 +184,21 @@ pub fn apply(doc: &mut Table, change: &Change) -> Result<(), String> {
             Some(Value::Table(t)) => {
                 table = t;
                 i += 1;
+            }
+            Some(Value::Array(items)) if whole_entry => {
+                let EditOp::Set(Value::Table(new)) = &change.op else {
+                    unreachable!("whole_entry is a set of a table")
+                };
+                let mut entry = new.clone();
+                entry.insert("id".to_string(), Value::String(next.to_string()));
+                let pos = items
+                    .iter()
+                    .position(|it| it.get("id").and_then(Value::as_str) == Some(next));
+                match pos {
+                    Some(k) => items[k] = Value::Table(entry),
+                    None => items.push(Value::Table(entry)),
+                }
+                return Ok(());
             }
             Some(Value::Array(items)) => {
                 let ids: Vec<String> = items
@@ -188,7 +220,7 @@ pub fn apply(doc: &mut Table, change: &Change) -> Result<(), String> {
                 };
                 if i + 2 == parts.len() {
                     return Err(format!(
-                        "{here}.{next}: is a whole entry; name one of its keys, e.g. {here}.{next}.booths"
+                        "{here}.{next}: is a whole entry; name one of its keys, e.g. {here}.{next}.booths, or set it to a table to replace it"
                     ));
                 }
                 table = t;
@@ -261,6 +293,58 @@ mod tests {
         )
         .expect("a value");
         assert_eq!(doc["lanes"][1]["booths"].as_integer(), Some(3));
+    }
+
+    #[test]
+    fn a_whole_entry_is_added_or_replaced_by_id() {
+        let mut doc: Table = TEXT.parse().expect("toml");
+        let gate: Value = toml::from_str::<Table>("booths = 1\nlanes = [\"general\", \"ready\"]")
+            .expect("toml")
+            .into();
+        apply(
+            &mut doc,
+            &change("flex.gate", EditOp::Set(gate.clone()), None),
+        )
+        .expect("a new entry list");
+        let flex = doc["flex"].as_array().expect("an array of tables");
+        assert_eq!(flex.len(), 1);
+        assert_eq!(flex[0]["id"].as_str(), Some("gate"));
+        assert_eq!(flex[0]["booths"].as_integer(), Some(1));
+        // The same id replaces the entry; another id adds one.
+        let two: Value = toml::from_str::<Table>("booths = 2").expect("toml").into();
+        apply(&mut doc, &change("flex.gate", EditOp::Set(two), None)).expect("replace");
+        apply(&mut doc, &change("flex.other", EditOp::Set(gate), None)).expect("add");
+        let flex = doc["flex"].as_array().expect("an array of tables");
+        assert_eq!(flex.len(), 2);
+        assert_eq!(flex[0]["booths"].as_integer(), Some(2));
+        assert!(flex[0].get("lanes").is_none());
+        assert_eq!(flex[1]["id"].as_str(), Some("other"));
+        // Not a table: still an error naming the entry.
+        let e = apply(
+            &mut doc,
+            &change("lanes.ready", EditOp::Set(3.into()), None),
+        )
+        .unwrap_err();
+        assert!(e.contains("is a whole entry"), "{e}");
+    }
+
+    #[test]
+    fn add_keeps_a_day_type_table() {
+        let text = TEXT.replace(
+            "booths = 4\n",
+            "booths = { weekday = 4, saturday = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3] }\n",
+        );
+        let mut doc: Table = text.parse().expect("toml");
+        apply(
+            &mut doc,
+            &change("lanes.general.booths", EditOp::Add(-1.0), Some("06-18")),
+        )
+        .expect("every day type");
+        let b = doc["lanes"][0]["booths"].as_table().expect("still a table");
+        let at = |day: &str, h: usize| b[day][h].as_integer();
+        assert_eq!((at("weekday", 5), at("weekday", 6)), (Some(4), Some(3)));
+        assert_eq!((at("saturday", 17), at("saturday", 18)), (Some(2), Some(3)));
+        assert!(b.get("sunday").is_none());
     }
 
     #[test]

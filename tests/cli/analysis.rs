@@ -189,6 +189,10 @@ fn pilot_ranks_and_is_reproducible_across_threads() {
         "equity_flag",
         "co2_kg_saved_per_day",
         "delay_saved_at_scale_1.2",
+        "cost_officer_hours_per_day",
+        "trips_enabled_per_day_ci95",
+        "score_cost",
+        "score_trips_enabled",
         "rank",
         "pareto",
         "stability_top_1",
@@ -226,6 +230,8 @@ fn pilot_ranks_and_is_reproducible_across_threads() {
     let md = read(&a.join("criteria.md"));
     assert!(md.contains("## English") && md.contains("## Español"));
     assert!(md.contains("| Delay | vehicle-hours of waiting per day"));
+    assert!(md.contains("| Cost | officer booth-hours per day the intervention adds"));
+    assert!(md.contains("| Trips enabled | latent trips the baseline lost"));
     assert!(a.join("staff-a-staff-p95-10m.toml").is_file());
 }
 
@@ -347,6 +353,19 @@ changes = [
         e.contains("interventions[0].changes[0]: give exactly one of `set`, `add` or `scale`"),
         "{e}"
     );
+    let f = pilot_file(
+        &dir,
+        &format!(
+            "{SITES}\n[[interventions]]\nid = \"x\"\nsites = [\"zz\"]\nchanges = [{{ key = \"demand.scale\", set = 1.1 }}]\n"
+        ),
+    );
+    let o = garita(&["pilot", path_str(&f)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("interventions[0].sites: no site \"zz\" (sites are: a)"),
+        "{}",
+        stderr(&o)
+    );
     let f = pilot_file(&dir, &format!("[weights]\ndelays = 1\n{SITES}"));
     let o = garita(&["pilot", path_str(&f)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -437,11 +456,13 @@ fn bundled_pilot_example_runs() {
         ]);
         assert!(o.status.success(), "{}", crate::common::stderr(&o));
         let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
-        // Four sites x two interventions.
-        assert_eq!(csv.lines().count(), 1 + 8, "{csv}");
+        // Four sites x four interventions, and the bollards at the two sites that have them.
+        assert_eq!(csv.lines().count(), 1 + 18, "{csv}");
         for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
             assert!(csv.contains(site), "{site} missing from pilot.csv");
         }
+        assert!(csv.contains("\nbota/bollards,") && csv.contains("\nysleta/bollards,"));
+        assert!(!csv.contains("pdn/bollards") && !csv.contains("san-ysidro/bollards"));
         // The shortened settings are the ones that ran.
         let criteria = std::fs::read_to_string(out.join("criteria.md")).expect("criteria.md");
         assert!(
