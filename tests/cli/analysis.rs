@@ -505,7 +505,7 @@ changes = [{{ key = "lanes.general.booths", add = 1 }}]
     let o = garita_ok(&["pilot", path_str(&f), "-o", path_str(&out)]);
     let text = stdout(&o);
     assert!(
-        text.contains("warning: a/close-general: lane general leaves ")
+        text.contains("warning: a/close-general: the queue of lane general grows by ")
             && text.contains("; ranked after every feasible candidate"),
         "{text}"
     );

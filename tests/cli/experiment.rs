@@ -170,7 +170,7 @@ fn overloaded_variants_are_flagged() {
     let text = stdout(&o);
     assert!(
         text.contains("warning: three: the queue of lane main grows by ")
-            && text.contains("vehicles over the measured period"),
+            && text.contains("vehicles over the last week measured"),
         "{text}"
     );
     assert!(!text.contains("warning: five"), "{text}");
