@@ -456,8 +456,10 @@ fn bundled_pilot_example_runs() {
         ]);
         assert!(o.status.success(), "{}", crate::common::stderr(&o));
         let csv = std::fs::read_to_string(out.join("pilot.csv")).expect("pilot.csv");
-        // Four sites x four interventions, and the bollards at the two sites that have them.
-        assert_eq!(csv.lines().count(), 1 + 18, "{csv}");
+        // Four sites x the conversion and the staffing, the flex gate and stacking at the three
+        // El Paso bridges (San Ysidro's booths are stacked already), and the bollards at the two
+        // sites whose layout is modelled.
+        assert_eq!(csv.lines().count(), 1 + 16, "{csv}");
         for site in ["bota", "ysleta", "pdn", "san-ysidro"] {
             assert!(csv.contains(site), "{site} missing from pilot.csv");
         }

@@ -181,8 +181,8 @@ fn every_bundled_scenario_checks_and_runs() {
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     let text = stdout(&o);
     for line in [
-        "  capacity a day: classes general 2390 vs lanes general 2512 (load 0.95)\n",
-        "  capacity a day: classes general+ready 10963 vs lanes general+ready 9242 (load 1.19): latent demand over capacity (travellers forgo or shift trips)\n",
+        "  capacity a day: classes general 2390 vs lanes general 2524 (load 0.95)\n",
+        "  capacity a day: classes general+ready 10963 vs lanes general+ready 9269 (load 1.18): latent demand over capacity (travellers forgo or shift trips)\n",
     ] {
         assert!(text.contains(line), "{line} not in\n{text}");
     }
