@@ -133,7 +133,11 @@ impl Overload {
         if let Some(all) = agg.group(GroupRef::All) {
             let all = LineQueue::of(all);
             let sum = |f: fn(&LineQueue) -> f64| -> f64 {
-                lanes.iter().map(|l| f(&l.1)).filter(|x| x.is_finite()).sum()
+                lanes
+                    .iter()
+                    .map(|l| f(&l.1))
+                    .filter(|x| x.is_finite())
+                    .sum()
             };
             let before = LineQueue {
                 at_end: all.at_end - sum(|q| q.at_end),

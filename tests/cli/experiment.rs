@@ -190,7 +190,7 @@ fn overloaded_variants_are_flagged() {
     ]);
     let text = stdout(&o);
     assert!(
-        text.contains("warning: variant 1 [lanes.main.booths=3]: lane main leaves "),
+        text.contains("warning: variant 1 [lanes.main.booths=3]: the queue of lane main grows by "),
         "{text}"
     );
     assert!(!text.contains("warning: variant 3"), "{text}");
