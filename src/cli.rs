@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use garita::analysis::observed::Estimator;
 use garita::app::{BatchConfig, CompareConfig, MergeConfig, SweepConfig};
+use garita::app::{CalibrateArgs, PilotArgs, StaffArgs, ValidateArgs};
 use garita::app::{Limits, ServeConfig};
-use garita::app::{PilotArgs, StaffArgs};
 use garita::app::{PlotConfig, ReportConfig, RunConfig};
 use garita::experiment::{ShardEnv, ShardRequest};
 use garita::report::charts::{ChartOptions, Format};
@@ -107,6 +108,47 @@ enum Command {
         #[arg(long)]
         plot: bool,
     },
+    /// Replay the observed staffing of a period into a scenario and compare its posted wait with
+    /// the observed waits (CBP's hourly archive shape).
+    Validate {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Observed waits: port_number,mode,lane,date,hour,tz,delay_min,lanes_open (plain or gzip).
+        #[arg(long)]
+        observed: PathBuf,
+        /// CBP crossing number (e.g. 240201).
+        #[arg(long)]
+        port: String,
+        /// POV, COV or PED.
+        #[arg(long, default_value = "POV")]
+        mode: String,
+        /// First date of the held-out period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last date of the held-out period (YYYY-MM-DD).
+        #[arg(long)]
+        to: String,
+        /// First date of the naive forecast's baseline (default: all data before --from).
+        #[arg(long)]
+        baseline_from: Option<String>,
+        /// Last date of the naive forecast's baseline.
+        #[arg(long)]
+        baseline_to: Option<String>,
+        /// Output folder (default output/<name>-validation).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Round each simulated hourly posted wait to a multiple of this many minutes.
+        #[arg(long, default_value_t = 0.0, value_name = "MIN")]
+        posted_round: f64,
+        /// No simulated posted wait below this many minutes while the lane is open.
+        #[arg(long, default_value_t = 0.0, value_name = "MIN")]
+        posted_floor: f64,
+        /// Compare each reading with the simulated posted wait this many hours earlier.
+        #[arg(long, default_value_t = 0, value_name = "HOURS")]
+        posted_lag: usize,
+        #[command(flatten)]
+        sim: SimArgs,
+    },
     /// Draw charts from the result files of a run, comparison, sweep or pilot (no simulation).
     Plot {
         /// Output folder of `garita run`, `compare`, `sweep` or `pilot`.
@@ -135,6 +177,53 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         target: TargetArgs,
+    },
+    /// Fit what a skeleton scenario leaves out (latent demand, inspection times, tolerance) to
+    /// CBP's posted waits, with the observed lanes open replayed.
+    Calibrate {
+        /// The skeleton scenario (lanes and classes; what it sets stays fixed).
+        skeleton: PathBuf,
+        /// CBP hourly wait-time archive (port_number,mode,lane,date,hour,tz,delay_min,lanes_open),
+        /// plain or gzip.
+        #[arg(long)]
+        observed: PathBuf,
+        /// CBP crossing number (e.g. 240201).
+        #[arg(long)]
+        port: u32,
+        /// POV, COV or PED.
+        #[arg(long, default_value = "POV")]
+        mode: String,
+        /// First date of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last date of the period (YYYY-MM-DD, inclusive).
+        #[arg(long)]
+        to: String,
+        /// Trips made per day the fit must reproduce.
+        #[arg(long, value_parser = parse_positive)]
+        volume_per_day: f64,
+        /// Fit this key although the skeleton sets it (demand.per_hour, lanes.<id>.service,
+        /// lanes.service, response.tolerance, classes.share); repeatable.
+        #[arg(long, value_name = "KEY")]
+        fit: Vec<String>,
+        /// Most simulations of the search.
+        #[arg(long, default_value_t = 200)]
+        budget: usize,
+        /// Seed of every simulation (common random numbers).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Replications of the final run of the calibrated scenario (fit.csv's CI).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=1000))]
+        replications: u32,
+        /// Output folder (default output/<skeleton>-calibrated).
+        #[arg(short = 'o', long = "out")]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core; results never depend on it).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// No progress line on stderr.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Serve a what-if page (English and Spanish) and a JSON API for the given scenarios.
     Serve {
@@ -315,6 +404,10 @@ pub enum Action {
     Pilot(PilotArgs),
     /// `garita serve`.
     Serve(ServeConfig),
+    /// `garita validate`.
+    Validate(ValidateArgs),
+    /// `garita calibrate`.
+    Calibrate(CalibrateArgs),
 }
 
 /// Parses the process arguments (clap prints help/usage errors itself and exits).
@@ -378,6 +471,40 @@ pub fn parse() -> Action {
             batch: batch.into_config(),
         }),
         Command::Merge { dirs, out } => Action::Merge(MergeConfig { dirs, out }),
+        Command::Validate {
+            file,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            baseline_from,
+            baseline_to,
+            out,
+            posted_round,
+            posted_floor,
+            posted_lag,
+            sim,
+        } => Action::Validate(ValidateArgs {
+            file,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            baseline_from,
+            baseline_to,
+            out,
+            replications: sim.replications,
+            seed: sim.seed,
+            threads: sim.threads,
+            estimator: Estimator {
+                round_min: posted_round,
+                floor_min: posted_floor,
+                lag_hours: posted_lag,
+            },
+            progress: progress(sim.quiet),
+        }),
         Command::Staff {
             file,
             target,
@@ -405,6 +532,37 @@ pub fn parse() -> Action {
             out,
             threads,
             plot,
+            progress: progress(quiet),
+        }),
+        Command::Calibrate {
+            skeleton,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            volume_per_day,
+            fit,
+            budget,
+            seed,
+            replications,
+            out,
+            threads,
+            quiet,
+        } => Action::Calibrate(CalibrateArgs {
+            skeleton,
+            observed,
+            port,
+            mode,
+            from,
+            to,
+            volume_per_day,
+            fit,
+            budget,
+            seed,
+            replications,
+            out,
+            threads,
             progress: progress(quiet),
         }),
         Command::Serve {

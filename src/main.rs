@@ -18,6 +18,8 @@ fn main() -> ExitCode {
         cli::Action::Staff(args) => garita::app::staff(&args),
         cli::Action::Pilot(args) => garita::app::pilot(&args),
         cli::Action::Serve(cfg) => garita::app::serve(&cfg),
+        cli::Action::Validate(args) => garita::app::validate(&args),
+        cli::Action::Calibrate(args) => garita::app::calibrate(&args),
     };
     match result {
         Ok(text) => {

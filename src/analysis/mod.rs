@@ -5,6 +5,7 @@
 //! own seed, so a baseline and each candidate share common random numbers; nothing here reads
 //! files except the pilot loader, and nothing writes files.
 
+pub mod calibrate;
 pub mod edit;
 pub mod observed;
 pub mod pilot;

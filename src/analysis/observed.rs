@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::port::{Date, LaneKind};
+use crate::engine::SimTime;
+use crate::port::{Date, LaneKind, PortConfig, PostedSeries, fill_schedule_gaps, lower_median};
+use crate::stats::mean_ci;
 
 /// `YYYY-MM` of a date.
 pub fn month_key(d: Date) -> String {
@@ -326,46 +328,12 @@ pub fn staffing_series(readings: &[Reading], sel: &Selection, lane: LaneKind) ->
             have[d][r.hour as usize] = Some(r.lanes_open);
         }
     }
-    let medians: Vec<u32> = by_hour
-        .iter_mut()
-        .map(|v| {
-            v.sort_unstable();
-            if v.is_empty() {
-                0
-            } else {
-                v[(v.len() - 1) / 2]
-            }
-        })
-        .collect();
-    let mut booths = vec![[0u32; 24]; days];
-    let mut filled = 0;
-    let mut from_median = 0;
-    for h in 0..24 {
-        let days_with: Vec<usize> = (0..days).filter(|&d| have[d][h].is_some()).collect();
-        for d in 0..days {
-            if let Some(n) = have[d][h] {
-                booths[d][h] = n;
-                continue;
-            }
-            filled += 1;
-            // Nearest day with data; the earlier on a tie.
-            let nearest = days_with
-                .iter()
-                .min_by_key(|&&o| ((o as i64 - d as i64).abs(), o))
-                .copied();
-            booths[d][h] = match nearest {
-                Some(o) => have[o][h].expect("days_with holds days with a reading"),
-                None => {
-                    from_median += 1;
-                    medians[h]
-                }
-            };
-        }
-    }
+    let medians: [Option<u32>; 24] = std::array::from_fn(|h| lower_median(&mut by_hour[h]));
+    let (booths, filled_hours, filled_from_median) = fill_schedule_gaps(&have, &medians);
     StaffingSeries {
         booths,
-        filled_hours: filled,
-        filled_from_median: from_median,
+        filled_hours,
+        filled_from_median,
     }
 }
 
@@ -490,6 +458,151 @@ impl SimulatedPosted {
     }
 }
 
+/// A scenario with the observed staffing of a period replayed into it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replay {
+    /// The scenario, starting `lead_days` before the period (its warm-up, in whole days) and
+    /// ending with the period's last day.
+    pub config: PortConfig,
+    /// Days simulated before the period's first date.
+    pub lead_days: usize,
+    /// Per lane kind replayed: (hours filled, of which from the hour's median).
+    pub filled: BTreeMap<LaneKind, (usize, usize)>,
+}
+
+/// Replays the observed lanes open of `sel` into `cfg`: the run starts `lead_days` (the warm-up
+/// rounded up to whole days) before `sel.from` and ends with `sel.to`; each lane of a kind that
+/// has readings opens that kind's observed lanes each day and hour (gaps filled as
+/// [`staffing_series`] says, `max_booths` raised when more were open); a lane of a kind without
+/// readings keeps its schedule. Everything else is as in `cfg`. An error when the selected
+/// readings have a lane kind the scenario lacks, or when two lanes share a kind the readings
+/// have (the archive gives one count per kind).
+pub fn replay(cfg: &PortConfig, readings: &[Reading], sel: &Selection) -> Result<Replay, String> {
+    let kinds: std::collections::BTreeSet<LaneKind> = readings
+        .iter()
+        .filter(|r| sel.contains(r))
+        .map(|r| r.lane)
+        .collect();
+    for k in &kinds {
+        let n = cfg.lanes.iter().filter(|l| l.kind == *k).count();
+        if n == 0 {
+            let have: Vec<&str> = cfg.lanes.iter().map(|l| l.kind.as_str()).collect();
+            return Err(format!(
+                "the observed data of port {} mode {} has {} lanes ({} readings) but the scenario has no lane of kind {} (it has {})",
+                sel.port,
+                sel.mode.as_str(),
+                archive_name(*k),
+                readings
+                    .iter()
+                    .filter(|r| sel.contains(r) && r.lane == *k)
+                    .count(),
+                k.as_str(),
+                have.join(", ")
+            ));
+        }
+        if n > 1 {
+            return Err(format!(
+                "the scenario has {n} lanes of kind {} but the archive gives one lanes-open count per kind (expected one lane of that kind)",
+                k.as_str()
+            ));
+        }
+    }
+    let lead_days = cfg.warmup.as_nanos().div_ceil(SimTime::DAY.as_nanos()) as usize;
+    let from = sel.from.plus_days(-(lead_days as i64));
+    let run_sel = Selection { from, ..*sel };
+    let mut c = cfg.clone();
+    c.calendar.start = Some(from);
+    c.horizon = SimTime::from_hours(24 * run_sel.days() as u64);
+    let mut filled = BTreeMap::new();
+    for lane in &mut c.lanes {
+        if !kinds.contains(&lane.kind) {
+            continue;
+        }
+        let s = staffing_series(readings, &run_sel, lane.kind);
+        let most = s.booths.iter().flatten().copied().max().unwrap_or(0);
+        lane.max_booths = lane.max_booths.max(most).max(1);
+        lane.booths = std::array::from_fn(|h| {
+            let mut v: Vec<u32> = s.booths.iter().map(|d| d[h]).collect();
+            lower_median(&mut v).unwrap_or(0)
+        });
+        filled.insert(lane.kind, (s.filled_hours, s.filled_from_median));
+        lane.booths_by_date = Some(s.booths);
+    }
+    Ok(Replay {
+        config: c,
+        lead_days,
+        filled,
+    })
+}
+
+/// The archive's name(s) of lane kind `k`.
+fn archive_name(k: LaneKind) -> &'static str {
+    match k {
+        LaneKind::General => "STANDARD",
+        LaneKind::Ready => "READY",
+        LaneKind::Sentri => "SENTRI (or NEXUS)",
+        LaneKind::Fast => "FAST",
+    }
+}
+
+/// How the model's feed is turned into something like CBP's posted readings before it is
+/// compared with them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Estimator {
+    /// Each hourly value is rounded to the nearest multiple of this many minutes (0: none).
+    pub round_min: f64,
+    /// No value below this many minutes while the lane is open (0: none).
+    pub floor_min: f64,
+    /// The reading of an hour is the model's value this many hours earlier.
+    pub lag_hours: usize,
+}
+
+impl Estimator {
+    fn apply(&self, v: f64) -> f64 {
+        let v = v.max(self.floor_min);
+        if self.round_min > 0.0 {
+            (v / self.round_min).round() * self.round_min
+        } else {
+            v
+        }
+    }
+}
+
+/// The simulated posted wait by lane kind over the period, in minutes, from the replications'
+/// posted series of a [`Replay`] (`lanes[i]` of the replayed config gives the kind of series
+/// lane i), with `est` applied to each replication's hourly value.
+pub fn simulated_posted(
+    series: &[PostedSeries],
+    cfg: &PortConfig,
+    lead_days: usize,
+    est: &Estimator,
+) -> BTreeMap<LaneKind, SimulatedPosted> {
+    let mut out: BTreeMap<LaneKind, SimulatedPosted> = BTreeMap::new();
+    for (i, lane) in cfg.lanes.iter().enumerate() {
+        let e = out.entry(lane.kind).or_default();
+        for rep in series {
+            let days = &rep.values[i];
+            let flat = |k: usize| -> Option<f64> {
+                let d = days.get(k / 24)?;
+                d[k % 24]
+            };
+            let n = days.len().saturating_sub(lead_days);
+            let mut v = vec![[None; 24]; n];
+            for (d, row) in v.iter_mut().enumerate() {
+                for (h, x) in row.iter_mut().enumerate() {
+                    let k = (d + lead_days) * 24 + h;
+                    *x = k
+                        .checked_sub(est.lag_hours)
+                        .and_then(flat)
+                        .map(|s| est.apply(s / 60.0));
+                }
+            }
+            e.values.push(v);
+        }
+    }
+    out
+}
+
 /// One row of `validation.csv`: a lane kind and hour of day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HourRow {
@@ -503,6 +616,9 @@ pub struct HourRow {
     pub observed_p95_min: f64,
     /// Mean of the simulated posted wait at the readings' dates and this hour.
     pub simulated_mean_min: f64,
+    /// Half-width of the 95% confidence interval of `simulated_mean_min` over replications
+    /// (each replication's mean over the same dates; NaN with fewer than 2).
+    pub simulated_ci95: f64,
     /// The simulated 5-95% band of this hour.
     pub simulated_band_min: (f64, f64),
     /// `simulated_mean_min - observed_mean_min`.
@@ -561,6 +677,7 @@ pub fn validate(
     let naive_means = hour_of_day_means(baseline);
     // (lane) -> readings with their model and naive predictions.
     struct Cmp {
+        day: usize,
         hour: usize,
         month: String,
         obs: f64,
@@ -583,6 +700,7 @@ pub fn validate(
             .band(hour)
             .map(|(lo, hi)| r.delay_min >= lo && r.delay_min <= hi);
         per_lane.entry(r.lane).or_default().push(Cmp {
+            day: day as usize,
             hour,
             month: month_key(r.date),
             obs: r.delay_min,
@@ -615,12 +733,29 @@ pub fn validate(
                 / n as f64;
             obs.sort_by(f64::total_cmp);
             let p95 = obs[((0.95 * n as f64).ceil() as usize).clamp(1, n) - 1];
+            let rep_means: Vec<f64> = s
+                .values
+                .iter()
+                .map(|rep| {
+                    let v: Vec<f64> = cmps
+                        .iter()
+                        .filter(|c| c.hour == hour)
+                        .filter_map(|c| rep.get(c.day).and_then(|d| d[hour]))
+                        .collect();
+                    if v.is_empty() {
+                        f64::NAN
+                    } else {
+                        v.iter().sum::<f64>() / v.len() as f64
+                    }
+                })
+                .collect();
             by_hour.push(HourRow {
                 lane: *lane,
                 hour,
                 observed_mean_min: om,
                 observed_p95_min: p95,
                 simulated_mean_min: sm,
+                simulated_ci95: mean_ci(&rep_means).ci95,
                 simulated_band_min: s.band(hour).unwrap_or((f64::NAN, f64::NAN)),
                 error_min: sm - om,
                 n_observed: n,
@@ -828,5 +963,73 @@ mod tests {
         assert_eq!(months, ["2025-09", "2025-10"]);
         assert_eq!(v.by_month[0].model.n, 2);
         assert_eq!(v.by_month[1].model.mae_min, 0.0);
+    }
+    #[test]
+    fn replay_puts_the_observed_lanes_into_each_day_and_rejects_missing_kinds() {
+        use crate::port::test_support;
+        let mut cfg = test_support::config(
+            [10.0; 24],
+            vec![test_support::class("g", 1.0, vec![0])],
+            vec![test_support::lane("g", 2, 60.0)],
+        );
+        cfg.warmup = SimTime::from_hours(30);
+        let sel = Selection {
+            port: 1,
+            mode: Mode::Pov,
+            from: Date::parse("2025-09-03").expect("valid"),
+            to: Date::parse("2025-09-04").expect("valid"),
+        };
+        let rs = vec![
+            reading("2025-09-01", 6, 10.0, 7),
+            reading("2025-09-04", 6, 10.0, 3),
+        ];
+        let r = replay(&cfg, &rs, &sel).expect("valid");
+        assert_eq!(r.lead_days, 2, "30 h of warm-up is two whole days");
+        assert_eq!(r.config.calendar.start, Date::parse("2025-09-01"));
+        assert_eq!(r.config.horizon, SimTime::from_hours(4 * 24));
+        let s = r.config.lanes[0].booths_by_date.as_ref().expect("series");
+        let h6: Vec<u32> = s.iter().map(|d| d[6]).collect();
+        assert_eq!(h6, vec![7, 7, 3, 3]);
+        assert_eq!(
+            r.config.lanes[0].max_booths, 7,
+            "raised to the most observed"
+        );
+        assert_eq!(r.filled[&LaneKind::General], (4 * 24 - 2, 4 * 23));
+        let mut ready = reading("2025-09-04", 7, 5.0, 1);
+        ready.lane = LaneKind::Ready;
+        let e = replay(&cfg, &[ready], &sel).expect_err("no ready lane");
+        assert!(
+            e.contains("has READY lanes (1 readings) but the scenario has no lane of kind ready (it has general)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_estimator_rounds_floors_and_lags_each_hourly_value() {
+        let mut cfg = crate::port::test_support::config(
+            [10.0; 24],
+            vec![crate::port::test_support::class("g", 1.0, vec![0])],
+            vec![crate::port::test_support::lane("g", 2, 60.0)],
+        );
+        cfg.lanes[0].kind = LaneKind::Ready;
+        // Two days of one lane; seconds: hour h of day d posts 60 x (24 d + h) + 100.
+        let days: Vec<[Option<f64>; 24]> = (0..2)
+            .map(|d| std::array::from_fn(|h| Some(60.0 * (24 * d + h) as f64 + 100.0)))
+            .collect();
+        let series = vec![PostedSeries { values: vec![days] }];
+        let plain = simulated_posted(&series, &cfg, 1, &Estimator::default());
+        let v = &plain[&LaneKind::Ready].values[0];
+        assert_eq!(v.len(), 1, "the lead day is dropped");
+        assert!((v[0][0].expect("value") - (24.0 + 100.0 / 60.0)).abs() < 1e-12);
+        let est = Estimator {
+            round_min: 5.0,
+            floor_min: 30.0,
+            lag_hours: 2,
+        };
+        let v = &simulated_posted(&series, &cfg, 1, &est)[&LaneKind::Ready].values[0];
+        // Hour 0 of day 1 reads hour 22 of day 0: 22 + 1.67 min, floored to 30.
+        assert_eq!(v[0][0], Some(30.0));
+        // Hour 10 reads hour 8 of day 1: 32 + 1.67 = 33.67, rounded to 35.
+        assert_eq!(v[0][10], Some(35.0));
     }
 }

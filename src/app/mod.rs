@@ -18,13 +18,17 @@ use std::sync::Arc;
 use self::progress::{Shape, StderrProgress};
 use crate::experiment::Progress as _;
 
+mod calibrate;
 mod pilot;
 mod serve;
 mod staff;
+mod validate;
 
+pub use calibrate::{CalibrateArgs, calibrate};
 pub use pilot::{PilotArgs, pilot};
 pub use serve::{Api, Limits, Reply, Request, ServeConfig, serve};
 pub use staff::{StaffArgs, staff};
+pub use validate::{DEFAULT_POSTED_UPDATE_S, ValidateArgs, read_observed, validate};
 
 use crate::analysis::AnalysisError;
 use crate::experiment::{self, ExperimentError, TraceFactory, aggregate};
@@ -162,9 +166,13 @@ pub fn check(files: &[PathBuf]) -> Result<String, AppError> {
 }
 
 /// Warns on standard error, before anything runs, of every scenario whose demand exceeds its
-/// lanes' capacity over an average day.
+/// lanes' capacity over an average day, and of the validation warnings (filled gaps of a booth
+/// series).
 fn warn_capacity(scenarios: &[Scenario]) {
     for s in scenarios {
+        for w in &s.warnings {
+            eprintln!("warning: {w}");
+        }
         let checks = port::capacity_checks(&s.config);
         let text = report::capacity_warnings(&s.source_name, &s.config, &checks);
         if !text.is_empty() {
@@ -316,7 +324,7 @@ fn run_resumable(
     let mut stores = Vec::new();
     for ((s, c), d) in scenarios.iter().zip(configs).zip(dirs) {
         report::remove_partials(d).map_err(io_err(d))?;
-        let key = experiment::job_key(BUILD_ID, &s.source_text, c.seed);
+        let key = experiment::job_key(BUILD_ID, &experiment::keyed_text(&s.source_text, c), c.seed);
         // The folder holds one scenario's run: records of an edited scenario, another seed or
         // another build would never be used again.
         let root = d.join(".jobs");

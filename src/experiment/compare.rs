@@ -137,6 +137,7 @@ mod tests {
                         wait_cdf: Vec::new(),
                     }],
                     vehicles_simulated: 0,
+                    flows: Vec::new(),
                 }
             })
             .collect()

@@ -18,7 +18,7 @@ pub use batch::{
 };
 pub use compare::{MetricDiff, paired_diffs, welch_ci95};
 pub use overload::{LineQueue, OVERLOAD_MIN_VEHICLES, OVERLOAD_SHARE, Overload};
-pub use plan::{Plan, PlanKind, PlanVariant, job_key};
+pub use plan::{Plan, PlanKind, PlanVariant, job_key, keyed_text};
 pub use shard::{Shard, ShardEnv, ShardError, ShardRequest, resolve_shard};
 
 use crate::port::{PortConfig, ReplicationResult, TraceSink, simulate};

@@ -80,6 +80,21 @@ pub fn job_key(build: &str, text: &str, seed: u64) -> String {
     sha256_hex(format!("garita {build}\nseed {seed}\n{text}").as_bytes())
 }
 
+/// The text a job key hashes: the scenario's, and the booths of any series it replays (a
+/// series file can change while the scenario text does not).
+pub fn keyed_text(text: &str, config: &PortConfig) -> String {
+    let series: Vec<_> = config
+        .lanes
+        .iter()
+        .filter_map(|l| l.booths_by_date.as_ref().map(|s| (&l.id, s)))
+        .collect();
+    if series.is_empty() {
+        text.to_string()
+    } else {
+        format!("{text}\n# booth series {series:?}")
+    }
+}
+
 /// Validates `text`, naming the scenario `name` when the text has no `name` of its own.
 fn parse_named(text: &str, source_name: &str, name: &str) -> Result<PortConfig, ScenarioError> {
     let unnamed = text
@@ -113,7 +128,7 @@ impl PlanVariant {
             values,
             source_name,
             source_hash: sha256_hex(text.as_bytes()),
-            job_key: job_key(build, &text, seed),
+            job_key: job_key(build, &keyed_text(&text, &config), seed),
             name: config.name.clone(),
             text,
             sets: Vec::new(),

@@ -195,6 +195,52 @@ impl CalendarConfig {
     }
 }
 
+/// Fills the gaps of a schedule by day and hour (`have[day][hour]`, None = no value): each gap
+/// takes the same hour of the nearest day that has a value (the earlier day on a tie); an hour
+/// that no day has takes `fallback[hour]` (the lane's median for that hour), 0 without one.
+/// Returns the filled schedule, the hours filled, and how many of them came from `fallback`.
+pub fn fill_schedule_gaps(
+    have: &[[Option<u32>; 24]],
+    fallback: &[Option<u32>; 24],
+) -> (Vec<[u32; 24]>, usize, usize) {
+    let days = have.len();
+    let mut out = vec![[0u32; 24]; days];
+    let mut filled = 0;
+    let mut from_fallback = 0;
+    for h in 0..24 {
+        let days_with: Vec<usize> = (0..days).filter(|&d| have[d][h].is_some()).collect();
+        for d in 0..days {
+            if let Some(n) = have[d][h] {
+                out[d][h] = n;
+                continue;
+            }
+            filled += 1;
+            // The nearest day with a value: the first at or after `d`, or the one before it.
+            let i = days_with.partition_point(|&o| o < d);
+            let after = days_with.get(i).copied();
+            let before = i.checked_sub(1).map(|j| days_with[j]);
+            let nearest = match (before, after) {
+                (Some(b), Some(a)) => Some(if d - b <= a - d { b } else { a }),
+                (b, a) => b.or(a),
+            };
+            out[d][h] = match nearest {
+                Some(o) => have[o][h].expect("days_with holds days with a value"),
+                None => {
+                    from_fallback += 1;
+                    fallback[h].unwrap_or(0)
+                }
+            };
+        }
+    }
+    (out, filled, from_fallback)
+}
+
+/// The lower median of `values` (None when empty).
+pub fn lower_median(values: &mut [u32]) -> Option<u32> {
+    values.sort_unstable();
+    (!values.is_empty()).then(|| values[(values.len() - 1) / 2])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +304,23 @@ mod tests {
         assert_eq!(days[5], (1.0, DayType::Saturday));
         assert_eq!(days[6], (1.0, DayType::Sunday));
         assert_eq!(cal.special_days(2), None);
+    }
+
+    #[test]
+    fn schedule_gaps_take_the_nearest_day_then_the_fallback() {
+        let mut have = vec![[None; 24]; 5];
+        have[0][6] = Some(2);
+        have[4][6] = Some(5);
+        let mut fallback = [None; 24];
+        fallback[7] = Some(6);
+        let (s, filled, from_fallback) = fill_schedule_gaps(&have, &fallback);
+        let h6: Vec<u32> = s.iter().map(|d| d[6]).collect();
+        // Day 2 is two days from both: the earlier wins.
+        assert_eq!(h6, vec![2, 2, 2, 5, 5]);
+        assert!(s.iter().all(|d| d[7] == 6 && d[8] == 0));
+        assert_eq!(filled, 5 * 24 - 2);
+        assert_eq!(from_fallback, 5 * 23);
+        assert_eq!(lower_median(&mut [9, 4, 6, 1]), Some(4));
+        assert_eq!(lower_median(&mut []), None);
     }
 }

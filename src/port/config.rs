@@ -235,6 +235,9 @@ pub struct LaneConfig {
     pub officer_sd: Option<f64>,
     /// Inspection points in tandem in each booth: 1, or 2 for stacked booths.
     pub stacked: u32,
+    /// Open booths by hour for each simulated day (day 0 = the calendar's `start`), replayed
+    /// from a series; it overrides the schedules by day type on the days it covers.
+    pub booths_by_date: Option<Vec<[u32; 24]>>,
 }
 
 impl LaneConfig {
@@ -248,9 +251,25 @@ impl LaneConfig {
         }
     }
 
+    /// Open booths by hour of day on simulated day `day`, of type `t`: the day's own values
+    /// when the lane replays a series that covers it, else the schedule of its day type.
+    #[inline]
+    pub fn booths_of_day(&self, day: u64, t: DayType) -> &[u32; 24] {
+        match self
+            .booths_by_date
+            .as_ref()
+            .and_then(|s| s.get(usize::try_from(day).ok()?))
+        {
+            Some(b) => b,
+            None => self.booths_on(t),
+        }
+    }
+
     /// Whether the lane has the same schedule every day.
     pub fn same_booths_every_day(&self) -> bool {
-        self.booths_saturday.is_none() && self.booths_sunday.is_none()
+        self.booths_saturday.is_none()
+            && self.booths_sunday.is_none()
+            && self.booths_by_date.is_none()
     }
 }
 
@@ -289,6 +308,47 @@ pub struct PortConfig {
     pub response: Option<ResponseConfig>,
     /// The name shown in report titles (empty: the `name`).
     pub display: DisplayName,
+    /// A region of ports that travellers choose among (None: one port). Its lanes are the
+    /// ports' lanes, in port order, with ids `<port>/<lane>`.
+    pub region: Option<RegionConfig>,
+}
+
+/// A region: several ports in one event calendar, with a logit choice of port.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionConfig {
+    /// The ports, in file order.
+    pub ports: Vec<RegionPort>,
+    /// Where trips start (at least one).
+    pub origins: Vec<OriginConfig>,
+    /// Logit scale of the port choice (s): P(port) is proportional to exp(-cost / scale).
+    pub scale_s: f64,
+    /// Each port's toll as time (s): toll / value of time (0 without a toll).
+    pub toll_s: Vec<f64>,
+    /// `class_lanes[class][port]`: the lanes (indices into `PortConfig::lanes`) the class may
+    /// use at that port, in preference order; empty when the port does not serve the class.
+    pub class_lanes: Vec<Vec<Vec<usize>>>,
+}
+
+/// One port of a region.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionPort {
+    /// Identifier.
+    pub id: String,
+    /// Display names (the port scenario's).
+    pub display: DisplayName,
+    /// Its lanes: indices `lanes.start..lanes.end` of `PortConfig::lanes`.
+    pub lanes: std::ops::Range<usize>,
+}
+
+/// Where a region's trips start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginConfig {
+    /// Identifier.
+    pub id: String,
+    /// Share of all trips (shares sum to 1).
+    pub share: f64,
+    /// Travel time to each port (s), by port index.
+    pub travel_s: Vec<f64>,
 }
 
 /// A group of flex booths that can serve either of two lanes.

@@ -265,6 +265,9 @@ pub struct ReplicationResult {
     pub groups: Vec<GroupResult>,
     /// Number of vehicles simulated (including warm-up).
     pub vehicles_simulated: u64,
+    /// In a region: trips per hour that joined a queue, by origin, class, port and hour of day
+    /// (index `((origin x classes + class) x ports + port) x 24 + hour`); empty for one port.
+    pub flows: Vec<f64>,
 }
 
 impl ReplicationResult {

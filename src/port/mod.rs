@@ -7,6 +7,7 @@
 mod approach;
 mod calendar;
 mod capacity;
+mod choice;
 mod config;
 mod demand;
 mod flex;
@@ -18,23 +19,25 @@ mod secondary;
 mod service;
 mod stacked;
 
-pub use calendar::{CalendarConfig, Date, DayType, SpecialDate};
+pub use calendar::{CalendarConfig, Date, DayType, SpecialDate, fill_schedule_gaps, lower_median};
 pub use capacity::{
     CapacityCheck, capacity_checks, demand_per_day, flex_capacity_per_day, lane_capacity_per_day,
 };
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
-    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig,
-    SecondaryConfig, TravelMode,
+    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, OriginConfig,
+    PortConfig, RegionConfig, RegionPort, SecondaryConfig, TravelMode,
 };
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};
-pub use model::{TraceRecord, TraceSink, simulate};
-pub use response::ResponseConfig;
+pub use model::{TraceRecord, TraceSink, simulate, simulate_posted};
+pub use response::{PostedSeries, ResponseConfig};
 pub use service::ServiceDist;
 
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_region;
 #[cfg(test)]
 mod tests_response;

@@ -9,6 +9,7 @@ mod queue;
 use self::queue::{Keep, VehicleQueue};
 use super::approach::Approach;
 use super::calendar::DayType;
+use super::choice::Choice;
 use super::config::PortConfig;
 use super::demand::day_factors;
 use super::flex::{Flex, Move};
@@ -17,7 +18,7 @@ use super::metrics::{
     add_idle_emissions,
 };
 use super::officers::OfficerSpeeds;
-use super::response::{Decision, LaneView, Response};
+use super::response::{Decision, LaneView, PostedSeries, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
@@ -403,8 +404,11 @@ struct Model<'a, 'b> {
     trace: Option<&'b mut dyn TraceSink>,
     /// Demand factor of each day (empty: every day the same).
     day_factor: Vec<f64>,
-    /// Travellers who react to the posted wait (None: every arrival joins).
+    /// Travellers who react to the posted wait (None: every arrival joins). Always present in
+    /// a region, which posts waits for its port choice.
     response: Option<Response>,
+    /// The choice of port in a region (None: one port).
+    choice: Option<Box<Choice>>,
     /// The lines before the lane split (None: no approach, every lane unlimited).
     approach: Option<Box<Approach>>,
     /// Day of the week of day 0 (0 = Monday).
@@ -427,6 +431,26 @@ pub fn simulate(
     let mut m = Model::new(cfg, replication, trace);
     m.run();
     m.finish(replication)
+}
+
+/// Simulates replication `replication` of `cfg` and also returns the posted wait of each lane
+/// by day and hour: the `[response]`'s feed, or without one a feed refreshed every `update`
+/// (same definition, no lag) that travellers do not see. The statistics are `simulate`'s to
+/// the bit: the feed draws nothing and its events only read the lanes.
+pub fn simulate_posted(
+    cfg: &PortConfig,
+    replication: u32,
+    update: SimTime,
+) -> (ReplicationResult, PostedSeries) {
+    let mut m = Model::new(cfg, replication, None);
+    m.response = Some(Response::with_log(cfg, replication, update));
+    m.run();
+    let posted = m
+        .response
+        .as_mut()
+        .and_then(|r| r.posted_series(m.horizon_ns))
+        .expect("with_log keeps the series");
+    (m.finish(replication), posted)
 }
 
 impl<'a, 'b> Model<'a, 'b> {
@@ -531,6 +555,7 @@ impl<'a, 'b> Model<'a, 'b> {
             trace,
             day_factor: day_factors(&cfg.demand, cfg.seed, replication, cfg.horizon),
             response: Response::new(cfg, replication),
+            choice: Choice::new(cfg, replication).map(Box::new),
             approach: Approach::new(cfg, warmup_ns).map(Box::new),
             first_weekday,
             special_days,
@@ -685,7 +710,13 @@ impl<'a, 'b> Model<'a, 'b> {
 
     #[inline]
     fn choose_lane(&self, class: usize) -> usize {
-        let options = &self.cfg.classes[class].lanes;
+        self.choose_lane_among(&self.cfg.classes[class].lanes)
+    }
+
+    /// The lane of shortest expected wait among `options` (ties to the first listed; when all
+    /// are closed, the shortest queue).
+    #[inline]
+    fn choose_lane_among(&self, options: &[usize]) -> usize {
         if options.len() == 1 {
             return options[0];
         }
@@ -710,7 +741,11 @@ impl<'a, 'b> Model<'a, 'b> {
     /// An arrival of the demand process: joins at once, or asks the response layer first.
     fn latent_arrival(&mut self, now: u64) {
         let class = self.draw_class();
-        match self.response.as_mut() {
+        if self.choice.is_some() {
+            self.region_trip(now, class, None);
+            return;
+        }
+        match self.response.as_mut().filter(|r| !r.feed_only()) {
             None => self.arrive(now, class),
             Some(r) => {
                 let d = r.decide_latent(now, class);
@@ -719,8 +754,42 @@ impl<'a, 'b> Model<'a, 'b> {
         }
     }
 
+    /// In a region: a trip of `class` (a new one, or the oldest shifted one when `retry` gives
+    /// its origin) picks a port, the response decides on that port's generalised cost, and a
+    /// trip that joins takes a lane of that port.
+    fn region_trip(&mut self, now: u64, class: usize, retry: Option<usize>) {
+        let (Some(ch), Some(r)) = (self.choice.as_deref_mut(), self.response.as_mut()) else {
+            return;
+        };
+        let origin = retry.unwrap_or_else(|| ch.draw_origin());
+        let pick = ch.choose(origin, class, r.visible());
+        let look = (pick.lane, pick.cost_s);
+        let d = match retry {
+            None => r.decide_latent_at(now, class, origin, look),
+            Some(_) => match r.decide_retry_at(now, look) {
+                Some(d) => d,
+                None => return,
+            },
+        };
+        match d {
+            Decision::Join => {
+                ch.joined(now, origin, class, pick.port);
+                let ch = self.choice.as_deref().expect("checked above");
+                let lane = self.choose_lane_among(ch.lanes(class, pick.port));
+                self.join(now, class, lane);
+            }
+            other => self.act(now, class, other),
+        }
+    }
+
     /// A shifted trip looks again.
     fn retry(&mut self, now: u64) {
+        if self.choice.is_some() {
+            if let Some((class, origin)) = self.response.as_ref().and_then(|r| r.next_retry()) {
+                self.region_trip(now, class, Some(origin));
+            }
+            return;
+        }
         if let Some((class, d)) = self.response.as_mut().and_then(|r| r.decide_retry(now)) {
             self.act(now, class, d);
         }
@@ -739,14 +808,16 @@ impl<'a, 'b> Model<'a, 'b> {
     /// Refreshes the posted waits and schedules the next refresh (and the publication).
     fn posted_update(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
-        // The day's own schedule (weekday, Saturday, Sunday or a special date's), as staffing.
+        // The day's own schedule (weekday, Saturday, Sunday, a special date's or a series'), as
+        // staffing.
+        let day = now / SimTime::DAY.as_nanos();
         let day_type = self.day_type(now);
         let views: Vec<LaneView> = self
             .lanes
             .iter()
             .zip(&self.cfg.lanes)
             .map(|(st, l)| LaneView {
-                open: l.booths_on(day_type)[hour] > 0,
+                open: l.booths_of_day(day, day_type)[hour] > 0,
                 head_arrival_ns: st.queue.front().map(|v| v.arrival_ns),
             })
             .collect();
@@ -767,6 +838,22 @@ impl<'a, 'b> Model<'a, 'b> {
     }
 
     fn arrive(&mut self, now: u64, class: usize) {
+        if self.approach.is_some() {
+            self.arrive_in(now, class, None);
+        } else {
+            let lane = self.choose_lane(class);
+            self.arrive_in(now, class, Some(lane));
+        }
+    }
+
+    /// A vehicle of `class` that has chosen `lane` (a region has no approach) joins it.
+    fn join(&mut self, now: u64, class: usize, lane: usize) {
+        self.arrive_in(now, class, Some(lane));
+    }
+
+    /// A vehicle arrives: to the approach (`lane` None) or straight into `lane`.
+    #[inline]
+    fn arrive_in(&mut self, now: u64, class: usize, lane: Option<usize>) {
         let id = self.next_id;
         self.next_id += 1;
         let counted = now >= self.warmup_ns;
@@ -781,12 +868,10 @@ impl<'a, 'b> Model<'a, 'b> {
             let hour = ((now / HOUR_NS) % 24) as usize;
             self.classes[class].hourly_arrivals[hour] += 1;
         }
-        if self.approach.is_some() {
-            self.arrive_at_approach(now, v);
-            return;
+        match lane {
+            None => self.arrive_at_approach(now, v),
+            Some(lane) => _ = self.enter_lane(now, lane, v, false),
         }
-        let lane = self.choose_lane(class);
-        self.enter_lane(now, lane, v, false);
     }
 
     /// `v` passes the split into `lane` at `now`: it takes an idle booth or joins the queue.
@@ -1176,6 +1261,7 @@ impl<'a, 'b> Model<'a, 'b> {
 
     fn apply_staffing(&mut self, now: u64) {
         let hour = ((now / HOUR_NS) % 24) as usize;
+        let day = now / SimTime::DAY.as_nanos();
         let day_type = self.day_type(now);
         for lane in 0..self.lanes.len() {
             if hour == 0
@@ -1184,7 +1270,7 @@ impl<'a, 'b> Model<'a, 'b> {
             {
                 sp.new_day();
             }
-            let new = self.cfg.lanes[lane].booths_on(day_type)[hour];
+            let new = self.cfg.lanes[lane].booths_of_day(day, day_type)[hour];
             if self.lanes[lane].stacked.is_some() {
                 self.stacked_staffing(now, lane, new);
                 continue;
@@ -1404,13 +1490,17 @@ impl<'a, 'b> Model<'a, 'b> {
         if let Some(fx) = self.flex.as_deref_mut() {
             fx.finish(end, &mut groups, days);
         }
-        if let Some(r) = self.response.as_mut() {
+        if let Some(r) = self.response.as_mut().filter(|r| !r.feed_only()) {
             r.fill(end, &mut groups, &hour_s);
         }
         ReplicationResult {
             replication,
             groups,
             vehicles_simulated: self.next_id,
+            flows: self
+                .choice
+                .as_deref()
+                .map_or_else(Vec::new, |c| c.flows(&hour_s)),
         }
     }
 }

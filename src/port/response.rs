@@ -42,6 +42,22 @@ pub struct ResponseConfig {
     pub max_shifts: u32,
 }
 
+impl ResponseConfig {
+    /// What a region without `[response]` runs: waits posted every hour without a lag (the
+    /// defaults of `[response]`), so that travellers can choose a port, and every trip
+    /// travelling (no tolerance).
+    pub fn posting_only() -> Self {
+        ResponseConfig {
+            posted_update: SimTime::HOUR,
+            posted_lag: SimTime::ZERO,
+            tolerance: None,
+            shift: 0.0,
+            shift_delay: SimTime::HOUR,
+            max_shifts: 1,
+        }
+    }
+}
+
 /// What the event loop tells the response about one lane when the posted wait is refreshed.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LaneView {
@@ -66,6 +82,8 @@ pub(super) enum Decision {
 #[derive(Clone, Copy, Debug)]
 struct Retry {
     class: u16,
+    /// Where the trip starts (in a region; 0 otherwise).
+    origin: u16,
     tolerance_s: f64,
     shifts: u32,
 }
@@ -113,8 +131,9 @@ impl Tally {
 /// The response layer of one replication.
 pub(super) struct Response {
     cfg: ResponseConfig,
-    /// Tolerance of each class.
-    samplers: Vec<ServiceSampler>,
+    /// Tolerance of each class (None: the class tolerates any wait, drawing nothing; only in a
+    /// region without `[response]`).
+    samplers: Vec<Option<ServiceSampler>>,
     /// Each class's eligible lanes, in preference order.
     class_lanes: Vec<Vec<usize>>,
     tolerance_rng: RngStream,
@@ -132,12 +151,39 @@ pub(super) struct Response {
     classes: Vec<Tally>,
     last_publish_ns: u64,
     warmup_ns: u64,
+    /// Only the feed: travellers do not react (no `[response]`; the posted wait is kept for
+    /// validation). Never draws from `tolerance` or `shift`.
+    feed_only: bool,
+    /// When kept, the posted wait of each lane by simulated day and hour of day:
+    /// `log[lane][day][hour]` = (value x seconds, seconds) while the lane was open.
+    log: Option<Vec<DayLog>>,
+}
+
+/// One lane's posted wait by day and hour of day: (value x seconds, seconds) while open.
+type DayLog = Vec<[(f64, f64); 24]>;
+
+/// The posted wait of each lane by simulated day and hour of day (seconds, time-weighted over
+/// the part of the hour the lane was open; None when it was closed all hour):
+/// `values[lane][day][hour]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PostedSeries {
+    /// Per lane (the scenario's order), per simulated day, per hour of day.
+    pub values: Vec<Vec<[Option<f64>; 24]>>,
 }
 
 impl Response {
-    /// The response layer of replication `replication` of `cfg`; None without `[response]`.
+    /// The response layer of replication `replication` of `cfg`; None without `[response]`
+    /// (a region without one posts waits for its port choice: [`ResponseConfig::posting_only`]).
     pub(super) fn new(cfg: &PortConfig, replication: u32) -> Option<Self> {
-        let rc = cfg.response.as_ref()?;
+        let posting;
+        let rc = match (&cfg.response, &cfg.region) {
+            (Some(rc), _) => rc,
+            (None, Some(_)) => {
+                posting = ResponseConfig::posting_only();
+                &posting
+            }
+            (None, None) => return None,
+        };
         let rep = u64::from(replication);
         // Day 0's booth schedule: its day type, or the one a special date gives it.
         let day0 = cfg.calendar.special_days(1).map_or_else(
@@ -148,11 +194,10 @@ impl Response {
             .classes
             .iter()
             .map(|c| {
-                c.tolerance
-                    .as_ref()
-                    .or(rc.tolerance.as_ref())
-                    .and_then(ServiceDist::sampler)
-                    .expect("validation gives every class a valid tolerance under [response]")
+                c.tolerance.as_ref().or(rc.tolerance.as_ref()).map(|d| {
+                    d.sampler()
+                        .expect("validation gives every class a valid tolerance under [response]")
+                })
             })
             .collect();
         Some(Response {
@@ -166,7 +211,7 @@ impl Response {
                 .lanes
                 .iter()
                 .map(|l| {
-                    if l.booths_on(day0)[0] > 0 {
+                    if l.booths_of_day(0, day0)[0] > 0 {
                         0.0
                     } else {
                         f64::INFINITY
@@ -181,7 +226,61 @@ impl Response {
             classes: cfg.classes.iter().map(|_| Tally::new()).collect(),
             last_publish_ns: 0,
             warmup_ns: cfg.warmup.min(cfg.horizon).as_nanos(),
+            feed_only: false,
+            log: None,
         })
+    }
+
+    /// The response layer that also keeps the posted wait by day and hour: `cfg`'s own when it
+    /// has a `[response]`; otherwise only the feed, refreshed every `update` with no lag, which
+    /// changes nothing the run does (no draws; its events only read the lanes).
+    pub(super) fn with_log(cfg: &PortConfig, replication: u32, update: SimTime) -> Self {
+        let mut r = match cfg.response {
+            Some(_) => Response::new(cfg, replication).expect("a [response] gives a response"),
+            None => {
+                let mut feed_cfg = cfg.clone();
+                feed_cfg.response = Some(ResponseConfig {
+                    posted_update: update,
+                    posted_lag: SimTime::ZERO,
+                    tolerance: Some(ServiceDist::Constant { mean_s: 1.0 }),
+                    shift: 0.0,
+                    shift_delay: SimTime::from_secs_f64(1.0),
+                    max_shifts: 0,
+                });
+                let mut r = Response::new(&feed_cfg, replication).expect("feed config");
+                r.feed_only = true;
+                r
+            }
+        };
+        let days = cfg.horizon.as_nanos().div_ceil(SimTime::DAY.as_nanos()) as usize;
+        r.log = Some(vec![vec![[(0.0, 0.0); 24]; days]; cfg.lanes.len()]);
+        r
+    }
+
+    /// Whether only the feed is kept (travellers do not react).
+    pub(super) fn feed_only(&self) -> bool {
+        self.feed_only
+    }
+
+    /// The posted wait by lane, day and hour, integrated up to `end_ns` (None when not kept).
+    pub(super) fn posted_series(&mut self, end_ns: u64) -> Option<PostedSeries> {
+        self.hold_until(end_ns);
+        let log = self.log.as_ref()?;
+        Some(PostedSeries {
+            values: log
+                .iter()
+                .map(|days| {
+                    days.iter()
+                        .map(|d| d.map(|(a, t)| (t > 0.0).then(|| a / t)))
+                        .collect()
+                })
+                .collect(),
+        })
+    }
+
+    /// The posted wait (s) of every lane that travellers see now (infinite: closed).
+    pub(super) fn visible(&self) -> &[f64] {
+        &self.visible
     }
 
     /// Interval between refreshes of the posted wait (ns).
@@ -241,6 +340,13 @@ impl Response {
 
     /// Integrates the visible values from the last publication to `now_ns` (after the warm-up).
     fn hold_until(&mut self, now_ns: u64) {
+        if let Some(log) = self.log.as_mut()
+            && now_ns > self.last_publish_ns
+        {
+            for (days, &v) in log.iter_mut().zip(&self.visible) {
+                hold_by_day(days, self.last_publish_ns, now_ns, v);
+            }
+        }
         let from = self.last_publish_ns.max(self.warmup_ns);
         if now_ns > from {
             for (t, &v) in self.lanes.iter_mut().zip(&self.visible) {
@@ -272,9 +378,26 @@ impl Response {
 
     /// A new latent trip of `class` at `now_ns`: draws its tolerance and decides.
     pub(super) fn decide_latent(&mut self, now_ns: u64, class: usize) -> Decision {
-        let tolerance_s = self.samplers[class].sample(&mut self.tolerance_rng);
+        let look = self.looked_at(class);
+        self.decide_latent_at(now_ns, class, 0, look)
+    }
+
+    /// A new latent trip of `class` from `origin` at `now_ns` that looks at `lane` and sees
+    /// the cost `look.1` (s) there (in a region: the generalised cost of the chosen port):
+    /// draws its tolerance and decides.
+    pub(super) fn decide_latent_at(
+        &mut self,
+        now_ns: u64,
+        class: usize,
+        origin: usize,
+        look: (usize, f64),
+    ) -> Decision {
+        let tolerance_s = match self.samplers[class].as_mut() {
+            Some(s) => s.sample(&mut self.tolerance_rng),
+            None => f64::INFINITY,
+        };
         let counted = now_ns >= self.warmup_ns;
-        let (lane, _) = self.looked_at(class);
+        let lane = look.0;
         if counted {
             let h = ((now_ns / HOUR_NS) % 24) as usize;
             self.classes[class].latent[h] += 1;
@@ -284,21 +407,37 @@ impl Response {
             now_ns,
             Retry {
                 class: class as u16,
+                origin: origin as u16,
                 tolerance_s,
                 shifts: 0,
             },
+            look,
         )
     }
 
     /// The oldest shifted trip looks again at `now_ns`: its class and what it does.
     pub(super) fn decide_retry(&mut self, now_ns: u64) -> Option<(usize, Decision)> {
         let r = self.retries.pop_front()?;
-        Some((usize::from(r.class), self.decide(now_ns, r)))
+        let look = self.looked_at(usize::from(r.class));
+        Some((usize::from(r.class), self.decide(now_ns, r, look)))
     }
 
-    fn decide(&mut self, now_ns: u64, trip: Retry) -> Decision {
+    /// The class and origin of the oldest shifted trip, which looks again next.
+    pub(super) fn next_retry(&self) -> Option<(usize, usize)> {
+        self.retries
+            .front()
+            .map(|r| (usize::from(r.class), usize::from(r.origin)))
+    }
+
+    /// The oldest shifted trip looks again at `now_ns`, at `lane` with cost `look.1` (s).
+    pub(super) fn decide_retry_at(&mut self, now_ns: u64, look: (usize, f64)) -> Option<Decision> {
+        let r = self.retries.pop_front()?;
+        Some(self.decide(now_ns, r, look))
+    }
+
+    fn decide(&mut self, now_ns: u64, trip: Retry, look: (usize, f64)) -> Decision {
         let class = usize::from(trip.class);
-        let (lane, posted) = self.looked_at(class);
+        let (lane, posted) = look;
         if posted <= trip.tolerance_s {
             return Decision::Join;
         }
@@ -368,6 +507,25 @@ impl Response {
                 }
             }
         }
+    }
+}
+
+/// Adds a posted `value` held over [from_ns, to_ns) to `days[day][hour]` (value x seconds,
+/// seconds); nothing for a closed lane (infinite value) or past the last day.
+fn hold_by_day(days: &mut [[(f64, f64); 24]], from_ns: u64, to_ns: u64, value: f64) {
+    if !value.is_finite() {
+        return;
+    }
+    let mut t = from_ns;
+    while t < to_ns {
+        let next = ((t / HOUR_NS + 1) * HOUR_NS).min(to_ns);
+        let h = t / HOUR_NS;
+        let dt = (next - t) as f64 * 1e-9;
+        if let Some(d) = days.get_mut((h / 24) as usize) {
+            d[(h % 24) as usize].0 += value * dt;
+            d[(h % 24) as usize].1 += dt;
+        }
+        t = next;
     }
 }
 

@@ -22,6 +22,7 @@ pub(crate) fn lane(id: &str, booths: u32, mean_s: f64) -> LaneConfig {
         booths_sunday: None,
         officer_sd: None,
         stacked: 1,
+        booths_by_date: None,
     }
 }
 
@@ -77,5 +78,6 @@ pub(crate) fn config(
         flex: Vec::new(),
         response: None,
         display: DisplayName::default(),
+        region: None,
     }
 }

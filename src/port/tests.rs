@@ -16,7 +16,7 @@ use crate::stats::{MeanCi, mean_ci, student_t_975, student_t_quantile};
 const FAMILY_ALPHA: f64 = 0.01;
 
 /// The scenario seed `base`, moved by `GARITA_TEST_SEED` when it is set (calibration runs only).
-fn test_seed(base: u64) -> u64 {
+pub(super) fn test_seed(base: u64) -> u64 {
     match std::env::var("GARITA_TEST_SEED") {
         Ok(s) => {
             let k: u64 = s
@@ -269,6 +269,7 @@ fn littles_law_and_conservation() {
         booths_sunday: None,
         officer_sd: None,
         stacked: 1,
+        booths_by_date: None,
     });
     cfg.classes[0].share = 0.6;
     cfg.classes.push(ClassConfig {

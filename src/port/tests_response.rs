@@ -372,3 +372,80 @@ fn day_sd_spreads_days_around_the_same_mean() {
     let m = mean_ci(&b);
     assert!((m.mean - 9600.0).abs() <= family_tol(&m, 1), "{m:?}");
 }
+
+/// The posted wait by day and hour changes nothing the run does: without a `[response]` the
+/// feed draws nothing and its events only read the lanes, so the statistics are `simulate`'s
+/// to the bit; with one, they are the response's own.
+#[test]
+fn the_posted_series_leaves_the_run_unchanged() {
+    let mut cfg = one_lane(
+        3,
+        60.0,
+        150.0,
+        ServiceDist::LogNormal {
+            mean_s: 1200.0,
+            sd_s: 600.0,
+        },
+        1,
+        4,
+    );
+    let mut booths = [3; 24];
+    booths[2] = 0;
+    booths[3] = 1;
+    cfg.lanes[0].booths = booths;
+    for response in [true, false] {
+        let mut c = cfg.clone();
+        if !response {
+            c.response = None;
+        }
+        for rep in 0..2 {
+            let plain = simulate(&c, rep, None);
+            let (with, posted) = simulate_posted(&c, rep, SimTime::from_secs_f64(300.0));
+            assert_eq!(
+                format!("{plain:?}"),
+                format!("{with:?}"),
+                "response {response}"
+            );
+            assert_eq!(posted.values.len(), 1);
+            assert_eq!(posted.values[0].len(), 4, "one row a day");
+            assert!(
+                posted.values[0].iter().all(|d| d[2].is_none()),
+                "closed at 02h: nothing posted"
+            );
+            assert!(
+                posted.values[0]
+                    .iter()
+                    .all(|d| (0..24).all(|h| h == 2 || d[h].is_some_and(|v| v >= 0.0)))
+            );
+        }
+    }
+}
+
+/// With a `[response]`, the series is the response's own feed: over the measured days (the
+/// warm-up is two whole days) its time-weighted mean by hour is the `posted_wait_mean_s` of
+/// that hour.
+#[test]
+fn the_posted_series_is_the_responses_feed() {
+    let cfg = one_lane(
+        2,
+        60.0,
+        150.0,
+        ServiceDist::LogNormal {
+            mean_s: 900.0,
+            sd_s: 600.0,
+        },
+        1,
+        5,
+    );
+    let (res, posted) = simulate_posted(&cfg, 0, SimTime::HOUR);
+    let lane = res.group(GroupRef::Lane(0)).expect("lane");
+    for h in 0..24 {
+        let measured: Vec<f64> = posted.values[0][2..].iter().filter_map(|d| d[h]).collect();
+        let mean = measured.iter().sum::<f64>() / measured.len() as f64;
+        let want = lane.hourly[h][HourlyMetric::PostedWaitMean as usize];
+        assert!(
+            (mean - want).abs() <= 1e-9 * want.max(1.0),
+            "hour {h}: {mean} vs {want}"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use crate::report::charts::style::{
 use crate::report::charts::{ChartKind, ChartOptions};
 use crate::report::i18n::{Key, Lang};
 use crate::report::read::{
-    Ci, CompareRow, Est, OutputData, PilotData, RunData, RunMeta, StaffData,
+    Ci, CompareRow, Est, OutputData, PilotData, RunData, RunMeta, StaffData, ValidationData,
 };
 
 const CSS: &str = r#"
@@ -557,7 +557,65 @@ fn chart_title(kind: ChartKind, lang: Lang) -> &'static str {
         ChartKind::TripsByHour => lang.text(Key::TitleTripsByHour),
         ChartKind::Spillback => lang.text(Key::TitleSpillback),
         ChartKind::LaneFull => lang.text(Key::TitleLaneFull),
+        ChartKind::ValidationByHour => lang.text(Key::TitleValidationByHour),
+        ChartKind::CalibrationFit => lang.text(Key::TitleFitByHour),
+        ChartKind::PortShare => lang.text(Key::TitlePortShare),
     }
+}
+
+/// The summary of a `garita validate` folder: one row per lane kind.
+fn validation_table(out: &mut String, v: &ValidationData, lang: Lang) {
+    let _ = write!(
+        out,
+        "<section class=\"validation\"><h2>{}</h2><table><thead><tr>",
+        esc(lang.text(Key::SectionValidation))
+    );
+    for (k, num) in [
+        (Key::ColLaneKind, false),
+        (Key::ColMae, true),
+        (Key::ColRmse, true),
+        (Key::ColBias, true),
+        (Key::ColCoverage, true),
+        (Key::ColNaiveMae, true),
+        (Key::ColReadings, true),
+    ] {
+        let class = if num { " class=\"num\"" } else { "" };
+        let _ = write!(out, "<th{class}>{}</th>", esc(lang.text(k)));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    let dec = |x: f64| {
+        if x.is_finite() {
+            lang.num(x, 1)
+        } else {
+            "–".to_string()
+        }
+    };
+    for r in &v.lanes {
+        let name = match r.lane.as_str() {
+            "general" => lang.text(Key::LaneGeneral).to_string(),
+            "ready" => lang.text(Key::LaneReady).to_string(),
+            "sentri" => lang.text(Key::LaneSentri).to_string(),
+            "fast" => lang.text(Key::LaneFast).to_string(),
+            other => other.to_string(),
+        };
+        let cover = if r.coverage_5_95.is_finite() {
+            lang.percent(r.coverage_5_95, 0)
+        } else {
+            "–".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&name),
+            dec(r.mae_min),
+            dec(r.rmse_min),
+            dec(r.bias_min),
+            cover,
+            dec(r.naive_mae_min),
+            r.n_observed
+        );
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 /// A staffing schedule: one row per hour, one column per staffed lane with the booths now and
@@ -710,6 +768,9 @@ pub fn report_html(data: &OutputData, svgs: &[(ChartKind, String)], opts: &Chart
     }
     if let Some(s) = &data.staff {
         staff_table(&mut out, s, data.meta.as_ref(), lang);
+    }
+    if let Some(v) = &data.validation {
+        validation_table(&mut out, v, lang);
     }
     if !svgs.is_empty() {
         let _ = writeln!(

@@ -40,6 +40,7 @@ keys! {
     TitleCompare => "Change in wait against the baseline ({baseline})", "Cambio en la espera respecto a la base ({baseline})";
     TitleSweep => "{metric} by {key}", "{metric} según {key}";
     TitleHeatmap => "{metric}, all vehicles", "{metric}, todos los vehículos";
+    TitleValidationByHour => "Posted wait by hour: simulated against observed", "Espera publicada por hora: simulada frente a observada";
     // Axes.
     AxisHourOfDay => "Hour of day", "Hora del día";
     AxisWaitMin => "Wait (minutes)", "Espera (minutos)";
@@ -57,6 +58,8 @@ keys! {
     LegendBooths => "{lane}: booths open", "{lane}: casetas abiertas";
     LegendCdf => "{lane}: {share} within {target}", "{lane}: {share} en {target} o menos";
     LegendCi => "{lane} (95% CI)", "{lane} (IC 95 %)";
+    LegendSimulatedPosted => "{lane}, simulated posted wait", "{lane}, espera publicada simulada";
+    LegendObservedPosted => "{lane}: observed (CBP)", "{lane}: observada (CBP)";
     LegendContour => "Target contour: {target}", "Contorno de la meta: {target}";
     LegendColorScale => "Colour scale (minutes)", "Escala de color (minutos)";
     // Groups and lanes.
@@ -143,13 +146,25 @@ keys! {
     ColStability => "Stability (top {k})", "Estabilidad (top {k})";
     // Travellers who react to the posted wait.
     TitlePostedByHour => "Posted wait by hour of day", "Espera publicada por hora del día";
+    TitleFitByHour => "Calibration: simulated posted wait against CBP's readings", "Calibración: espera publicada simulada frente a las lecturas de CBP";
+    LegendObserved => "{lane}: CBP posted (mean of readings)", "{lane}: publicada por CBP (media de lecturas)";
     TitleTripsByHour => "Trips by hour: made, forgone and shifted", "Viajes por hora: realizados, desistidos y aplazados";
     AxisTripsPerHour => "Trips per hour", "Viajes por hora";
+    TitlePortShare => "Share of each port by hour", "Participación de cada puerto por hora";
+    AxisShareOfTrips => "Share of the region's trips (%)", "Proporción de los viajes de la región (%)";
     LegendWaitOfCrossers => "{lane}: wait of those who crossed", "{lane}: espera de quienes cruzaron";
     SeriesLatent => "Latent trips (no wait)", "Viajes latentes (sin espera)";
     SeriesMade => "Trips made", "Viajes realizados";
     SeriesForgone => "Trips forgone", "Viajes desistidos";
     SeriesShifted => "Trips shifted to later", "Viajes aplazados";
+    SectionValidation => "Simulated posted wait against observed readings", "Espera publicada simulada frente a las lecturas observadas";
+    ColLaneKind => "Lane", "Carril";
+    ColMae => "MAE (min)", "EAM (min)";
+    ColRmse => "RMSE (min)", "RECM (min)";
+    ColBias => "Bias (min)", "Sesgo (min)";
+    ColCoverage => "Inside the 5-95% band", "Dentro de la banda 5-95 %";
+    ColNaiveMae => "Naive forecast MAE (min)", "EAM del pronóstico ingenuo (min)";
+    ColReadings => "Readings", "Lecturas";
     SectionResponse => "Travellers who react to the posted wait", "Viajeros que reaccionan a la espera publicada";
     ColLatentPerDay => "Latent trips per day", "Viajes latentes por día";
     ColForgonePerDay => "Forgone per day", "Desistidos por día";

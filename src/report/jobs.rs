@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::experiment::JobStore;
 use crate::port::{GroupRef, GroupResult, HourlyMetric, ReplicationResult};
 
-const MAGIC: &[u8; 12] = b"garita-job1\n";
+const MAGIC: &[u8; 12] = b"garita-job2\n";
 
 /// Encodes a job's result; `key` is its variant's job key.
 pub fn encode_record(key: &str, res: &ReplicationResult) -> Vec<u8> {
@@ -50,6 +50,7 @@ pub fn encode_record(key: &str, res: &ReplicationResult) -> Vec<u8> {
         }
         f64s(&mut out, &g.wait_cdf);
     }
+    f64s(&mut out, &res.flows);
     out
 }
 
@@ -138,6 +139,7 @@ pub fn decode_record(bytes: &[u8], key: &str, replication: u32) -> Option<Replic
             wait_cdf,
         });
     }
+    let flows = r.f64s(1 << 24)?;
     if !r.buf.is_empty() {
         return None;
     }
@@ -145,6 +147,7 @@ pub fn decode_record(bytes: &[u8], key: &str, replication: u32) -> Option<Replic
         replication,
         groups,
         vehicles_simulated,
+        flows,
     })
 }
 
@@ -235,6 +238,7 @@ mod tests {
         let res = ReplicationResult {
             replication: 3,
             vehicles_simulated: 12345,
+            flows: vec![2.5, f64::NAN],
             groups: vec![
                 GroupResult {
                     group: GroupRef::All,

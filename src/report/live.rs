@@ -40,6 +40,8 @@ pub fn live_output(
             Path::new("distribution.csv"),
             &utf8(distribution_csv(cfg, agg)),
         )?,
+        // The what-if page runs single ports; its charts have no port shares.
+        flows: Vec::new(),
     };
     let comparison = match comparison {
         Some(bytes) => Some(parse_comparison(
@@ -57,5 +59,7 @@ pub fn live_output(
         meta: Some(meta),
         sub_metas: Vec::new(),
         staff: None,
+        validation: None,
+        fit: None,
     })
 }

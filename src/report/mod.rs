@@ -5,6 +5,7 @@
 //! disk by writing a temporary file and renaming it, so no reader ever sees half a file.
 
 mod analysis;
+mod calibration;
 pub mod charts;
 mod console;
 mod experiment;
@@ -16,11 +17,13 @@ mod live;
 pub mod read;
 mod tables;
 mod trace;
+mod validation;
 
 pub use analysis::{
     criteria_md, pilot_csv, pilot_json, pilot_table_md, pilot_warnings, staff_csv, staff_hours_csv,
     staff_summary_csv, staff_table, staff_toml,
 };
+pub use calibration::{booth_series_csv, fit_csv};
 pub use console::{capacity_lines, capacity_warnings, summary_table};
 pub use experiment::{
     SweepRows, comparison_csv, comparison_table, sweep_csv, sweep_overload, sweep_rows,
@@ -29,10 +32,13 @@ pub use fs::{AtomicFile, create_dir, remove_files, remove_partials, write_atomic
 pub use jobs::{JobDir, decode_record, encode_record, remove_other_records};
 pub use live::live_output;
 pub use tables::{
-    RunInfo, distribution_csv, fmt_num, group_label, hourly_csv, replications_csv, run_json,
-    summary_csv, summary_json,
+    RunInfo, distribution_csv, flows_csv, fmt_num, group_label, hourly_csv, replications_csv,
+    run_json, summary_csv, summary_json,
 };
 pub use trace::CsvTraceSink;
+pub use validation::{
+    validation_by_month_csv, validation_csv, validation_summary_csv, validation_table,
+};
 
 use std::path::Path;
 
@@ -54,5 +60,12 @@ pub fn write_run_outputs(
     write_atomic(&dir.join("replications.csv"), &replications_csv(cfg, reps))?;
     write_atomic(&dir.join("summary.json"), &summary_json(cfg, info, agg))?;
     write_atomic(&dir.join("run.json"), &run_json(cfg, info))?;
+    let flows = dir.join("flows.csv");
+    match flows_csv(cfg, reps) {
+        Some(bytes) => write_atomic(&flows, &bytes)?,
+        // A region's flows left by an earlier run in the same folder would mislead.
+        None if flows.exists() => std::fs::remove_file(&flows)?,
+        None => {}
+    }
     Ok(())
 }

@@ -153,6 +153,21 @@ pub struct HourlyRow {
     pub est: Est,
 }
 
+/// A row of flows.csv (a region's trips by origin, class, port and hour).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlowRow {
+    /// Origin id.
+    pub origin: String,
+    /// Class id.
+    pub class: String,
+    /// Port id.
+    pub port: String,
+    /// Hour of day (0-23).
+    pub hour: usize,
+    /// Trips per hour.
+    pub est: Est,
+}
+
 /// A row of distribution.csv.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DistRow {
@@ -329,6 +344,8 @@ pub struct RunData {
     pub hourly: Vec<HourlyRow>,
     /// distribution.csv.
     pub distribution: Vec<DistRow>,
+    /// flows.csv of a region (empty for one port).
+    pub flows: Vec<FlowRow>,
 }
 
 impl RunData {
@@ -381,6 +398,153 @@ pub struct OutputData {
     pub sub_metas: Vec<RunMeta>,
     /// staff_hours.csv of a `garita staff` folder, if present.
     pub staff: Option<StaffData>,
+    /// validation.csv and validation_summary.csv of a `garita validate` folder, if present.
+    pub validation: Option<ValidationData>,
+    /// fit.csv of a `garita calibrate` folder, if present.
+    pub fit: Option<Vec<FitPoint>>,
+}
+
+/// One row of `validation.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationHour {
+    /// Lane kind (`general`, `ready`, ...).
+    pub lane: String,
+    /// Hour of day.
+    pub hour: u32,
+    /// Mean observed reading, minutes.
+    pub observed_mean_min: f64,
+    /// Mean simulated posted wait, minutes.
+    pub simulated_mean_min: f64,
+    /// Its 95% CI half-width.
+    pub simulated_ci95: f64,
+    /// Readings.
+    pub n_observed: u32,
+}
+
+/// One row of `validation_summary.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationLane {
+    /// Lane kind.
+    pub lane: String,
+    /// Mean absolute error, minutes.
+    pub mae_min: f64,
+    /// Root mean square error, minutes.
+    pub rmse_min: f64,
+    /// Mean error, minutes.
+    pub bias_min: f64,
+    /// Share of readings inside the simulated 5-95% band.
+    pub coverage_5_95: f64,
+    /// MAE of the naive forecast, minutes.
+    pub naive_mae_min: f64,
+    /// Readings.
+    pub n_observed: u32,
+}
+
+/// The tables of a `garita validate` folder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationData {
+    /// validation.csv.
+    pub hours: Vec<ValidationHour>,
+    /// validation_summary.csv.
+    pub lanes: Vec<ValidationLane>,
+}
+
+/// Reads validation.csv and validation_summary.csv of `dir`.
+fn read_validation(dir: &Path) -> Result<ValidationData, ReadError> {
+    let t = Table::read(&dir.join("validation.csv"))?;
+    let c: Vec<usize> = [
+        "lane",
+        "hour",
+        "observed_mean_min",
+        "simulated_mean_min",
+        "simulated_ci95",
+        "n_observed",
+    ]
+    .iter()
+    .map(|n| t.col(n))
+    .collect::<Result<_, _>>()?;
+    let mut hours = Vec::new();
+    for (line, rec) in &t.rows {
+        hours.push(ValidationHour {
+            lane: t.str(*line, rec, c[0])?.to_string(),
+            hour: t.int(*line, rec, c[1])?,
+            observed_mean_min: t.num(*line, rec, c[2])?,
+            simulated_mean_min: t.num(*line, rec, c[3])?,
+            simulated_ci95: t.num(*line, rec, c[4])?,
+            n_observed: t.int(*line, rec, c[5])?,
+        });
+    }
+    let summary = dir.join("validation_summary.csv");
+    require(
+        &summary,
+        "written by `garita validate` beside validation.csv",
+    )?;
+    let t = Table::read(&summary)?;
+    let c: Vec<usize> = [
+        "lane",
+        "mae_min",
+        "rmse_min",
+        "bias_min",
+        "coverage_5_95",
+        "naive_mae_min",
+        "n_observed",
+    ]
+    .iter()
+    .map(|n| t.col(n))
+    .collect::<Result<_, _>>()?;
+    let mut lanes = Vec::new();
+    for (line, rec) in &t.rows {
+        lanes.push(ValidationLane {
+            lane: t.str(*line, rec, c[0])?.to_string(),
+            mae_min: t.num(*line, rec, c[1])?,
+            rmse_min: t.num(*line, rec, c[2])?,
+            bias_min: t.num(*line, rec, c[3])?,
+            coverage_5_95: t.num(*line, rec, c[4])?,
+            naive_mae_min: t.num(*line, rec, c[5])?,
+            n_observed: t.int(*line, rec, c[6])?,
+        });
+    }
+    Ok(ValidationData { hours, lanes })
+}
+
+/// One row of `fit.csv` (`garita calibrate`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitPoint {
+    /// Lane kind.
+    pub lane: String,
+    /// Hour of day.
+    pub hour: usize,
+    /// Mean of the readings (min).
+    pub observed_mean_min: f64,
+    /// Simulated posted wait (min).
+    pub simulated_mean_min: f64,
+    /// Its 95% half-width.
+    pub ci95: f64,
+}
+
+/// Reads fit.csv.
+pub fn read_fit(path: &Path) -> Result<Vec<FitPoint>, ReadError> {
+    let t = Table::read(path)?;
+    let (lane, hour, obs, sim, ci) = (
+        t.col("lane")?,
+        t.col("hour")?,
+        t.col("observed_mean_min")?,
+        t.col("simulated_mean_min")?,
+        t.col("ci95")?,
+    );
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let line = *line;
+            Ok(FitPoint {
+                lane: t.str(line, r, lane)?.to_string(),
+                hour: t.int(line, r, hour)? as usize,
+                observed_mean_min: t.num(line, r, obs)?,
+                simulated_mean_min: t.num(line, r, sim)?,
+                ci95: t.num(line, r, ci)?,
+            })
+        })
+        .collect()
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {
@@ -574,6 +738,42 @@ fn rows_of_hourly(t: &Table) -> Result<Vec<HourlyRow>, ReadError> {
                 hour,
                 group: t.str(*line, r, g)?.to_string(),
                 metric: t.str(*line, r, m)?.to_string(),
+                est: t.est(*line, r, e)?,
+            })
+        })
+        .collect()
+}
+
+/// Reads flows.csv.
+pub fn read_flows(path: &Path) -> Result<Vec<FlowRow>, ReadError> {
+    rows_of_flows(&Table::read(path)?)
+}
+
+/// Parses the text of a flows file named `path`.
+pub fn parse_flows(path: &Path, text: &str) -> Result<Vec<FlowRow>, ReadError> {
+    rows_of_flows(&Table::parse(path, text)?)
+}
+
+fn rows_of_flows(t: &Table) -> Result<Vec<FlowRow>, ReadError> {
+    let (o, c, p, h) = (
+        t.col("origin")?,
+        t.col("class")?,
+        t.col("port")?,
+        t.col("hour")?,
+    );
+    let e = [t.col("trips")?, t.col("ci95")?, t.col("n")?];
+    t.rows
+        .iter()
+        .map(|(line, r)| {
+            let hour = t.int(*line, r, h)? as usize;
+            if hour >= 24 {
+                return Err(t.err(*line, format!("`hour`: must be 0 to 23, got {hour}")));
+            }
+            Ok(FlowRow {
+                origin: t.str(*line, r, o)?.to_string(),
+                class: t.str(*line, r, c)?.to_string(),
+                port: t.str(*line, r, p)?.to_string(),
+                hour,
                 est: t.est(*line, r, e)?,
             })
         })
@@ -885,6 +1085,11 @@ pub fn read_run(dir: &Path) -> Result<RunData, ReadError> {
         summary: read_summary(&dir.join("summary.csv"))?,
         hourly: read_hourly(&dir.join("hourly.csv"))?,
         distribution: read_distribution(&dir.join("distribution.csv"))?,
+        flows: if dir.join("flows.csv").is_file() {
+            read_flows(&dir.join("flows.csv"))?
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -947,11 +1152,24 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
     } else {
         None
     };
+    let validation = if dir.join("validation.csv").is_file() {
+        Some(read_validation(dir)?)
+    } else {
+        None
+    };
+    let fit_path = dir.join("fit.csv");
+    let fit = if fit_path.is_file() {
+        Some(read_fit(&fit_path)?)
+    } else {
+        None
+    };
     if run.is_none()
         && comparison.is_none()
         && sweep.is_none()
         && pilot.is_none()
         && staff.is_none()
+        && validation.is_none()
+        && fit.is_none()
     {
         return Err(ReadError::NoResults(dir.to_path_buf()));
     }
@@ -982,6 +1200,8 @@ pub fn read_output_dir(dir: &Path) -> Result<OutputData, ReadError> {
         meta,
         sub_metas,
         staff,
+        validation,
+        fit,
     })
 }
 

@@ -90,6 +90,48 @@ pub fn hourly_csv(cfg: &PortConfig, agg: &Aggregate) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// `flows.csv` of a region: `scenario,origin,class,port,hour,trips,ci95,n`, the trips per hour
+/// (hour of day of joining a queue, after the warm-up) from each origin, of each class, to each
+/// port; None for a single port. Rows for a class a port does not serve are left out.
+pub fn flows_csv(cfg: &PortConfig, reps: &[ReplicationResult]) -> Option<Vec<u8>> {
+    let region = cfg.region.as_ref()?;
+    let mut out = String::from(
+        "scenario,origin,class,port,hour,trips,ci95,n
+",
+    );
+    let name = csv_field(&cfg.name);
+    let (nc, np) = (cfg.classes.len(), region.ports.len());
+    let mut xs = Vec::with_capacity(reps.len());
+    for (o, origin) in region.origins.iter().enumerate() {
+        for (c, class) in cfg.classes.iter().enumerate() {
+            for (p, port) in region.ports.iter().enumerate() {
+                if region.class_lanes[c][p].is_empty() {
+                    continue;
+                }
+                for h in 0..24 {
+                    let i = ((o * nc + c) * np + p) * 24 + h;
+                    xs.clear();
+                    xs.extend(reps.iter().filter_map(|r| r.flows.get(i).copied()));
+                    let v = crate::stats::mean_ci(&xs);
+                    if v.n == 0 {
+                        continue;
+                    }
+                    let _ = write!(
+                        out,
+                        "{name},{},{},{},{h},",
+                        csv_field(&origin.id),
+                        csv_field(&class.id),
+                        csv_field(&port.id)
+                    );
+                    push_ci(&mut out, &v);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    Some(out.into_bytes())
+}
+
 /// `distribution.csv`: `scenario,group,wait_s,share_le,ci95,n`, the share of served vehicles
 /// that waited at most `wait_s`, every minute up to 4 hours.
 pub fn distribution_csv(cfg: &PortConfig, agg: &Aggregate) -> Vec<u8> {

@@ -153,3 +153,122 @@ fn calendar_problems_are_all_reported() {
         "{err}"
     );
 }
+
+/// A scratch folder for a scenario and its booth series, removed at the end.
+struct Scratch(std::path::PathBuf);
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        let d = std::env::temp_dir().join(format!("garita-series-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("temp dir");
+        Scratch(d)
+    }
+    fn write(&self, name: &str, text: &str) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).expect("write");
+        p.display().to_string()
+    }
+}
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A booth series replays each day's own booths (here 1 to 4 booths on successive days, 24
+/// hours each, with one day's hours missing and filled from the nearest day): the booth-hours
+/// delivered are the series', and the filled hours are reported as a warning.
+#[test]
+fn a_booth_series_gives_each_day_its_own_booths() {
+    let dir = Scratch::new("replay");
+    let mut csv = String::from("date,hour,booths\n");
+    // 2025-09-01 .. 2025-09-04: 1, 2, (missing: nearest earlier day 2), 4 booths.
+    for (d, n) in [(1, Some(1)), (2, Some(2)), (3, None), (4, Some(4))] {
+        for h in 0..24 {
+            match n {
+                Some(n) => csv.push_str(&format!("2025-09-0{d},{h},{n}\n")),
+                None => csv.push_str(&format!("2025-09-0{d},{h},\n")),
+            }
+        }
+    }
+    dir.write("booths.csv", &csv);
+    let text = scenario("start = \"2025-09-01\"", "{ series = \"booths.csv\" }", "")
+        .replace("horizon = \"14d\"", "horizon = \"4d\"")
+        .replace("rate = 120", "rate = 0.0001");
+    let path = dir.write("s.toml", &text);
+    let s = super::load_file(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let lane = &s.config.lanes[0];
+    let days: Vec<u32> = lane
+        .booths_by_date
+        .as_ref()
+        .expect("series")
+        .iter()
+        .map(|d| d[0])
+        .collect();
+    assert_eq!(
+        days,
+        vec![1, 2, 2, 4],
+        "the gap takes the earlier of two nearest days"
+    );
+    assert_eq!(lane.max_booths, 4);
+    assert_eq!(lane.booths, [2; 24], "the median day");
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].contains("lanes[0].booths.series:")
+            && s.warnings[0].contains("24 of 96 hours had no value and were filled (24 from the same hour of the nearest day, 0 from the hour's median)"),
+        "{}",
+        s.warnings[0]
+    );
+    let r = simulate(&s.config, 0, None);
+    let got = r
+        .group(GroupRef::Lane(0))
+        .expect("lane")
+        .metric(Metric::BoothHoursPerDay);
+    let want = (1.0 + 2.0 + 2.0 + 4.0) * 24.0 / 4.0;
+    assert!(got >= want - 1e-9 && got - want < 0.01, "{got} vs {want}");
+}
+
+#[test]
+fn booth_series_problems_name_the_file_and_line() {
+    let dir = Scratch::new("errors");
+    dir.write(
+        "short.csv",
+        "date,hour,booths\n2025-09-01,0,2\n2025-09-02,0,x\n",
+    );
+    dir.write(
+        "ok.csv",
+        "date,hour,booths\n2025-09-01,0,2\n2025-09-02,0,5\n",
+    );
+    let with = |head: &str, file: &str, extra: &str| {
+        let text = scenario(head, &format!("{{ series = \"{file}\" }}"), "")
+            .replace("horizon = \"14d\"", "horizon = \"2d\"")
+            .replace("service = {", &format!("{extra}service = {{"));
+        let path = dir.write("s.toml", &text);
+        super::load_file(std::path::Path::new(&path))
+            .expect_err("invalid")
+            .to_string()
+    };
+    let err = with("start = \"2025-09-01\"", "short.csv", "");
+    assert!(
+        err.contains("short.csv:3:14: booths: not a booth count (got \"x\""),
+        "{err}"
+    );
+    let err = with("", "ok.csv", "");
+    assert!(
+        err.contains("lanes[0].booths.series: a booth series needs `start`"),
+        "{err}"
+    );
+    let err = with("start = \"2025-09-02\"", "ok.csv", "");
+    assert!(
+        err.contains(
+            "ok.csv covers 2025-09-01 to 2025-09-02, but the run needs 2025-09-02 to 2025-09-03"
+        ),
+        "{err}"
+    );
+    let err = with("start = \"2025-09-01\"", "ok.csv", "max_booths = 3\n");
+    assert!(
+        err.contains("opens up to 5 booths, more than the lane's max_booths (3)"),
+        "{err}"
+    );
+    let err = with("start = \"2025-09-01\"", "missing.csv", "");
+    assert!(err.contains("cannot read the booth series"), "{err}");
+}

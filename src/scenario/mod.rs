@@ -11,6 +11,7 @@ mod parse;
 
 pub use duration::parse_duration_s;
 pub use error::{Diagnostic, ScenarioError};
+pub(crate) use parse::hex_sha256;
 pub use parse::{Scenario, load_file, parse_str};
 
 #[cfg(test)]

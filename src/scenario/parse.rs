@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod region;
 mod response;
+mod series;
 
 use super::duration::parse_duration_s;
 use super::error::{Diagnostic, ScenarioError};
@@ -30,6 +32,9 @@ pub struct Scenario {
     pub source_hash: String,
     /// The file's text.
     pub source_text: String,
+    /// What validation found worth saying that is not an error (filled gaps of a booth
+    /// series), each `FILE:LINE:COL: key: message`.
+    pub warnings: Vec<String>,
 }
 
 /// Reads and validates a scenario file.
@@ -43,18 +48,27 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
         .file_stem()
         .map(|s| s.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    parse_with_default_name(&text, &name, &stem)
+    parse_with(
+        &text,
+        &name,
+        &stem,
+        Some(path.parent().unwrap_or(Path::new(""))),
+    )
 }
 
-/// Validates scenario text; `file` names it in messages.
+/// Validates scenario text; `file` names it in messages. A region given as text must have its
+/// ports inline (as the `source_text` of a loaded region has them).
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    parse_with_default_name(text, file, "")
+    parse_with(text, file, "", None)
 }
 
-fn parse_with_default_name(
+/// Validates a scenario or a region; `dir` is the folder a region's port files are read from
+/// (None: text only).
+fn parse_with(
     text: &str,
     file: &str,
     default_name: &str,
+    dir: Option<&Path>,
 ) -> Result<Scenario, ScenarioError> {
     let mut cx = Ctx::new(file, text);
     let (root, syntax) = DeTable::parse_recoverable(text);
@@ -66,7 +80,42 @@ fn parse_with_default_name(
         }
         return Err(ScenarioError::Invalid(cx.finish()));
     }
+    if region::is_region(root.get_ref()) {
+        let compiled = cx.region(root.get_ref(), default_name, dir);
+        let warnings = std::mem::take(&mut cx.warnings);
+        let diags = cx.finish();
+        return match compiled {
+            Some((config, texts)) if diags.is_empty() => {
+                if texts.iter().all(Option::is_none) {
+                    return Ok(Scenario {
+                        config,
+                        source_name: file.to_string(),
+                        source_hash: hex_sha256(text.as_bytes()),
+                        source_text: text.to_string(),
+                        warnings,
+                    });
+                }
+                // Ports read from files: the region with them inline is the source text, and
+                // it must give the same configuration.
+                let resolved = region::resolve(text, &texts).map_err(|e| {
+                    ScenarioError::Invalid(vec![Diagnostic {
+                        file: file.to_string(),
+                        line: 1,
+                        column: 1,
+                        key: String::new(),
+                        message: format!("cannot put the ports inline: {e}"),
+                    }])
+                })?;
+                let mut s = parse_with(&resolved, file, default_name, None)?;
+                s.config.name.clone_from(&config.name);
+                debug_assert_eq!(s.config, config, "an inline region compiles the same");
+                Ok(s)
+            }
+            _ => Err(ScenarioError::Invalid(diags)),
+        };
+    }
     let config = cx.scenario(root.get_ref(), default_name);
+    let warnings = std::mem::take(&mut cx.warnings);
     let diags = cx.finish();
     match config {
         Some(config) if diags.is_empty() => Ok(Scenario {
@@ -74,6 +123,7 @@ fn parse_with_default_name(
             source_name: file.to_string(),
             source_hash: hex_sha256(text.as_bytes()),
             source_text: text.to_string(),
+            warnings,
         }),
         _ => Err(ScenarioError::Invalid(diags)),
     }
@@ -87,10 +137,29 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
 
 type Val<'i> = Spanned<DeValue<'i>>;
 
+/// The keys a scenario and a region share (see [`Ctx::header`]).
+struct Header {
+    name: Option<String>,
+    display: DisplayName,
+    description: DisplayName,
+    seed: Option<u64>,
+    horizon: Option<f64>,
+    warmup: Option<f64>,
+    replications: Option<u32>,
+    demand: Option<DemandConfig>,
+}
+
 struct Ctx<'s> {
     file: String,
     src: &'s str,
     diags: Vec<(usize, Diagnostic)>,
+    /// Lanes whose booths come from a series file, resolved after `start` and `horizon`.
+    series: Vec<series::SeriesRequest>,
+    warnings: Vec<String>,
+    /// Put before every key in messages (`ports[0].` while a region's inline port is checked).
+    prefix: String,
+    /// Keys the root table may have besides a scenario's (`id`, `scenario` of an inline port).
+    root_extra: &'static [&'static str],
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -156,22 +225,36 @@ impl<'s> Ctx<'s> {
             file: file.to_string(),
             src,
             diags: Vec::new(),
+            series: Vec::new(),
+            warnings: Vec::new(),
+            prefix: String::new(),
+            root_extra: &[],
         }
+    }
+
+    /// 1-based line and column (in characters) of byte offset `pos`.
+    fn line_col(&self, pos: usize) -> (usize, usize) {
+        let start = pos.min(self.src.len());
+        let before = &self.src[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, self.src[line_start..start].chars().count() + 1)
     }
 
     fn err(&mut self, span: Range<usize>, key: &str, message: String) {
         let start = span.start.min(self.src.len());
-        let before = &self.src[..start];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = self.src[line_start..start].chars().count() + 1;
+        let (line, column) = self.line_col(start);
         self.diags.push((
             start,
             Diagnostic {
                 file: self.file.clone(),
                 line,
                 column,
-                key: key.to_string(),
+                key: if self.prefix.is_empty() || key.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{}{key}", self.prefix)
+                },
                 message,
             },
         ));
@@ -186,7 +269,8 @@ impl<'s> Ctx<'s> {
     fn check_keys(&mut self, table: &DeTable<'_>, path: &str, allowed: &[&str]) {
         for (k, _) in table.iter() {
             let name: &str = k.get_ref();
-            if !allowed.contains(&name) {
+            let extra = path.is_empty() && self.root_extra.contains(&name);
+            if !allowed.contains(&name) && !extra {
                 let hint = allowed
                     .iter()
                     .filter(|a| edit_distance(a, name) <= 2)
@@ -444,6 +528,108 @@ impl<'s> Ctx<'s> {
                 "flex",
             ],
         );
+        let Header {
+            name,
+            display,
+            description,
+            seed,
+            horizon,
+            warmup,
+            replications,
+            demand,
+        } = self.header(root, default_name);
+        let lanes = match Self::get(root, "lanes") {
+            Some(v) => self.lanes(v),
+            None => {
+                self.err(
+                    0..0,
+                    "lanes",
+                    "missing required [[lanes]] (at least one lane)".to_string(),
+                );
+                None
+            }
+        };
+        let classes = match Self::get(root, "classes") {
+            Some(v) => self.classes(v, lanes.as_deref()),
+            None => {
+                self.err(
+                    0..0,
+                    "classes",
+                    "missing required [[classes]] (at least one class)".to_string(),
+                );
+                None
+            }
+        };
+        let approach = match Self::get(root, "approach") {
+            Some(v) => self
+                .table(v, "approach")
+                .map(|t| self.approach(t, v.span())),
+            None => Some(None),
+        };
+        let calendar = self.calendar(root);
+        let flex = match Self::get(root, "flex") {
+            Some(v) => self.flex(v, lanes.as_deref()),
+            None => Some(Vec::new()),
+        };
+        let secondary = match Self::get(root, "secondary") {
+            Some(v) => self.table(v, "secondary").map(|t| self.secondary(t, v)),
+            None => Some(None),
+        };
+        if Self::get(root, "secondary").is_none()
+            && let Some(DeValue::Array(items)) = Self::get(root, "classes").map(|v| v.get_ref())
+        {
+            for (i, item) in items.iter().enumerate() {
+                if let DeValue::Table(t) = item.get_ref()
+                    && let Some(r) = Self::get(t, "referral")
+                    && matches!(r.get_ref(), DeValue::Float(_) | DeValue::Integer(_))
+                    && self.float(r, "referral").is_some_and(|x| x > 0.0)
+                {
+                    self.err(
+                        r.span(),
+                        &format!("classes[{i}].referral"),
+                        "referrals need a [secondary] table (spaces, officers, service)"
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        let response = self.response_and_tolerances(root, classes.as_deref());
+        let mut lanes = lanes;
+        if let Some(ls) = lanes.as_mut()
+            && !self.series.is_empty()
+        {
+            let start = calendar.as_ref().and_then(|c| c.start);
+            let start_bad = Self::get(root, "start").is_some() && start.is_none();
+            if start_bad {
+                self.series.clear();
+            } else {
+                self.load_series(ls, start, horizon);
+            }
+        }
+        Some(PortConfig {
+            name: name?,
+            description: description.en,
+            description_es: description.es,
+            seed: seed?,
+            horizon: SimTime::from_secs_f64(horizon?),
+            warmup: SimTime::from_secs_f64(warmup?),
+            replications: replications?,
+            demand: demand?,
+            classes: classes?,
+            lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
+            approach: approach?,
+            calendar: calendar?,
+            secondary: secondary?,
+            flex: flex?,
+            response: response?,
+            display,
+            region: None,
+        })
+    }
+
+    /// The keys a scenario and a region share: name, display, description, seed, horizon,
+    /// warmup, replications and `[demand]`; each None when missing or wrong (reported).
+    fn header(&mut self, root: &DeTable<'_>, default_name: &str) -> Header {
         let name = match Self::get(root, "name") {
             Some(v) => self.string(v, "name").and_then(|s| {
                 if is_id(&s) {
@@ -569,80 +755,16 @@ impl<'s> Ctx<'s> {
                 None
             }
         };
-        let lanes = match Self::get(root, "lanes") {
-            Some(v) => self.lanes(v),
-            None => {
-                self.err(
-                    0..0,
-                    "lanes",
-                    "missing required [[lanes]] (at least one lane)".to_string(),
-                );
-                None
-            }
-        };
-        let classes = match Self::get(root, "classes") {
-            Some(v) => self.classes(v, lanes.as_deref()),
-            None => {
-                self.err(
-                    0..0,
-                    "classes",
-                    "missing required [[classes]] (at least one class)".to_string(),
-                );
-                None
-            }
-        };
-        let approach = match Self::get(root, "approach") {
-            Some(v) => self
-                .table(v, "approach")
-                .map(|t| self.approach(t, v.span())),
-            None => Some(None),
-        };
-        let calendar = self.calendar(root);
-        let flex = match Self::get(root, "flex") {
-            Some(v) => self.flex(v, lanes.as_deref()),
-            None => Some(Vec::new()),
-        };
-        let secondary = match Self::get(root, "secondary") {
-            Some(v) => self.table(v, "secondary").map(|t| self.secondary(t, v)),
-            None => Some(None),
-        };
-        if Self::get(root, "secondary").is_none()
-            && let Some(DeValue::Array(items)) = Self::get(root, "classes").map(|v| v.get_ref())
-        {
-            for (i, item) in items.iter().enumerate() {
-                if let DeValue::Table(t) = item.get_ref()
-                    && let Some(r) = Self::get(t, "referral")
-                    && matches!(r.get_ref(), DeValue::Float(_) | DeValue::Integer(_))
-                    && self.float(r, "referral").is_some_and(|x| x > 0.0)
-                {
-                    self.err(
-                        r.span(),
-                        &format!("classes[{i}].referral"),
-                        "referrals need a [secondary] table (spaces, officers, service)"
-                            .to_string(),
-                    );
-                }
-            }
-        }
-        let response = self.response_and_tolerances(root, classes.as_deref());
-        Some(PortConfig {
-            name: name?,
-            description: description.en,
-            description_es: description.es,
-            seed: seed?,
-            horizon: SimTime::from_secs_f64(horizon?),
-            warmup: SimTime::from_secs_f64(warmup?),
-            replications: replications?,
-            demand: demand?,
-            classes: classes?,
-            lanes: lanes?.into_iter().map(|(_, l)| l).collect(),
-            approach: approach?,
-            calendar: calendar?,
-            secondary: secondary?,
-            flex: flex?,
-            response: response?,
+        Header {
+            name,
             display,
-        })
+            description,
+            seed,
+            horizon,
+            warmup,
+            replications,
+            demand,
+        }
     }
 
     /// `[[flex]]`: groups of booths that can serve either of two lanes.
@@ -1152,7 +1274,46 @@ impl<'s> Ctx<'s> {
                 }),
             }
         };
+        let series = match Self::get(t, "booths") {
+            Some(v) => match v.get_ref() {
+                DeValue::Table(bt) if Self::get(bt, "series").is_some() => Some((v, bt)),
+                _ => None,
+            },
+            None => None,
+        };
+        let mut series_ok = true;
+        if let Some((_, bt)) = series {
+            self.check_keys(bt, &bp, &["series"]);
+            let sp = key_path(&bp, "series");
+            let sv = Self::get(bt, "series").expect("checked above");
+            match (
+                self.string(sv, &sp),
+                Self::get(t, "id").map(|v| v.get_ref()),
+            ) {
+                (Some(file), Some(DeValue::String(id))) if !file.is_empty() => {
+                    self.series.push(series::SeriesRequest {
+                        lane: id.to_string(),
+                        key: sp,
+                        file,
+                        span: sv.span(),
+                        max_booths_given: Self::get(t, "max_booths").is_some(),
+                    });
+                }
+                (Some(_), _) => {
+                    self.err(
+                        sv.span(),
+                        &sp,
+                        "expected a CSV file name (columns date,hour,booths), got an empty string"
+                            .to_string(),
+                    );
+                    series_ok = false;
+                }
+                (None, _) => series_ok = false,
+            }
+        }
         let booths_by_day = match Self::get(t, "booths") {
+            // Filled in once `start` and `horizon` are known (`load_series`).
+            Some(_) if series.is_some() => series_ok.then_some(([0; 24], None, None)),
             Some(v) => self.by_day_type(v, &bp, one_schedule),
             None => {
                 self.err(
@@ -1175,6 +1336,7 @@ impl<'s> Ctx<'s> {
             most
         });
         if let (Some(b), Some(v)) = (all_days, Self::get(t, "booths"))
+            && series.is_none()
             && b.iter().all(|&x| x == 0)
         {
             self.err(
@@ -1276,6 +1438,7 @@ impl<'s> Ctx<'s> {
             booths_sunday: booths_by_day.and_then(|(_, _, su)| su),
             officer_sd: officer_sd?,
             stacked: stacked?,
+            booths_by_date: series.map(|_| Vec::new()),
         })
     }
 

@@ -162,7 +162,7 @@ fn trace_has_one_row_per_vehicle_of_replication_one() {
 #[test]
 fn every_bundled_scenario_checks_and_runs() {
     let mut files: Vec<PathBuf> = Vec::new();
-    for dir in ["scenarios", "scenarios/alternatives"] {
+    for dir in ["scenarios", "scenarios/alternatives", "scenarios/regions"] {
         files.extend(
             std::fs::read_dir(root().join(dir))
                 .expect("scenario folder")

@@ -102,6 +102,14 @@ pub enum ChartKind {
     Spillback,
     /// With lane storage: share of each hour that each lane's storage was full.
     LaneFull,
+    /// `garita validate`: simulated posted wait (95% CI band) and observed readings by hour,
+    /// per lane kind.
+    ValidationByHour,
+    /// `garita calibrate`: simulated posted wait (95% CI band) against the observed mean, by
+    /// hour and lane kind (fit.csv).
+    CalibrationFit,
+    /// In a region: each port's share of the trips by hour (flows.csv).
+    PortShare,
 }
 
 impl ChartKind {
@@ -122,6 +130,9 @@ impl ChartKind {
             ChartKind::TripsByHour => "trips_by_hour",
             ChartKind::Spillback => "spillback",
             ChartKind::LaneFull => "lane_full_by_hour",
+            ChartKind::ValidationByHour => "validation_by_hour",
+            ChartKind::CalibrationFit => "calibration_fit",
+            ChartKind::PortShare => "port_share_by_hour",
         }
     }
 }
@@ -150,6 +161,9 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
     {
         out.extend([ChartKind::PostedWaitByHour, ChartKind::TripsByHour]);
     }
+    if data.run.as_ref().is_some_and(|r| !r.flows.is_empty()) {
+        out.push(ChartKind::PortShare);
+    }
     if let Some(c) = &data.comparison
         && compare::has_rows(c)
     {
@@ -166,6 +180,14 @@ pub fn applicable(data: &OutputData) -> Vec<ChartKind> {
         && !p.rows.is_empty()
     {
         out.extend([ChartKind::PilotRanking, ChartKind::PilotTradeoff]);
+    }
+    if let Some(v) = &data.validation
+        && !v.hours.is_empty()
+    {
+        out.push(ChartKind::ValidationByHour);
+    }
+    if data.fit.as_ref().is_some_and(|f| !f.is_empty()) {
+        out.push(ChartKind::CalibrationFit);
     }
     out
 }
@@ -203,6 +225,9 @@ fn draw<DB: DrawingBackend>(
         ChartKind::TripsByHour => run::trips_by_hour(&area, ctx),
         ChartKind::Spillback => run::spillback(&area, ctx),
         ChartKind::LaneFull => run::lane_full(&area, ctx),
+        ChartKind::ValidationByHour => run::validation_by_hour(&area, ctx),
+        ChartKind::CalibrationFit => run::calibration_fit(&area, ctx),
+        ChartKind::PortShare => run::port_share(&area, ctx),
     }
 }
 

@@ -85,6 +85,8 @@ struct HourlySeries {
     name: String,
     points: Points,
     dashed: Option<(String, Points)>,
+    /// Whether the points are means with a 95% interval (band and legend say so).
+    ci: bool,
 }
 
 fn hourly_chart<DB: DrawingBackend>(
@@ -128,7 +130,7 @@ fn hourly_chart<DB: DrawingBackend>(
         .map_err(de)?;
     for (i, s) in series.iter().enumerate() {
         let c = color(i);
-        for run in split3(&s.points) {
+        for run in split3(&s.points).into_iter().filter(|_| s.ci) {
             chart
                 .draw_series(std::iter::once(Polygon::new(
                     band(&run),
@@ -145,7 +147,12 @@ fn hourly_chart<DB: DrawingBackend>(
                 ))
                 .map_err(de)?;
             if k == 0 {
-                ann.label(lang.fill(Key::LegendMeanCi, &[("lane", &s.name)]))
+                let label = if s.ci {
+                    lang.fill(Key::LegendMeanCi, &[("lane", &s.name)])
+                } else {
+                    s.name.clone()
+                };
+                ann.label(label)
                     .legend(move |(x, y)| legend_line(x, y, line_style));
             }
         }
@@ -225,6 +232,47 @@ pub(crate) fn posted_wait_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// `garita calibrate`'s fit: per lane kind, the simulated posted wait (mean with its 95% CI
+/// band) and dashed the mean of CBP's readings, by hour of day.
+pub(crate) fn calibration_fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let lang = ctx.opts.lang;
+    let rows = ctx.data.fit.as_deref().unwrap_or(&[]);
+    let mut kinds: Vec<&str> = rows.iter().map(|r| r.lane.as_str()).collect();
+    kinds.dedup();
+    let series: Vec<HourlySeries> = kinds
+        .iter()
+        .map(|&k| {
+            let mut sim: Points = vec![None; 24];
+            let mut obs: Points = vec![None; 24];
+            for r in rows.iter().filter(|r| r.lane == k && r.hour < 24) {
+                let x = r.hour as f64 + 0.5;
+                if r.simulated_mean_min.is_finite() {
+                    let ci = if r.ci95.is_finite() { r.ci95 } else { 0.0 };
+                    sim[r.hour] = Some((x, r.simulated_mean_min, ci));
+                }
+                obs[r.hour] = Some((x, r.observed_mean_min, f64::NAN));
+            }
+            HourlySeries {
+                name: k.to_string(),
+                points: sim,
+                dashed: Some((lang.fill(Key::LegendObserved, &[("lane", k)]), obs)),
+                ci: true,
+            }
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleFitByHour),
+        lang.text(Key::AxisWaitMin),
+        &series,
+        None,
+    )
+}
+
 /// Per lane, the hourly metric `solid` (mean with its 95% CI band) and dashed the hourly mean of
 /// `dashed.1` under the legend `dashed.0`, both seconds drawn in minutes, against the target.
 fn minutes_by_hour<DB: DrawingBackend>(
@@ -239,6 +287,7 @@ fn minutes_by_hour<DB: DrawingBackend>(
     let series: Vec<HourlySeries> = lanes(run, lang)
         .into_iter()
         .map(|(g, name)| HourlySeries {
+            ci: true,
             points: hourly_points(&run.hourly(&g, solid), 1.0 / 60.0),
             dashed: Some((
                 lang.fill(dashed.0, &[("lane", &name)]),
@@ -260,6 +309,78 @@ fn minutes_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// `garita validate`: per lane kind, the simulated posted wait by hour (mean with its 95% CI
+/// band) and dashed the mean observed reading of that hour.
+pub(crate) fn validation_by_hour<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let v = ctx
+        .data
+        .validation
+        .as_ref()
+        .ok_or_else(|| ChartError::Draw("no validation results".to_string()))?;
+    let lang = ctx.opts.lang;
+    let mut kinds: Vec<&str> = Vec::new();
+    for h in &v.hours {
+        if !kinds.contains(&h.lane.as_str()) {
+            kinds.push(&h.lane);
+        }
+    }
+    let series: Vec<HourlySeries> = kinds
+        .into_iter()
+        .map(|kind| {
+            let name = match kind {
+                "general" => lang.text(Key::LaneGeneral).to_string(),
+                "ready" => lang.text(Key::LaneReady).to_string(),
+                "sentri" => lang.text(Key::LaneSentri).to_string(),
+                "fast" => lang.text(Key::LaneFast).to_string(),
+                other => other.to_string(),
+            };
+            let mut sim: Points = vec![None; 24];
+            let mut obs: Points = vec![None; 24];
+            for h in v.hours.iter().filter(|h| h.lane == kind) {
+                let x = h.hour as f64 + 0.5;
+                let ci = if h.simulated_ci95.is_finite() {
+                    h.simulated_ci95
+                } else {
+                    0.0
+                };
+                if let Some(slot) = sim.get_mut(h.hour as usize) {
+                    *slot =
+                        h.simulated_mean_min
+                            .is_finite()
+                            .then_some((x, h.simulated_mean_min, ci));
+                }
+                if let Some(slot) = obs.get_mut(h.hour as usize) {
+                    *slot = h.observed_mean_min.is_finite().then_some((
+                        x,
+                        h.observed_mean_min,
+                        f64::NAN,
+                    ));
+                }
+            }
+            HourlySeries {
+                name: lang.fill(Key::LegendSimulatedPosted, &[("lane", &name)]),
+                points: sim,
+                dashed: Some((
+                    lang.fill(Key::LegendObservedPosted, &[("lane", &name)]),
+                    obs,
+                )),
+                ci: true,
+            }
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitleValidationByHour),
+        lang.text(Key::AxisWaitMin),
+        &series,
+        None,
+    )
+}
+
 /// With `[response]`: latent, made, forgone and shifted trips per hour, all classes.
 pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -275,6 +396,7 @@ pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     ]
     .into_iter()
     .map(|(k, metric)| HourlySeries {
+        ci: true,
         points: hourly_points(&run.hourly("all", metric), 1.0),
         dashed: None,
         name: lang.text(k).to_string(),
@@ -290,6 +412,56 @@ pub(crate) fn trips_by_hour<DB: DrawingBackend>(
     )
 }
 
+/// In a region: each port's share (%) of the trips that joined a queue, by hour of day, from
+/// the mean trips of flows.csv summed over origins and classes.
+pub(crate) fn port_share<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+) -> Result<(), ChartError> {
+    let run = run_of(ctx)?;
+    let lang = ctx.opts.lang;
+    let mut ports: Vec<&str> = Vec::new();
+    for f in &run.flows {
+        if !ports.contains(&f.port.as_str()) {
+            ports.push(&f.port);
+        }
+    }
+    let mut by_port = vec![[0.0; 24]; ports.len()];
+    let mut total = [0.0; 24];
+    for f in &run.flows {
+        if f.est.mean.is_finite() {
+            let p = ports
+                .iter()
+                .position(|&x| x == f.port)
+                .expect("listed above");
+            by_port[p][f.hour] += f.est.mean;
+            total[f.hour] += f.est.mean;
+        }
+    }
+    let series: Vec<HourlySeries> = ports
+        .iter()
+        .zip(&by_port)
+        .map(|(id, t)| HourlySeries {
+            ci: false,
+            points: (0..24)
+                .map(|h| {
+                    (total[h] > 0.0).then(|| (h as f64 + 0.5, 100.0 * t[h] / total[h], f64::NAN))
+                })
+                .collect(),
+            dashed: None,
+            name: (*id).to_string(),
+        })
+        .collect();
+    hourly_chart(
+        area,
+        ctx,
+        lang.text(Key::TitlePortShare),
+        lang.text(Key::AxisShareOfTrips),
+        &series,
+        None,
+    )
+}
+
 /// Mean number of vehicles waiting by hour of day, per lane.
 pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -300,6 +472,7 @@ pub(crate) fn queue_by_hour<DB: DrawingBackend>(
     let series: Vec<HourlySeries> = lanes(run, lang)
         .into_iter()
         .map(|(g, name)| HourlySeries {
+            ci: true,
             points: hourly_points(&run.hourly(&g, "queue_mean"), 1.0),
             dashed: None,
             name,
@@ -341,11 +514,13 @@ pub(crate) fn spillback<DB: DrawingBackend>(
     let lang = ctx.opts.lang;
     let series = vec![
         HourlySeries {
+            ci: true,
             name: lang.text(Key::LegendApproach).to_string(),
             points: hourly_points(&run.hourly("all", "approach_queue_mean"), 1.0),
             dashed: None,
         },
         HourlySeries {
+            ci: true,
             name: lang.text(Key::LegendOutside).to_string(),
             points: hourly_points(&run.hourly("all", "outside_queue_mean"), 1.0),
             dashed: None,
@@ -372,6 +547,7 @@ pub(crate) fn lane_full<DB: DrawingBackend>(
         .into_iter()
         .filter(|(g, _)| has_hourly(run, g, "lane_full_share"))
         .map(|(g, name)| HourlySeries {
+            ci: true,
             points: hourly_points(&run.hourly(&g, "lane_full_share"), 100.0),
             dashed: None,
             name,
