@@ -721,7 +721,8 @@ pub struct Candidate {
     pub stability: f64,
     /// The staffing found, for a staffing intervention.
     pub staff: Option<StaffResult>,
-    /// The alternative's worst lane by vehicles left queued at the horizon (demand scale 1).
+    /// The alternative's worst lane by growth of its queue over the last week measured (demand
+    /// scale 1).
     pub overload: Overload,
     /// False when that lane is overloaded ([`Overload::flagged`]): its waits describe only the
     /// vehicles served, so the candidate ranks after every feasible one and is left out of the
@@ -1085,6 +1086,7 @@ mod tests {
         let over = Overload {
             lane: Some(0),
             unserved: 900.0,
+            growth: 800.0,
             share: 0.4,
         };
         let mut cs = vec![
@@ -1168,6 +1170,7 @@ mod tests {
             }],
             flows: Vec::new(),
             vehicles_simulated: 0,
+            flows: Vec::new(),
         };
         let b = vec![rep(400.0), rep(440.0)];
         let a = vec![rep(100.0), rep(100.0)];

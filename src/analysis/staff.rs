@@ -23,7 +23,7 @@
 
 use crate::engine::{RngStream, StreamId};
 use crate::experiment::{Overload, aggregate, run_replications};
-use crate::port::{GroupRef, HourlyMetric, Metric, PortConfig};
+use crate::port::{GroupRef, HourlyMetric, PortConfig};
 use crate::stats::Mmc;
 
 use super::AnalysisError;
@@ -209,8 +209,7 @@ impl Searcher<'_> {
                     e.arrivals.push(arrivals);
                     e.overload.push(Overload::from_lanes([(
                         l,
-                        g.metric(Metric::UnservedAtEnd).mean,
-                        g.metric(Metric::ArrivalsPerDay).mean,
+                        crate::experiment::LineQueue::of(g),
                     )]));
                     e.queue.push(std::array::from_fn(|h| {
                         let m = g.hourly(h, HourlyMetric::QueueMean).mean;

@@ -552,7 +552,7 @@ fn finish_sweep(plan: &Plan, rows: Vec<SweepRows>, out: &Path) -> Result<String,
             .chain([
                 "mean wait (min)".into(),
                 "p95 wait (min)".into(),
-                "queued at end".into(),
+                "queue growth".into(),
             ])
             .collect(),
     ];
@@ -603,7 +603,7 @@ fn finish_sweep(plan: &Plan, rows: Vec<SweepRows>, out: &Path) -> Result<String,
     }
     let _ = writeln!(
         text,
-        "queued at end: the most a lane leaves queued at the horizon, as a share of its daily arrivals; ! marks an overloaded variant (over {:.0}%)",
+        "queue growth: the most a lane's queue grows over the last week measured (or all of it if shorter), as a share of its daily arrivals; ! marks an overloaded variant (over {:.0}%)",
         100.0 * experiment::OVERLOAD_SHARE
     );
     for w in warnings.iter().take(MAX_LISTED) {

@@ -17,7 +17,7 @@ pub use batch::{
     BatchOptions, BatchOutcome, JobStore, NoProgress, NoStore, Progress, job_list, run_batch,
 };
 pub use compare::{MetricDiff, paired_diffs, welch_ci95};
-pub use overload::{OVERLOAD_MIN_VEHICLES, OVERLOAD_SHARE, Overload};
+pub use overload::{LineQueue, OVERLOAD_MIN_VEHICLES, OVERLOAD_SHARE, Overload};
 pub use plan::{Plan, PlanKind, PlanVariant, job_key, keyed_text};
 pub use shard::{Shard, ShardEnv, ShardError, ShardRequest, resolve_shard};
 

@@ -56,6 +56,10 @@ metric_enum! {
         Served = "served",
         /// Arrivals still queued at the horizon.
         UnservedAtEnd = "unserved_at_end",
+        /// Vehicles waiting (not in service) one week before the horizon (at the end of the
+        /// warm-up when less than a week is measured); with `unserved_at_end`, how much the
+        /// queue grew over that span.
+        QueuedWeekBeforeEnd = "queued_week_before_end",
         /// Mean wait (s).
         WaitMean = "wait_mean_s",
         /// Median wait (s).

@@ -138,11 +138,11 @@ struct WaitStats {
 }
 
 impl WaitStats {
-    fn new(start_ns: u64) -> Self {
+    fn new(start_ns: u64, reference_ns: u64) -> Self {
         WaitStats {
             hourly_arrivals: [0; 24],
             queue: HourlyLevel::new(start_ns),
-            queue_max: PeakLevel::new(start_ns),
+            queue_max: PeakLevel::new(start_ns, reference_ns),
             censored_wait_sum: 0.0,
             unserved: 0,
         }
@@ -245,17 +245,42 @@ fn ns_to_s(ns: u128) -> f64 {
 struct PeakLevel {
     start_ns: u64,
     max: i64,
+    /// The instant whose level is kept (see [`growth_reference_ns`]).
+    reference_ns: u64,
+    /// The level held at `reference_ns` (the `before` of the first change at or after it).
+    at_reference: Option<i64>,
+}
+
+/// The instant against which the queue at the horizon `horizon_ns` is compared to tell a
+/// growing queue from a standing one (metric `queued_week_before_end`): one week before the
+/// horizon, the same time of day and day of the week, so that a weekly pattern (a Sunday-night
+/// queue) is not taken for growth; the end of the warm-up `warmup_ns` when less than a week is
+/// measured.
+pub(crate) fn growth_reference_ns(warmup_ns: u64, horizon_ns: u64) -> u64 {
+    const WEEK_NS: u64 = 7 * 86_400_000_000_000;
+    match horizon_ns.checked_sub(WEEK_NS) {
+        Some(t) if t >= warmup_ns => t,
+        _ => warmup_ns,
+    }
 }
 
 impl PeakLevel {
-    fn new(start_ns: u64) -> Self {
-        PeakLevel { start_ns, max: 0 }
+    fn new(start_ns: u64, reference_ns: u64) -> Self {
+        PeakLevel {
+            start_ns,
+            max: 0,
+            reference_ns,
+            at_reference: None,
+        }
     }
 
     /// The level changes from `before` to `after` at `now_ns`. `before` was held until `now_ns`,
     /// so it counts when that stretch reaches past the start.
     #[inline]
     fn change(&mut self, now_ns: u64, before: i64, after: i64) {
+        if now_ns >= self.reference_ns && self.at_reference.is_none() {
+            self.at_reference = Some(before);
+        }
         if now_ns > self.start_ns {
             self.max = self.max.max(before);
         }
@@ -271,6 +296,12 @@ impl PeakLevel {
         } else {
             self.max
         }
+    }
+
+    /// The level held at the reference instant, given the level held at the end (which it
+    /// still is when nothing changed after that instant).
+    fn at_reference(&self, level: i64) -> i64 {
+        self.at_reference.unwrap_or(level)
     }
 }
 
@@ -426,6 +457,7 @@ impl<'a, 'b> Model<'a, 'b> {
     fn new(cfg: &'a PortConfig, replication: u32, trace: Option<&'b mut dyn TraceSink>) -> Self {
         let rep = u64::from(replication);
         let warmup_ns = cfg.warmup.min(cfg.horizon).as_nanos();
+        let reference_ns = growth_reference_ns(warmup_ns, cfg.horizon.as_nanos());
         // Arrival numbers are kept for queued vehicles only when a trace reports them.
         let keep = Keep {
             ids: trace.is_some(),
@@ -450,7 +482,7 @@ impl<'a, 'b> Model<'a, 'b> {
                     .sampler()
                     .expect("validated service parameters give a sampler"),
                 rng: RngStream::new(cfg.seed, rep, StreamId::named(&format!("service:{}", l.id))),
-                stats: WaitStats::new(warmup_ns),
+                stats: WaitStats::new(warmup_ns, reference_ns),
                 busy_level: HourlyLevel::new(warmup_ns),
                 staffed_level: HourlyLevel::new(warmup_ns),
                 storage: l.storage.map_or(usize::MAX, |s| s as usize),
@@ -505,7 +537,7 @@ impl<'a, 'b> Model<'a, 'b> {
             classes: cfg
                 .classes
                 .iter()
-                .map(|_| WaitStats::new(warmup_ns))
+                .map(|_| WaitStats::new(warmup_ns, reference_ns))
                 .collect(),
             cells: vec![None; cfg.lanes.len() * cfg.classes.len()],
             class_cum,
@@ -519,7 +551,7 @@ impl<'a, 'b> Model<'a, 'b> {
             horizon_ns: cfg.horizon.as_nanos(),
             next_id: 0,
             total_queue: 0,
-            total_queue_max: PeakLevel::new(warmup_ns),
+            total_queue_max: PeakLevel::new(warmup_ns, reference_ns),
             trace,
             day_factor: day_factors(&cfg.demand, cfg.seed, replication, cfg.horizon),
             response: Response::new(cfg, replication),
@@ -1336,7 +1368,7 @@ impl<'a, 'b> Model<'a, 'b> {
             }
         }
         // Vehicles still before the lane split: unserved, in no lane.
-        let mut stranded = WaitStats::new(0);
+        let mut stranded = WaitStats::new(0, 0);
         if let Some(a) = self.approach.as_deref() {
             for v in a.stranded() {
                 if v.counted {
@@ -1385,7 +1417,7 @@ impl<'a, 'b> Model<'a, 'b> {
         }
 
         // The whole port: sums over lanes.
-        let mut all = WaitStats::new(0);
+        let mut all = WaitStats::new(0, 0);
         let mut all_served = Served::new();
         let mut all_levels = ([0.0; 24], [0.0; 24], [0.0; 24]);
         for ((st, lv), sv) in self.lanes.iter().zip(&lane_levels).zip(&lane_served) {
@@ -1405,7 +1437,10 @@ impl<'a, 'b> Model<'a, 'b> {
                 *q += b;
             }
         }
-        let all_queue_max = self.total_queue_max.finish(end, self.total_queue);
+        let all_queue_max = (
+            self.total_queue_max.finish(end, self.total_queue),
+            self.total_queue_max.at_reference(self.total_queue),
+        );
         groups.push(group_result(
             GroupRef::All,
             all_queue_max,
@@ -1418,7 +1453,10 @@ impl<'a, 'b> Model<'a, 'b> {
         for (i, (st, lv)) in self.lanes.iter().zip(&lane_levels).enumerate() {
             groups.push(group_result(
                 GroupRef::Lane(i),
-                st.stats.queue_max.finish(end, st.stats.queue.level()),
+                (
+                    st.stats.queue_max.finish(end, st.stats.queue.level()),
+                    st.stats.queue_max.at_reference(st.stats.queue.level()),
+                ),
                 (&st.stats, &lane_served[i]),
                 &lv.0,
                 Some((&lv.1, &lv.2)),
@@ -1430,7 +1468,10 @@ impl<'a, 'b> Model<'a, 'b> {
             let q = cs.queue.finish(end);
             groups.push(group_result(
                 GroupRef::Class(i),
-                cs.queue_max.finish(end, cs.queue.level()),
+                (
+                    cs.queue_max.finish(end, cs.queue.level()),
+                    cs.queue_max.at_reference(cs.queue.level()),
+                ),
                 (cs, &class_served[i]),
                 &q,
                 None,
@@ -1517,7 +1558,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// Reduces one group's raw statistics to its metrics.
 fn group_result(
     group: GroupRef,
-    queue_max: i64,
+    (queue_max, queued_week_before_end): (i64, i64),
     (s, sv): (&WaitStats, &Served),
     queue_area: &[f64; 24],
     booth_areas: Option<(&[f64; 24], &[f64; 24])>,
@@ -1536,6 +1577,7 @@ fn group_result(
     m[Metric::ArrivalsPerDay as usize] = ratio(arrivals, days);
     m[Metric::Served as usize] = served;
     m[Metric::UnservedAtEnd as usize] = s.unserved as f64;
+    m[Metric::QueuedWeekBeforeEnd as usize] = queued_week_before_end as f64;
     m[Metric::WaitMean as usize] = ratio(wait_sum, served);
     m[Metric::WaitP50 as usize] = q[0];
     m[Metric::WaitP90 as usize] = q[1];

@@ -53,12 +53,12 @@ pub fn staff_hours_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
 
 /// `staff_summary.csv`: open booth-hours per day, schedule found versus current, by lane and in
 /// total, with the count of hours by status (on the search's seed, then `fresh_` on the fresh
-/// seed), and the share of the lane's daily arrivals the schedule leaves queued at the horizon
-/// with the overload flag (see [`crate::experiment::Overload`]) on each seed; the `all` row
+/// seed), and the growth of the lane's queue over the last week measured as a share of its
+/// daily arrivals with the overload flag (see [`crate::experiment::Overload`]) on each seed; the `all` row
 /// gives the worst lane.
 pub fn staff_summary_csv(cfg: &PortConfig, res: &StaffResult) -> Vec<u8> {
     let mut out = String::from(
-        "lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met,fresh_hours_met,fresh_hours_no_demand,fresh_hours_unreachable,fresh_hours_not_met,unserved_share,overloaded,fresh_unserved_share,fresh_overloaded\n",
+        "lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met,fresh_hours_met,fresh_hours_no_demand,fresh_hours_unreachable,fresh_hours_not_met,queue_growth_share,overloaded,fresh_queue_growth_share,fresh_overloaded\n",
     );
     let over = |pick: &dyn Fn(&(usize, Overload, Overload)) -> Overload, lane: Option<usize>| {
         let o = res
@@ -258,8 +258,8 @@ fn candidate_label(p: &Pilot, c: &Candidate) -> String {
 
 /// `pilot.csv`: one row per candidate (site x intervention) with every criterion (mean and 95%
 /// interval half-width), the scores, total, rank, Pareto flag and rank stability, then the
-/// largest share of a lane's daily arrivals the alternative leaves queued at the horizon and
-/// whether the candidate is feasible (not overloaded).
+/// largest growth of a lane's queue over the last week measured, as a share of its daily arrivals,
+/// and whether the candidate is feasible (not overloaded).
 pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
     let scales = p.scales();
     let mut out = String::from("candidate,site,intervention");
@@ -300,7 +300,7 @@ pub fn pilot_csv(p: &Pilot, res: &PilotResult) -> Vec<u8> {
     }
     let _ = writeln!(
         out,
-        ",total,rank,pareto,stability_top_{},unserved_share,feasible",
+        ",total,rank,pareto,stability_top_{},queue_growth_share,feasible",
         p.top_k
     );
     for c in &res.candidates {
@@ -554,9 +554,13 @@ Overloaded candidates: waits (the 95th percentile, the share waiting 20 minutes 
 count the vehicles that reached a booth, so an intervention that leaves a lane unable to keep
 up would look better than it is: the vehicles still queued at the end, who would wait longest,
 are missing from them. The delay criterion counts their waiting so far (vehicle-hours waiting
-include the vehicles still queued). A candidate whose alternative leaves, in some lane, more
-than {ov}% of a day's arrivals (and at least {ovn} vehicles) still queued at the end of the
-simulated period (mean over replications, demand scale 1) is marked infeasible: column
+include the vehicles still queued). A candidate whose alternative lets the queue of some lane
+grow (vehicles queued at the end of the simulated period minus those queued one week earlier,
+at the same time of day and day of the week, or at the end of the warm-up when less than a week
+is measured; mean over replications, demand scale 1) by more than {ov}% of
+a day's arrivals (and by at least {ovn} vehicles) is marked infeasible; a long queue that does
+not grow (with reacting demand, travellers forgo or shift their trip and the queue settles)
+has complete waits and is not overloaded. Column
 `feasible` of pilot.csv is `false` and it is labelled "(overloaded)". It takes no part in
 setting the lowest and highest values of the scores (its own scores are kept between 0 and 1),
 it ranks after every feasible candidate whatever its total, it is never in the Pareto set, and
@@ -593,9 +597,13 @@ alcance) cuentan los vehículos que llegaron a una caseta, de modo que una inter
 un carril sin poder atender su demanda parecería mejor de lo que es: faltan los vehículos que
 siguen en la fila al final, que son los que más esperarían. El criterio de demora cuenta su
 espera hasta ese momento (las horas-vehículo de espera incluyen a los que siguen en la fila).
-Un candidato cuya alternativa deja, en algún carril, más del {ov}% de las llegadas de un día (y
-al menos {ovn} vehículos) en la fila al final del periodo simulado (media sobre réplicas, escala
-de demanda 1) se marca como no factible: la columna `feasible` de pilot.csv es `false` y lleva
+Un candidato cuya alternativa hace crecer la fila de algún carril (vehículos en la fila al
+final del periodo simulado menos los que había una semana antes, a la misma hora y el mismo día
+de la semana, o al final del calentamiento si se mide menos de una semana; media sobre réplicas,
+escala de demanda 1) en más del {ov}% de las llegadas de un
+día (y en al menos {ovn} vehículos) se marca como no factible; una fila larga que no crece (con
+demanda que reacciona, los viajeros renuncian al viaje o lo aplazan y la fila se estabiliza)
+tiene esperas completas y no está sobrecargada. La columna `feasible` de pilot.csv es `false` y lleva
 la etiqueta "(sobrecargado)". No interviene en fijar los valores mínimo y máximo de los
 puntajes (los suyos se mantienen entre 0 y 1), queda detrás de todo candidato factible sea cual
 sea su total, nunca está en el conjunto de Pareto y solo cuenta entre los {k} primeros de la

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::group_label;
-use crate::experiment::{Aggregate, OVERLOAD_MIN_VEHICLES, OVERLOAD_SHARE};
+use crate::experiment::{Aggregate, LineQueue, Overload};
 use crate::port::{CapacityCheck, GroupRef, Metric, PortConfig};
 use crate::stats::MeanCi;
 
@@ -73,15 +73,9 @@ pub fn summary_table(cfg: &PortConfig, agg: &Aggregate) -> String {
     flex_lines(&mut out, cfg, agg);
     for g in &agg.groups {
         if let GroupRef::Lane(_) = g.group {
-            let left = g.metric(Metric::UnservedAtEnd).mean;
-            let per_day = g.metric(Metric::ArrivalsPerDay).mean;
-            if left > OVERLOAD_SHARE * per_day && left >= OVERLOAD_MIN_VEHICLES {
-                let _ = writeln!(
-                    out,
-                    "warning: {}: {left:.0} vehicles still queued at the horizon ({:.0}% of a day's arrivals): demand may exceed capacity, so waits grow with the horizon",
-                    group_label(cfg, g.group),
-                    100.0 * left / per_day
-                );
+            let o = Overload::from_lanes([(0, LineQueue::of(g))]);
+            if o.flagged() {
+                let _ = writeln!(out, "{}", o.warning(&cfg.name, &group_label(cfg, g.group)));
             }
         }
     }

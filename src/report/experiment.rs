@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::tables::{csv_field, fmt_num, group_label};
-use crate::experiment::{Aggregate, MetricDiff, Overload};
+use crate::experiment::{Aggregate, LineQueue, MetricDiff, Overload};
 use crate::port::{Metric, PortConfig};
 use crate::stats::MeanCi;
 
@@ -28,7 +28,7 @@ pub fn sweep_rows(cfg: &PortConfig, agg: &Aggregate) -> SweepRows {
 /// The overload of one sweep variant (see [`Overload`]) from its rows, with the label
 /// (`lane:<id>`) of its worst lane.
 pub fn sweep_overload(rows: &SweepRows) -> (Overload, Option<String>) {
-    let mut lanes: Vec<(&str, f64, f64)> = Vec::new();
+    let mut lanes: Vec<(&str, LineQueue)> = Vec::new();
     for (group, m, v) in rows {
         if !group.starts_with("lane:") {
             continue;
@@ -36,32 +36,39 @@ pub fn sweep_overload(rows: &SweepRows) -> (Overload, Option<String>) {
         let i = match lanes.iter().position(|l| l.0 == group) {
             Some(i) => i,
             None => {
-                lanes.push((group, f64::NAN, f64::NAN));
+                let nan = LineQueue {
+                    at_end: f64::NAN,
+                    at_reference: f64::NAN,
+                    per_day: f64::NAN,
+                };
+                lanes.push((group, nan));
                 lanes.len() - 1
             }
         };
         match m {
-            Metric::UnservedAtEnd => lanes[i].1 = v.mean,
-            Metric::ArrivalsPerDay => lanes[i].2 = v.mean,
+            Metric::UnservedAtEnd => lanes[i].1.at_end = v.mean,
+            Metric::QueuedWeekBeforeEnd => lanes[i].1.at_reference = v.mean,
+            Metric::ArrivalsPerDay => lanes[i].1.per_day = v.mean,
             _ => {}
         }
     }
-    let o = Overload::from_lanes(lanes.iter().enumerate().map(|(i, l)| (i, l.1, l.2)));
+    let o = Overload::from_lanes(lanes.iter().enumerate().map(|(i, l)| (i, l.1)));
     let label = o.lane.map(|i| lanes[i].0.to_string());
     (o, label)
 }
 
-/// `sweep.csv`: one column per varied key, then `group,metric,mean,ci95,n,unserved_share,
+/// `sweep.csv`: one column per varied key, then `group,metric,mean,ci95,n,queue_growth_share,
 /// overloaded`; `points` holds each variant's column values and rows, in variant order. The
-/// last two columns describe the variant: the largest share of a lane's daily arrivals still
-/// queued at the horizon, and whether that makes it overloaded (see [`Overload`]).
+/// last two columns describe the variant: the largest growth of a lane's queue over the
+/// last week measured as a share of its daily arrivals, and whether that makes it overloaded (see
+/// [`Overload`]).
 pub fn sweep_csv(columns: &[String], points: &[(Vec<String>, SweepRows)]) -> Vec<u8> {
     let mut out = String::new();
     for c in columns {
         out.push_str(&csv_field(c));
         out.push(',');
     }
-    out.push_str("group,metric,mean,ci95,n,unserved_share,overloaded\n");
+    out.push_str("group,metric,mean,ci95,n,queue_growth_share,overloaded\n");
     for (values, rows) in points {
         let mut prefix = String::new();
         for v in values {
@@ -88,9 +95,9 @@ pub fn sweep_csv(columns: &[String], points: &[(Vec<String>, SweepRows)]) -> Vec
 /// `comparison.csv`: `baseline,alternative,group,metric,baseline_mean,alternative_mean,
 /// diff_mean,diff_ci95,rel_change,significant,n,baseline_overloaded,alternative_overloaded`,
 /// differences paired by replication; `n` is the number of pairs (replications where both sides
-/// have a value) behind all three means; the last two say whether each side leaves more than
-/// [`crate::experiment::OVERLOAD_SHARE`] of a day's arrivals queued at the horizon in some
-/// lane. `overloads` holds the baseline's, then each alternative's.
+/// have a value) behind all three means; the last two say whether the queue of some lane of
+/// each side grows by more than [`crate::experiment::OVERLOAD_SHARE`] of a day's arrivals over
+/// the last week measured. `overloads` holds the baseline's, then each alternative's.
 pub fn comparison_csv(
     baseline: &str,
     alternatives: &[(String, Vec<MetricDiff>)],

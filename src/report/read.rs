@@ -205,7 +205,7 @@ pub struct CompareRow {
 }
 
 /// sweep.csv: one column per varied key, then `group,metric,mean,ci95,n` (further columns, such
-/// as `unserved_share,overloaded`, are ignored).
+/// as `queue_growth_share,overloaded`, are ignored).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sweep {
     /// The varied keys, in column order.

@@ -48,7 +48,7 @@ fn staff_writes_a_schedule_that_pastes_back() {
     assert_eq!(lines.len(), 1 + 2 * 24);
     assert!(lines[1].starts_with("general,0,") && lines[25].starts_with("ready,0,"));
     let summary = read(&out.join("staff_summary.csv"));
-    assert!(summary.starts_with("lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met,fresh_hours_met,fresh_hours_no_demand,fresh_hours_unreachable,fresh_hours_not_met,unserved_share,overloaded,fresh_unserved_share,fresh_overloaded\n"), "{summary}");
+    assert!(summary.starts_with("lane,booth_hours_per_day,current_booth_hours_per_day,change,hours_met,hours_no_demand,hours_unreachable,hours_not_met,fresh_hours_met,fresh_hours_no_demand,fresh_hours_unreachable,fresh_hours_not_met,queue_growth_share,overloaded,fresh_queue_growth_share,fresh_overloaded\n"), "{summary}");
     assert!(
         summary
             .lines()
@@ -507,7 +507,7 @@ changes = [{{ key = "lanes.general.booths", add = 1 }}]
     let o = garita_ok(&["pilot", path_str(&f), "-o", path_str(&out)]);
     let text = stdout(&o);
     assert!(
-        text.contains("warning: a/close-general: lane general leaves ")
+        text.contains("warning: a/close-general: the queue of lane general grows by ")
             && text.contains("; ranked after every feasible candidate"),
         "{text}"
     );
@@ -515,7 +515,7 @@ changes = [{{ key = "lanes.general.booths", add = 1 }}]
     let csv = read(&out.join("pilot.csv"));
     let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
-    let (rank, feasible, share) = (col("rank"), col("feasible"), col("unserved_share"));
+    let (rank, feasible, share) = (col("rank"), col("feasible"), col("queue_growth_share"));
     for line in csv.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f[0] == "a/close-general" {

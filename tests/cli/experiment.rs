@@ -169,8 +169,8 @@ fn overloaded_variants_are_flagged() {
     let o = garita_ok(&["compare", s(&base), s(&alt), "-o", s(&out), "--quiet"]);
     let text = stdout(&o);
     assert!(
-        text.contains("warning: three: lane main leaves ")
-            && text.contains("vehicles queued at the horizon"),
+        text.contains("warning: three: the queue of lane main grows by ")
+            && text.contains("vehicles over the last week measured"),
         "{text}"
     );
     assert!(!text.contains("warning: five"), "{text}");
@@ -190,7 +190,7 @@ fn overloaded_variants_are_flagged() {
     ]);
     let text = stdout(&o);
     assert!(
-        text.contains("warning: variant 1 [lanes.main.booths=3]: lane main leaves "),
+        text.contains("warning: variant 1 [lanes.main.booths=3]: the queue of lane main grows by "),
         "{text}"
     );
     assert!(!text.contains("warning: variant 3"), "{text}");
@@ -234,7 +234,9 @@ fn sweep_grid_writes_a_tidy_csv_identical_for_any_threads_and_on_resume() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("lanes.main.booths,demand.scale,group,metric,mean,ci95,n,unserved_share,overloaded")
+        Some(
+            "lanes.main.booths,demand.scale,group,metric,mean,ci95,n,queue_growth_share,overloaded"
+        )
     );
     let mut combos: Vec<(String, String)> = Vec::new();
     for l in lines {
@@ -434,9 +436,9 @@ fn sweep_file_and_share_rebalancing() {
         stdout(&o)
     );
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
-    assert!(
-        csv.starts_with("classes.ready.share,group,metric,mean,ci95,n,unserved_share,overloaded\n")
-    );
+    assert!(csv.starts_with(
+        "classes.ready.share,group,metric,mean,ci95,n,queue_growth_share,overloaded\n"
+    ));
     let served = |share: &str, class: &str| {
         num(csv_row(&csv, &format!("{share},class:{class},arrivals,"))[3])
     };
@@ -459,7 +461,7 @@ fn sweep_file_with_explicit_variants() {
     garita_ok(&["sweep", s(&file), "-o", s(&out), "-q"]);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv");
     assert!(csv.starts_with(
-        "demand.scale,lanes.main.booths,group,metric,mean,ci95,n,unserved_share,overloaded\n"
+        "demand.scale,lanes.main.booths,group,metric,mean,ci95,n,queue_growth_share,overloaded\n"
     ));
     assert!(csv.contains("\n1,3,all,wait_mean_s,"), "{csv}");
     assert!(csv.contains("\n1.25,5,all,wait_mean_s,"), "{csv}");

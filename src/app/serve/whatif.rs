@@ -329,7 +329,7 @@ pub(super) struct Outcome {
     base_name: String,
     agg: Aggregate,
     diffs: Vec<MetricDiff>,
-    /// Vehicles left queued at the horizon: the baseline's, then the what-if's.
+    /// Overload (growth of a lane's queue): the baseline's, then the what-if's.
     overloads: [Overload; 2],
 }
 
