@@ -1170,7 +1170,6 @@ mod tests {
             }],
             flows: Vec::new(),
             vehicles_simulated: 0,
-            flows: Vec::new(),
         };
         let b = vec![rep(400.0), rep(440.0)];
         let a = vec![rep(100.0), rep(100.0)];
