@@ -12,6 +12,7 @@
 //! and their statistics. Moving through the approach takes no time, so when nothing blocks a
 //! vehicle passes the split the instant it arrives, exactly as without an approach.
 
+use super::ratio;
 use std::collections::VecDeque;
 
 use super::config::{ApproachUse, PortConfig};
@@ -246,10 +247,6 @@ impl Approach {
             }
         }
     }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }
 
 /// The hourly metric that mirrors a whole-run approach metric.

@@ -41,6 +41,9 @@ pub(super) struct Choice {
     warmup_ns: u64,
     /// Scratch: the weight of each port for the current choice.
     weights: Vec<f64>,
+    /// Scratch: per port, the lane a trip would look at and its generalised cost (None: the
+    /// port does not serve the class).
+    looks: Vec<Option<(usize, f64)>>,
 }
 
 impl Choice {
@@ -66,6 +69,7 @@ impl Choice {
             flows: vec![[0; 24]; n],
             warmup_ns: cfg.warmup.min(cfg.horizon).as_nanos(),
             weights: vec![0.0; region.ports.len()],
+            looks: Vec::with_capacity(region.ports.len()),
             region: region.clone(),
         })
     }
@@ -89,7 +93,8 @@ impl Choice {
     pub(super) fn choose(&mut self, origin: usize, class: usize, posted_s: &[f64]) -> Pick {
         let r = &self.region;
         let travel = &r.origins[origin].travel_s;
-        let mut looks = Vec::with_capacity(r.ports.len());
+        let looks = &mut self.looks;
+        looks.clear();
         for (p, lanes) in r.class_lanes[class].iter().enumerate() {
             let Some((&first, rest)) = lanes.split_first() else {
                 looks.push(None);

@@ -41,3 +41,8 @@ mod tests;
 mod tests_region;
 #[cfg(test)]
 mod tests_response;
+
+/// `a / b`, or NaN when `b` is not positive (a rate or mean with nothing to count).
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}

@@ -18,6 +18,7 @@ use super::metrics::{
     add_idle_emissions,
 };
 use super::officers::OfficerSpeeds;
+use super::ratio;
 use super::response::{Decision, LaneView, PostedSeries, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
@@ -776,7 +777,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 ch.joined(now, origin, class, pick.port);
                 let ch = self.choice.as_deref().expect("checked above");
                 let lane = self.choose_lane_among(ch.lanes(class, pick.port));
-                self.join(now, class, lane);
+                self.arrive_in(now, class, Some(lane));
             }
             other => self.act(now, class, other),
         }
@@ -844,11 +845,6 @@ impl<'a, 'b> Model<'a, 'b> {
             let lane = self.choose_lane(class);
             self.arrive_in(now, class, Some(lane));
         }
-    }
-
-    /// A vehicle of `class` that has chosen `lane` (a region has no approach) joins it.
-    fn join(&mut self, now: u64, class: usize, lane: usize) {
-        self.arrive_in(now, class, Some(lane));
     }
 
     /// A vehicle arrives: to the approach (`lane` None) or straight into `lane`.
@@ -1549,10 +1545,6 @@ fn observed_seconds_by_hour(start_ns: u64, end_ns: u64) -> [f64; 24] {
         }
     }
     out
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }
 
 /// Reduces one group's raw statistics to its metrics.

@@ -14,6 +14,7 @@
 //! Streams: `tolerance` (one draw per latent trip, from its class's tolerance) and `shift` (one
 //! draw per traveller who finds the posted wait above its tolerance: shift or forgo).
 
+use super::ratio;
 use std::collections::VecDeque;
 
 use super::calendar::DayType;
@@ -527,10 +528,6 @@ fn hold_by_day(days: &mut [[(f64, f64); 24]], from_ns: u64, to_ns: u64, value: f
         }
         t = next;
     }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! The event loop asks this module what to do at primary start and end and when a secondary
 //! inspection ends; the module keeps the area, the officers and their statistics.
 
+use super::ratio;
 use std::collections::VecDeque;
 
 use super::TraceRecord;
@@ -337,10 +338,6 @@ impl Secondary {
             }
         }
     }
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
 }
 
 fn put_tally(g: &mut GroupResult, t: &Tally) {

@@ -253,19 +253,9 @@ mod tests {
     use super::*;
     use crate::engine::StreamId;
 
-    fn moments(d: &ServiceDist) -> (f64, f64) {
-        let s = d.sampler().expect("valid");
-        let mut r = RngStream::new(3, 0, StreamId::named("svc"));
-        let n = 200_000;
-        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut r)).collect();
-        let m = xs.iter().sum::<f64>() / n as f64;
-        let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
-        (m, v.sqrt())
-    }
-
-    #[test]
-    fn samplers_match_their_moments() {
-        let cases = [
+    /// One distribution of each kind, with a spread where the kind has one.
+    fn one_of_each_kind() -> [ServiceDist; 6] {
+        [
             ServiceDist::Exponential { mean_s: 45.0 },
             ServiceDist::LogNormal {
                 mean_s: 34.0,
@@ -285,7 +275,22 @@ mod tests {
                 mode_s: 20.0,
                 max_s: 60.0,
             },
-        ];
+        ]
+    }
+
+    fn moments(d: &ServiceDist) -> (f64, f64) {
+        let s = d.sampler().expect("valid");
+        let mut r = RngStream::new(3, 0, StreamId::named("svc"));
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| s.sample(&mut r)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;
+        (m, v.sqrt())
+    }
+
+    #[test]
+    fn samplers_match_their_moments() {
+        let cases = one_of_each_kind();
         for d in cases {
             let (m, sd) = moments(&d);
             // 200k draws: the standard error of the mean is sd/447; allow 5 standard errors.
@@ -302,27 +307,7 @@ mod tests {
     /// Student-t interval at a family-wise level of 0.1% (six cases, Bonferroni).
     #[test]
     fn mean_of_the_longer_of_two_inspections() {
-        let cases = [
-            ServiceDist::Exponential { mean_s: 45.0 },
-            ServiceDist::LogNormal {
-                mean_s: 34.0,
-                sd_s: 20.0,
-            },
-            ServiceDist::Gamma {
-                mean_s: 120.0,
-                sd_s: 60.0,
-            },
-            ServiceDist::Constant { mean_s: 30.0 },
-            ServiceDist::Uniform {
-                min_s: 10.0,
-                max_s: 50.0,
-            },
-            ServiceDist::Triangular {
-                min_s: 10.0,
-                mode_s: 20.0,
-                max_s: 60.0,
-            },
-        ];
+        let cases = one_of_each_kind();
         let n = 200_000;
         let t = crate::stats::student_t_quantile(1.0 - 0.001 / (2.0 * cases.len() as f64), n - 1);
         for d in cases {
