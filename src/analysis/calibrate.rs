@@ -1553,6 +1553,12 @@ mod tests {
         let ai = invert4(&a);
         let cov = mul4(&mul4(&ai, &b), &ai);
         let q = student_t_quantile(1.0 - FAMILY_ALPHA / (2.0 * 4.0), TRUTH_REPS as usize - 1);
+        // The 2 x MIN_STEP allowance below holds only where the search stopped on its step
+        // size, not on its budget.
+        assert!(
+            cal.converged,
+            "the search used its whole budget before converging"
+        );
         for i in 0..4 {
             let tol = q * cov[i][i].sqrt() + 2.0 * MIN_STEP;
             let err = (fitted[i] / truth_x[i]).ln();

@@ -516,6 +516,8 @@ changes = [{{ key = "lanes.general.booths", add = 1 }}]
     let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
     let (rank, feasible, share) = (col("rank"), col("feasible"), col("queue_growth_share"));
+    // Two candidates: the closure, then the one that ranks first.
+    assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
     for line in csv.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f[0] == "a/close-general" {
