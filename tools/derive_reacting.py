@@ -627,6 +627,81 @@ def before_2014(path_in, path_out):
         f.write("\n".join(head) + "\n".join(out) + "\n")
 
 
+# The port's layout (`[approach]`, lane `storage`, class `approach`; docs/scenario-data.md,
+# section 11) is not derived here: it is kept from the file being rewritten. Its key lines carry a
+# "# LAYOUT" comment, and its tables follow a comment line that starts with "# LAYOUT" after the
+# body.
+def _layout_tail_start(lines):
+    body = next((i for i, ln in enumerate(lines) if ln.startswith('name = "')), len(lines))
+    return next((i for i in range(body, len(lines)) if lines[i].startswith("# LAYOUT")), None)
+
+
+def _entry_of(lines, i):
+    """(table header, id) of the [[...]] entry that holds line i, or None."""
+    head = None
+    for k in range(i, -1, -1):
+        if lines[k].startswith("["):
+            head = k
+            break
+    if head is None or not lines[head].startswith("[["):
+        return None
+    for k in range(head + 1, len(lines)):
+        if lines[k].startswith("["):
+            break
+        m = re.match(r'id = "([^"]*)"', lines[k])
+        if m:
+            return lines[head], m.group(1)
+    return None
+
+
+def strip_layout(text):
+    """The text without its layout lines and tables."""
+    lines = text.split("\n")
+    t = _layout_tail_start(lines)
+    if t is not None:
+        lines = lines[:t]
+        while lines and lines[-1] == "":
+            lines.pop()
+        lines.append("")
+    return "\n".join(ln for ln in lines if not (not ln.startswith("#") and "# LAYOUT" in ln))
+
+
+def preserve_layout(old, new):
+    """new with old's layout: each "# LAYOUT" key line goes back into the entry of the same table
+    and id, after the key that preceded it in old (at the entry's end if that key is gone), and
+    old's layout tables are appended."""
+    o = old.split("\n")
+    lines = strip_layout(new).split("\n")
+    for i, ln in enumerate(o):
+        if ln.startswith("#") or "# LAYOUT" not in ln:
+            continue
+        entry = _entry_of(o, i)
+        prev = o[i - 1].split("=")[0].strip()
+        # the same entry in the new text
+        at = None
+        for k in range(len(lines)):
+            if _entry_of(lines, k) == entry and not lines[k].startswith("["):
+                if lines[k].split("=")[0].strip() == prev:
+                    at = k + 1
+                    break
+                if lines[k].strip():
+                    at = k + 1
+        if at is None:
+            raise SystemExit("cannot place layout line %r: no entry %r" % (ln, entry))
+        lines.insert(at, ln)
+    t = _layout_tail_start(o)
+    out = "\n".join(lines)
+    if t is not None:
+        out = out.rstrip("\n") + "\n\n" + "\n".join(o[t:])
+    return out
+
+
+def write_keeping_layout(path, text, old):
+    """Writes text to path, with the layout of old (the file as it was before --write)."""
+    with open(path, "w") as f:
+        f.write(preserve_layout(old, text) if old is not None else text)
+
+
 def staffed_alternative(path_in, path_alt):
     """Rewrites an alternative that differs from its base only in name, description and booths
     (scenarios/alternatives/bota-pov-staffed.toml) on the new base, keeping those lines."""
@@ -636,7 +711,7 @@ def staffed_alternative(path_in, path_alt):
     name_desc = re.search(r'name = "[^"]*"\ndescription = [^\n]*\n', old).group(0)
     booths = re.findall(r"^booths = .*$", old, re.M)
     with open(path_in) as f:
-        new = f.read()
+        new = strip_layout(f.read())
     body = new[new.index('name = "'):]
     body = re.sub(r'name = "[^"]*"\ndescription = [^\n]*\n', lambda m: name_desc, body, count=1)
     lines, k = body.split("\n"), 0
@@ -644,8 +719,7 @@ def staffed_alternative(path_in, path_alt):
         if ln.startswith("booths = "):
             lines[i] = booths[k]
             k += 1
-    with open(path_alt, "w") as f:
-        f.write(head + "\n".join(lines))
+    write_keeping_layout(path_alt, head + "\n".join(lines), old)
 
 
 def main():
@@ -677,8 +751,12 @@ def main():
             print("\n".join(msg))
         d = derive_one(res, hourly)
         path = os.path.join(REPO, "scenarios", sc["name"] + ".toml")
+        old = None
+        if args.write and os.path.exists(path):
+            with open(path) as f:
+                old = f.read()
         if args.write and sc["name"] in SHARES_BY_HOUR:
-            write_by_hour(res, hourly, day_sd, s_sentri, path, args.rounds_by_hour)
+            write_by_hour(res, hourly, day_sd, s_sentri, path, args.rounds_by_hour, old)
         elif args.write:
             corr, gen = [1.0] * 24, 1.0
             best = None
@@ -701,8 +779,7 @@ def main():
                     gen = gen_scale_round(res, gen, sim)
             # the round with the smallest largest error
             d = derive_one(res, hourly, best[2])
-            with open(path, "w") as f:
-                f.write(scenario_text(res, d, day_sd, best[1], s_sentri, best[2]))
+            write_keeping_layout(path, scenario_text(res, d, day_sd, best[1], s_sentri, best[2]), old)
             print("wrote", path)
         if args.write and sc["name"] == "bota-pov":
             alt = os.path.join(REPO, "scenarios", "alternatives", "bota-pov-staffed.toml")
@@ -718,7 +795,7 @@ def main():
                 compare(res, posted_by_hour(folder))
 
 
-def write_by_hour(res, hourly, day_sd, s_sentri, path, rounds):
+def write_by_hour(res, hourly, day_sd, s_sentri, path, rounds, old):
     """The correction rounds by class and hour of a scenario in SHARES_BY_HOUR; writes the round
     whose largest hourly error is smallest."""
     name = res["sc"]["name"]
@@ -741,8 +818,7 @@ def write_by_hour(res, hourly, day_sd, s_sentri, path, rounds):
                 best = (abs(worst[4]), cc)
             cc = class_correction_round(res, d, sim)
     d = derive_one(res, hourly, 1.0, best[1])
-    with open(path, "w") as f:
-        f.write(scenario_text(res, d, day_sd, [1.0] * 24, s_sentri))
+    write_keeping_layout(path, scenario_text(res, d, day_sd, [1.0] * 24, s_sentri), old)
     print("wrote", path)
 
 
