@@ -804,8 +804,8 @@ def write_by_hour(res, hourly, day_sd, s_sentri, path, rounds, old):
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(rounds + 1):
             d = derive_one(res, hourly, 1.0, cc)
-            with open(path, "w") as f:
-                f.write(scenario_text(res, d, day_sd, [1.0] * 24, s_sentri))
+            # The rounds run the file as it is written, layout included.
+            write_keeping_layout(path, scenario_text(res, d, day_sd, [1.0] * 24, s_sentri), old)
             o = os.path.join(tmp, "r%d" % k)
             run_garita(path, o, ROUND_REPS)
             sim = posted_by_hour(o)
