@@ -9,9 +9,15 @@ written in the port scenarios' headers), given the travel times and scale below 
 documented in the region file).
 
 Usage: tools/derive_region.py   (no data needed: it reads scenarios/*.toml)
+       tools/derive_region.py --compare DIR   # after garita run scenarios/regions/el-paso.toml -o DIR:
+                                              # each port's posted wait by lane and hour of the
+                                              # clock against CBP's (../shared/data, as
+                                              # tools/derive_reacting.py --compare)
 """
 import math
+import os
 import pathlib
+import sys
 import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -68,5 +74,36 @@ def main():
     print("target port shares:", {p: round(t, 3) for p, t in zip(PORTS, target)})
 
 
+def compare(folder):
+    """The in-sample table of docs/validation.md for the ports of a region run: simulated posted
+    wait (`posted_wait_mean_s` of lane:<port>/<lane>) against CBP's mean posted wait by hour."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import derive_reacting as dr  # noqa: E402
+    import derive_scenarios as ds  # noqa: E402
+    dd = ds.data_dir(None)
+    tx, bts, summ, hourly = ds.load_tx(dd), ds.load_bts(dd), ds.load_summary(dd), ds.load_hourly(dd)
+    out = []
+    s_sentri, ep_sentri = ds.stanton_sentri(tx, summ, out), ds.el_paso_sentri(tx, summ, out)
+    sim = dr.posted_by_hour(folder)
+    for p in PORTS:
+        sc = next(s for s in ds.SCENARIOS if s["name"] == f"{p}-pov")
+        res = ds.derive(dict(sc, rho=1.0), tx, bts, summ, hourly, s_sentri, ep_sentri)
+        mine = {(lane[len(p) + 1:], h): v for (lane, h), v in sim.items() if lane.startswith(p + "/")}
+        rows = dr.errors(res, mine)
+        for lane in sc["lanes"]:
+            le = [e for e in rows if e[0] == lane]
+            if not le:
+                continue
+            mae = sum(abs(e[4]) for e in le) / len(le)
+            worst = max(le, key=lambda e: abs(e[4]))
+            within = sum(1 for e in le if abs(e[4]) < 15.0)
+            print("| %s | %s | %d | %.1f | %+.1f (%02dh) | %d of %d | %.1f / %.1f |"
+                  % (p, lane, len(le), mae, worst[4], worst[1], within, len(le),
+                     sum(e[2] for e in le) / len(le), sum(e[3] for e in le) / len(le)))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--compare":
+        compare(sys.argv[2])
+    else:
+        main()
