@@ -122,10 +122,10 @@ impl ClassMix {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SimTime;
     use crate::port::test_support::{class, config, lane};
     use crate::port::{GroupRef, HourlyMetric, simulate};
     use crate::stats::{mean_ci, student_t_quantile};
-    use crate::engine::SimTime;
 
     #[test]
     fn without_hourly_shares_the_table_is_the_running_sum() {
@@ -158,7 +158,10 @@ mod tests {
         assert_eq!(share_in_hour(&classes, 0, 6 * 24 + 3), 0.0);
         assert_eq!(share_in_hour(&classes, 1, 6 * 24 + 3), 1.0);
         assert_eq!(
-            classes[0].share_by_hour.as_ref().map(|s| s.on(DayType::Saturday)[3]),
+            classes[0]
+                .share_by_hour
+                .as_ref()
+                .map(|s| s.on(DayType::Saturday)[3]),
             Some(0.6)
         );
     }

@@ -17,8 +17,8 @@ use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
     ApproachConfig, ApproachUse, CalendarConfig, ClassConfig, Date, DayType, DemandConfig,
-    DisplayName, FlexConfig, HourlyShares, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig,
-    ServiceDist, SpecialDate, TravelMode,
+    DisplayName, FlexConfig, HourlyShares, IdleEmissions, LaneConfig, LaneKind, PortConfig,
+    SecondaryConfig, ServiceDist, SpecialDate, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
