@@ -92,9 +92,20 @@ impl ClassMix {
         for h in 0..168 {
             let how = (first * 24 + h) % 168;
             let mut acc = 0.0;
+            let start = cum.len();
             for c in 0..n {
                 acc += share_in_hour(&cfg.classes, c, how);
                 cum.push(acc);
+            }
+            // The last class with a positive share takes whatever rounding leaves below 1, so
+            // that a class with share 0 in this hour is never drawn.
+            if let Some(last) = (0..n)
+                .rev()
+                .find(|&c| share_in_hour(&cfg.classes, c, how) > 0.0)
+            {
+                for x in &mut cum[start + last..] {
+                    *x = f64::INFINITY;
+                }
             }
         }
         ClassMix {
@@ -156,6 +167,14 @@ mod tests {
         assert!((share_in_hour(&classes, 0, 3) - 0.6 / 1.1).abs() < 1e-15);
         assert!((share_in_hour(&classes, 0, 4) - 0.2 / 0.7).abs() < 1e-15);
         assert_eq!(share_in_hour(&classes, 0, 6 * 24 + 3), 0.0);
+        // On Sunday class a is never drawn, whatever the uniform.
+        let cfg = config([10.0; 24], classes.clone(), vec![lane("m", 1, 10.0)]);
+        let m = ClassMix::new(&cfg);
+        assert!(m.by_hour);
+        assert_eq!(m.draw(0.0, 6 * 24 + 3), 1);
+        assert_eq!(m.draw(0.999_999_999_999, 6 * 24 + 3), 1);
+        assert_eq!(m.draw(0.999_999_999_999, 3), 1);
+        assert_eq!(m.draw(0.5, 3), 0);
         assert_eq!(share_in_hour(&classes, 1, 6 * 24 + 3), 1.0);
         assert_eq!(
             classes[0]
