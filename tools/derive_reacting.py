@@ -21,7 +21,15 @@ writes the bundled port scenarios IN PLACE with:
   being the minutes of posted wait that one unit of log latent demand moves at that wait
   ((1 - F) / f, from the tolerance), damped by GAIN; and the general-only class's share by
   exp(-GAIN x (mean error of the general lanes - that of the Ready / FAST lanes) / slope). The
-  round whose largest hourly error is smallest is written.
+  round whose largest hourly error is smallest is written;
+* for the scenarios in SHARES_BY_HOUR (San Ysidro, Paso del Norte), class shares by hour
+  (`share_by_hour`): each class's trips made by hour are the fluid inversion of its own lane
+  type (class_made()), and the correction is one factor per class and hour
+  (class_correction_round(), ROUNDS_BY_HOUR rounds, run with the file's layout).
+
+The port's layout ([approach], lane storage, class approach: lines and tables marked LAYOUT) is
+not derived here: --write keeps it from the file it rewrites (preserve_layout()), so that
+rerunning the script rewrites the bundled files unchanged.
 
     python3 tools/derive_reacting.py --write                    # rewrite scenarios/*.toml (and the
                                                                 # two alternatives built on them)
