@@ -424,7 +424,11 @@ def scenario_text(res, d, day_sd, corr, s_sentri, gen_scale=1.0):
       "(ASSUMPTION: phone apps and radio refresh faster than CBP's hourly feed)." % POSTED_UPDATE)
     c("#")
     c("# CLASSES")
-    if "sentri" in d["shares"]:
+    if "sentri" in d.get("queued", []):
+        w("sentri: about 30 percent of San Ysidro traffic uses the SENTRI lanes (CBP, 2011); that "
+          "figure sets the SENTRI booth cycle (docs/scenario-data.md, section 3), and the SENTRI "
+          "class's share by hour follows its own lanes (below).")
+    elif "sentri" in d["shares"]:
         w("sentri: %s" % ("about 30 percent of San Ysidro traffic uses the SENTRI lanes (CBP, 2011)"
                           if "sentri_share" in sc else
                           "ASSUMPTION: 30% of El Paso passenger vehicles are SENTRI (the San Ysidro "
