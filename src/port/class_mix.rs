@@ -186,7 +186,8 @@ mod tests {
     }
 
     /// The realised share of class `a` in each hour matches the configured hourly share: 24
-    /// hourly checks at family-wise level 0.01 (Bonferroni), Student t over replications.
+    /// hourly checks at family-wise level 0.01 (Bonferroni), Student t over replications. Over
+    /// 500 other seeds (`tools/test_calibration.sh`, seeds 1-500) it failed 5 times (1.0%).
     #[test]
     fn realised_class_shares_by_hour_match_the_configured_ones() {
         let mut sh = [0.0; 24];
