@@ -59,6 +59,13 @@ pub const TOLERANCE_START_MIN: (f64, f64) = (225.0, 295.0);
 pub const TOLERANCE_MEAN_BOUNDS_MIN: (f64, f64) = (20.0, 600.0);
 /// Bounds of the tolerance's sd over its mean (ASSUMPTION).
 pub const TOLERANCE_CV_BOUNDS: (f64, f64) = (0.25, 2.0);
+/// Bounds of `demand.staffing_elasticity` when fitted: 0 (demand ignores the booths open) to 1
+/// (demand proportional to them); searched in log space, so the lower bound is 0.01, which is
+/// no effect for any practical purpose (1/4 to 4 times the typical booths moves the demand by
+/// at most 1.4%).
+pub const STAFFING_ELASTICITY_BOUNDS: (f64, f64) = (0.01, 1.0);
+/// Start of a fitted staffing elasticity (the middle of its range).
+pub const STAFFING_ELASTICITY_START: f64 = 0.5;
 
 /// Bounds (s) of the mean booth cycle of a lane kind for a mode. The lower bound is the
 /// published inspection time (about 34 s general at El Paso, TRR 1942, 2006; Ready Lane 20-30 s,
@@ -287,6 +294,8 @@ enum ScalarKind {
     ToleranceSigma,
     /// Weight of a class (shares are weights over their sum).
     ClassWeight(usize),
+    /// `demand.staffing_elasticity`.
+    StaffingElasticity,
 }
 
 /// A point of the search.
@@ -344,6 +353,17 @@ impl Frame {
                             .map(|&v| Value::Float(round_to(v, 0.1)))
                             .collect(),
                     ),
+                );
+            }
+        }
+        if let Some(e) = self.value(p, ScalarKind::StaffingElasticity) {
+            let demand = doc
+                .entry("demand")
+                .or_insert_with(|| Value::Table(Table::new()));
+            if let Value::Table(t) = demand {
+                t.insert(
+                    "staffing_elasticity".into(),
+                    Value::Float(round_to(e, 1e-4)),
                 );
             }
         }
@@ -406,6 +426,18 @@ impl Frame {
         // written scenario loads).
         for (lane, series) in config.lanes.iter_mut().zip(&self.series) {
             lane.booths_by_date = Some(series.clone());
+        }
+        // The typical booths of demand that follows the staffing: each lane's hourly median of
+        // its series, as `booths = { series = ... }` in the written scenario gives it.
+        if let Some(s) = config.demand.staffing.as_mut() {
+            let mut medians = config.lanes.clone();
+            for (lane, series) in medians.iter_mut().zip(&self.series) {
+                lane.booths = std::array::from_fn(|h| {
+                    let mut v: Vec<u32> = series.iter().map(|d| d[h]).collect();
+                    crate::port::lower_median(&mut v).unwrap_or(0)
+                });
+            }
+            s.reference = crate::port::staffing_reference(&medians, &s.lanes);
         }
         Ok(config)
     }
@@ -553,9 +585,11 @@ pub fn calibrate(
     let mut fit_tolerance =
         response.is_none_or(|r| !r.contains_key("tolerance")) && !classes_have_tolerance;
     let mut fit_classes = fit_classes;
+    let mut fit_elasticity = false;
     for key in &cfg.fit {
         match key.as_str() {
             "demand.per_hour" | "demand" => fit_demand = true,
+            "demand.staffing_elasticity" | "staffing_elasticity" => fit_elasticity = true,
             "response.tolerance" | "tolerance" => fit_tolerance = true,
             "classes.share" | "shares" => fit_classes = (0..classes.len()).collect(),
             k if k.starts_with("lanes.") && k.ends_with(".service") => {
@@ -573,7 +607,7 @@ pub fn calibrate(
             "lanes.service" | "service" => fit_service.iter_mut().for_each(|f| *f = true),
             other => {
                 return Err(input(format!(
-                    "--fit {other}: unknown key (expected demand.per_hour, lanes.<id>.service, lanes.service, response.tolerance or classes.share)"
+                    "--fit {other}: unknown key (expected demand.per_hour, demand.staffing_elasticity, lanes.<id>.service, lanes.service, response.tolerance or classes.share)"
                 )));
             }
         }
@@ -817,6 +851,17 @@ pub fn calibrate(
             unit: "",
         });
         x0.push(sigma0.ln());
+    }
+    if fit_elasticity {
+        let (lo, hi) = STAFFING_ELASTICITY_BOUNDS;
+        scalars.push(Scalar {
+            key: "demand.staffing_elasticity".into(),
+            what: ScalarKind::StaffingElasticity,
+            lo,
+            hi,
+            unit: "",
+        });
+        x0.push(STAFFING_ELASTICITY_START.ln());
     }
     if fit_classes.len() > 1 {
         for &c in &fit_classes {
@@ -1168,6 +1213,9 @@ pub fn calibrate(
     }
     if fit_tolerance {
         fitted.push("response.tolerance".to_string());
+    }
+    if fit_elasticity {
+        fitted.push("demand.staffing_elasticity".to_string());
     }
     for &c in &fit_classes {
         fitted.push(format!("classes.{}.share", frame.class_ids[c]));

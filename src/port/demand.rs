@@ -1,8 +1,72 @@
-//! Day-to-day swings of demand: each simulated day's arrival rate is multiplied by a
-//! log-normal factor of mean 1, drawn per (replication, day) from the stream `day_factor`.
+//! Demand factors beyond the hourly profile: day-to-day swings (each simulated day's arrival
+//! rate is multiplied by a log-normal factor of mean 1, drawn per (replication, day) from the
+//! stream `day_factor`), and two deterministic ones computed before a run (no draw): the
+//! month's factor (`month_factors`) and demand that follows the booths open
+//! (`staffing_elasticity`).
 
-use super::config::DemandConfig;
+use super::calendar::DayType;
+use super::config::{DemandConfig, LaneConfig, PortConfig};
 use crate::engine::{RngStream, SimTime, StreamId};
+
+/// The ratio of booths open to the reference is kept within `[1 / MAX_STAFFING_RATIO,
+/// MAX_STAFFING_RATIO]`: an hour with every counted lane closed (or a reference of a single
+/// booth) does not switch the demand off or multiply it without bound.
+pub const MAX_STAFFING_RATIO: f64 = 4.0;
+
+/// The typical booths open by hour of day of `lanes[which]`: the sum of their weekday `booths`
+/// (a lane replaying a series has its hourly median over the run there).
+pub fn staffing_reference(lanes: &[LaneConfig], which: &[usize]) -> [f64; 24] {
+    std::array::from_fn(|h| {
+        which
+            .iter()
+            .filter_map(|&i| lanes.get(i))
+            .map(|l| f64::from(l.booths[h]))
+            .sum()
+    })
+}
+
+/// The deterministic demand factor of each simulated hour of `[0, horizon)`, in hour order:
+/// the month's factor times `(open / reference)^elasticity`. Empty when the scenario has
+/// neither `month_factors` nor a staffing elasticity above 0 (then nothing changes).
+pub(super) fn hour_factors(cfg: &PortConfig) -> Vec<f64> {
+    let d = &cfg.demand;
+    let staffing = d.staffing.as_ref().filter(|s| s.elasticity > 0.0);
+    let months = d.month_factors.as_ref().zip(cfg.calendar.start);
+    if staffing.is_none() && months.is_none() {
+        return Vec::new();
+    }
+    let days = cfg.horizon.as_nanos().div_ceil(SimTime::DAY.as_nanos()).max(1);
+    let special = cfg.calendar.special_days(days);
+    let first = cfg.calendar.first_weekday();
+    let mut out = Vec::with_capacity(days as usize * 24);
+    for day in 0..days {
+        let month = months.map_or(1.0, |(f, start)| {
+            let (_, m, _) = start.plus_days(day as i64).ymd();
+            f[m as usize - 1]
+        });
+        let day_type = special
+            .as_ref()
+            .map_or_else(|| DayType::of_weekday(first + day as usize), |s| s[day as usize].1);
+        for h in 0..24 {
+            let mut f = month;
+            if let Some(s) = staffing {
+                let reference = s.reference[h];
+                if reference > 0.0 {
+                    let open: f64 = s
+                        .lanes
+                        .iter()
+                        .map(|&i| f64::from(cfg.lanes[i].booths_of_day(day, day_type)[h]))
+                        .sum();
+                    let ratio = (open / reference)
+                        .clamp(1.0 / MAX_STAFFING_RATIO, MAX_STAFFING_RATIO);
+                    f *= libm::pow(ratio, s.elasticity);
+                }
+            }
+            out.push(f);
+        }
+    }
+    out
+}
 
 /// The demand factor of each day of `[0, horizon)`, in day order; empty when `day_sd` is 0
 /// (every day the same, and no draw is made).
@@ -36,6 +100,8 @@ mod tests {
             day_sd,
             per_hour_saturday: None,
             per_hour_sunday: None,
+            staffing: None,
+            month_factors: None,
         }
     }
 

@@ -11,7 +11,7 @@ use super::approach::Approach;
 use super::calendar::DayType;
 use super::choice::Choice;
 use super::config::PortConfig;
-use super::demand::day_factors;
+use super::demand::{day_factors, hour_factors};
 use super::flex::{Flex, Move};
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
@@ -405,6 +405,8 @@ struct Model<'a, 'b> {
     trace: Option<&'b mut dyn TraceSink>,
     /// Demand factor of each day (empty: every day the same).
     day_factor: Vec<f64>,
+    /// Deterministic demand factor of each hour: month and staffing (empty: none).
+    hour_factor: Vec<f64>,
     /// Travellers who react to the posted wait (None: every arrival joins). Always present in
     /// a region, which posts waits for its port choice.
     response: Option<Response>,
@@ -555,6 +557,7 @@ impl<'a, 'b> Model<'a, 'b> {
             total_queue_max: PeakLevel::new(warmup_ns, reference_ns),
             trace,
             day_factor: day_factors(&cfg.demand, cfg.seed, replication, cfg.horizon),
+            hour_factor: hour_factors(cfg),
             response: Response::new(cfg, replication),
             choice: Choice::new(cfg, replication).map(Box::new),
             approach: Approach::new(cfg, warmup_ns).map(Box::new),
@@ -573,7 +576,9 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         let mut e = self.arrivals_rng.exp1();
         let mut t = now_ns;
-        let factors = !self.day_factor.is_empty() || self.special_days.is_some();
+        let factors = !self.day_factor.is_empty()
+            || self.special_days.is_some()
+            || !self.hour_factor.is_empty();
         while t < self.horizon_ns {
             let h = t / HOUR_NS;
             let seg_end = (h + 1) * HOUR_NS;
@@ -585,6 +590,9 @@ impl<'a, 'b> Model<'a, 'b> {
                 }
                 if let Some(days) = &self.special_days {
                     lam *= days[(h / 24) as usize].0;
+                }
+                if let Some(f) = self.hour_factor.get(h as usize) {
+                    lam *= f;
                 }
                 gap_ns = 1e9 / lam;
             }
