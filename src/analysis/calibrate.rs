@@ -1624,6 +1624,199 @@ mod tests {
         }
     }
 
+    /// The true staffing elasticity of the second recovery test (far from the search's start,
+    /// 0.5).
+    const TRUE_ELASTICITY: f64 = 0.25;
+
+    /// Booths of lane `l` on day `d` (of the run) at hour `h`: the weekday schedule, one fewer
+    /// every third day and one more the day after (at least one), so that the staffing moves
+    /// from day to day as CBP's does.
+    fn varying_booths(base: &[u32; 24], d: usize) -> [u32; 24] {
+        std::array::from_fn(|h| match d % 3 {
+            0 => base[h].saturating_sub(1).max(1),
+            1 => base[h] + 1,
+            _ => base[h],
+        })
+    }
+
+    /// Posted waits and trips made of `reps` replications of `cfg`; their mean.
+    fn observe(cfg: &PortConfig) -> (Vec<(Vec<f64>, f64)>, Vec<f64>, f64) {
+        let reps = run_replications(std::slice::from_ref(cfg), 0, None)
+            .expect("runs")
+            .remove(0);
+        let outs: Vec<(Vec<f64>, f64)> = reps.iter().map(|r| outputs(r, 2)).collect();
+        let m = outs[0].0.len();
+        let obs: Vec<f64> = (0..m)
+            .map(|k| outs.iter().map(|o| o.0[k]).sum::<f64>() / outs.len() as f64)
+            .collect();
+        let volume = outs.iter().map(|o| o.1).sum::<f64>() / outs.len() as f64;
+        (outs, obs, volume)
+    }
+
+    /// Simulates a synthetic port whose demand follows its day-to-day staffing with a known
+    /// elasticity, writes its posted waits and lanes open in the archive's shape, calibrates a
+    /// skeleton that fixes everything else (`--fit demand.staffing_elasticity`), and checks the
+    /// fitted elasticity against the truth. Tolerance (log scale): the two-sided
+    /// `1 - FAMILY_ALPHA / 2` Student-t quantile (TRUTH_REPS - 1 degrees of freedom) times the
+    /// linearised standard error of the weighted least-squares estimate, derived as in
+    /// [`calibration_recovers_known_inspection_times_and_tolerance`] for one parameter but with
+    /// the hours' correlation: Var(J'W e) is the sample variance of J'W x over the truth's
+    /// replications (x one replication's outputs), so the quantile's degrees of freedom are
+    /// exactly those of that variance. Plus twice the search's final step.
+    #[test]
+    fn calibration_recovers_a_known_staffing_elasticity() {
+        let from = Date::parse("2025-03-03").expect("valid");
+        let days = 28i64;
+        let to = from.plus_days(days - 1);
+        let start = from.plus_days(-WARMUP_DAYS);
+        let run_days = (days + WARMUP_DAYS) as usize;
+        let mut truth_cfg = truth(start, days, test_seed(11) & (i64::MAX as u64));
+        let bases = [truth_cfg.lanes[0].booths, truth_cfg.lanes[1].booths];
+        for (l, base) in bases.iter().enumerate() {
+            let series: Vec<[u32; 24]> = (0..run_days).map(|d| varying_booths(base, d)).collect();
+            let lane = &mut truth_cfg.lanes[l];
+            lane.max_booths = lane
+                .max_booths
+                .max(base.iter().max().copied().unwrap_or(1) + 1);
+            lane.booths = std::array::from_fn(|h| {
+                let mut v: Vec<u32> = series.iter().map(|d| d[h]).collect();
+                crate::port::lower_median(&mut v).unwrap_or(0)
+            });
+            lane.booths_by_date = Some(series);
+        }
+        truth_cfg.demand.staffing = Some(crate::port::StaffingDemand {
+            elasticity: TRUE_ELASTICITY,
+            lanes: vec![0, 1],
+            reference: crate::port::staffing_reference(&truth_cfg.lanes, &[0, 1]),
+        });
+        let (outs, obs, volume) = observe(&truth_cfg);
+        let m = obs.len();
+        // The archive from the first warm-up day, so that the replayed series is the truth's.
+        let mut text = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
+        for d in 0..run_days {
+            let date = start.plus_days(d as i64);
+            for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
+                let booths = varying_booths(&bases[l], d);
+                for h in 0..24 {
+                    text.push_str(&format!(
+                        "999901,POV,{name},{date},{h},MST,{:.4},{}\n",
+                        obs[l * 24 + h],
+                        booths[h]
+                    ));
+                }
+            }
+        }
+        let readings = parse_archive(&text, "synthetic.csv").expect("valid archive");
+        let skeleton = format!(
+            "name = \"synthetic\"\n\
+             [demand]\nper_hour = {LATENT}\nstaffing_elasticity = 0.5\n\
+             [[classes]]\nid = \"general\"\nshare = 0.3\nlanes = [\"general\"]\n\
+             [[classes]]\nid = \"ready\"\nshare = 0.7\nlanes = [\"ready\", \"general\"]\n\
+             [[lanes]]\nid = \"general\"\nkind = \"general\"\n\
+             service = {{ dist = \"lognormal\", mean = \"{TRUE_GENERAL_S}s\", sd = \"{}s\" }}\n\
+             [[lanes]]\nid = \"ready\"\nkind = \"ready\"\n\
+             service = {{ dist = \"lognormal\", mean = \"{TRUE_READY_S}s\", sd = \"{}s\" }}\n\
+             [response]\nposted_update = \"15m\"\nshift = 0.0\n\
+             tolerance = {{ dist = \"lognormal\", mean = \"{TRUE_TOL_MIN}m\", sd = \"{}m\" }}\n",
+            TRUE_GENERAL_S * SERVICE_CV,
+            TRUE_READY_S * SERVICE_CV,
+            TRUE_TOL_MIN * TRUE_TOL_CV,
+        );
+        let cal = calibrate(
+            &CalibrateConfig {
+                skeleton_text: skeleton,
+                skeleton_name: "synthetic.toml".into(),
+                readings,
+                observed_name: "synthetic.csv".into(),
+                sel: Selection {
+                    port: 999_901,
+                    mode: Mode::Pov,
+                    from,
+                    to,
+                },
+                volume_per_day: volume,
+                fit: vec!["demand.staffing_elasticity".into()],
+                budget: 60,
+                seed: 1,
+                threads: 0,
+                final_replications: 2,
+            },
+            &|_| {},
+        )
+        .expect("calibrates");
+        assert_eq!(cal.fitted, ["demand.staffing_elasticity"]);
+        assert_eq!(
+            cal.config.demand.staffing.as_ref().map(|s| s.reference),
+            truth_cfg.demand.staffing.as_ref().map(|s| s.reference),
+            "calibration measures the staffing against the truth's reference"
+        );
+        let fitted = cal.params[0].value;
+        let mut base = cal.config.clone();
+        base.replications = 1;
+        base.seed = 1;
+        let h = 0.05;
+        let configs: Vec<PortConfig> = [1.0, -1.0]
+            .iter()
+            .map(|&sgn| {
+                let mut c = base.clone();
+                c.demand.staffing.as_mut().expect("staffing").elasticity =
+                    fitted * f64::exp(sgn * h);
+                c
+            })
+            .collect();
+        let runs = run_replications(&configs, 0, None).expect("runs");
+        let resid = |r: &ReplicationResult| -> Vec<f64> {
+            let (v, a) = outputs(r, 2);
+            let mut out: Vec<f64> = v
+                .iter()
+                .zip(&obs)
+                .map(|(s, o)| if s.is_finite() { s - o } else { -o })
+                .collect();
+            out.push(100.0 * (a - volume) / volume);
+            out
+        };
+        let (up, down) = (resid(&runs[0][0]), resid(&runs[1][0]));
+        let n = m + 1;
+        // J'W, and J'WJ.
+        let jw: Vec<f64> = (0..n)
+            .map(|k| {
+                let w = if k < m { 1.0 / m as f64 } else { 1.0 };
+                (up[k] - down[k]) / (2.0 * h) * w
+            })
+            .collect();
+        let a: f64 = (0..n).map(|k| jw[k] * (up[k] - down[k]) / (2.0 * h)).sum();
+        assert!(a > 0.0, "the posted waits depend on the elasticity");
+        // Var(J'W e) with the hours' correlation (a long queue lasts several hours): the
+        // sample variance of J'W x over the truth's replications, x a replication's outputs,
+        // times 1 + 1 / TRUTH_REPS (the search's one replication and the observed mean).
+        let g: Vec<f64> = outs
+            .iter()
+            .map(|o| {
+                (0..n)
+                    .map(|k| jw[k] * if k < m { o.0[k] } else { 100.0 * o.1 / volume })
+                    .sum()
+            })
+            .collect();
+        let mu = g.iter().sum::<f64>() / g.len() as f64;
+        let b = g.iter().map(|x| (x - mu) * (x - mu)).sum::<f64>() / (g.len() - 1) as f64
+            * (1.0 + 1.0 / f64::from(TRUTH_REPS));
+        let se = (b / (a * a)).sqrt();
+        let q = student_t_quantile(1.0 - FAMILY_ALPHA / 2.0, TRUTH_REPS as usize - 1);
+        assert!(
+            cal.converged,
+            "the search used its whole budget before converging"
+        );
+        let tol = q * se + 2.0 * MIN_STEP;
+        let err = (fitted / TRUE_ELASTICITY).ln();
+        eprintln!(
+            "staffing elasticity: fitted {fitted:.4}, true {TRUE_ELASTICITY}, log error {err:+.4}, tolerance {tol:.4}"
+        );
+        assert!(
+            err.abs() <= tol,
+            "staffing elasticity: fitted {fitted} against the true {TRUE_ELASTICITY} (log error {err:+.4}, tolerance {tol:.4})"
+        );
+    }
+
     fn mul4(a: &[[f64; 4]; 4], b: &[[f64; 4]; 4]) -> [[f64; 4]; 4] {
         std::array::from_fn(|i| std::array::from_fn(|j| (0..4).map(|k| a[i][k] * b[k][j]).sum()))
     }

@@ -25,8 +25,8 @@ pub use capacity::{
 };
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
-    DemandConfig, DisplayName, StaffingDemand, FlexConfig, IdleEmissions, LaneConfig, LaneKind, OriginConfig,
-    PortConfig, RegionConfig, RegionPort, SecondaryConfig, TravelMode,
+    DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, OriginConfig,
+    PortConfig, RegionConfig, RegionPort, SecondaryConfig, StaffingDemand, TravelMode,
 };
 pub use demand::{MAX_STAFFING_RATIO, staffing_reference};
 pub use metrics::{CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult};

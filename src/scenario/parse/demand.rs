@@ -98,10 +98,7 @@ impl Ctx<'_> {
                     self.err(
                         v.span(),
                         "demand.staffing_lanes",
-                        format!(
-                            "expected an array of lane ids, got {}",
-                            show(v.get_ref())
-                        ),
+                        format!("expected an array of lane ids, got {}", show(v.get_ref())),
                     );
                     return false;
                 };
@@ -144,5 +141,95 @@ impl Ctx<'_> {
         s.reference = staffing_reference(&configs, &which);
         s.lanes = which;
         ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{ScenarioError, parse_str};
+
+    const BASE: &str = "name = \"t\"\nhorizon = \"2d\"\n\
+        [[classes]]\nid = \"c\"\nshare = 1\nlanes = [\"a\", \"b\"]\n\
+        [[lanes]]\nid = \"a\"\nkind = \"general\"\nbooths = 2\nservice = { dist = \"exponential\", mean = \"60s\" }\n\
+        [[lanes]]\nid = \"b\"\nkind = \"ready\"\nbooths = [1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1]\nservice = { dist = \"exponential\", mean = \"60s\" }\n";
+
+    fn problems(head: &str, demand: &str) -> Vec<String> {
+        let text = format!("{head}{BASE}[demand]\nrate = 50\n{demand}");
+        match parse_str(&text, "t.toml") {
+            Ok(_) => Vec::new(),
+            Err(ScenarioError::Invalid(d)) => d
+                .iter()
+                .map(|d| format!("{}:{}: {}: {}", d.line, d.column, d.key, d.message))
+                .collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn staffing_and_month_keys_are_checked() {
+        let ok = parse_str(
+            &format!(
+                "start = \"2025-09-01\"\n{BASE}[demand]\nrate = 50\nstaffing_elasticity = 0.5\nstaffing_lanes = [\"b\"]\nmonth_factors = [1, 1, 1, 1, 1, 1, 1, 1, 0.9, 1, 1, 1]\n"
+            ),
+            "t.toml",
+        )
+        .expect("valid");
+        let s = ok.config.demand.staffing.as_ref().expect("staffing");
+        assert_eq!(s.lanes, [1]);
+        assert_eq!(s.reference[0], 1.0);
+        assert_eq!(s.reference[6], 3.0);
+        assert_eq!(ok.config.demand.month_factors.expect("months")[8], 0.9);
+        // Default: every lane counts.
+        let all = parse_str(
+            &format!("{BASE}[demand]\nrate = 50\nstaffing_elasticity = 1\n"),
+            "t.toml",
+        )
+        .expect("valid");
+        let s = all.config.demand.staffing.as_ref().expect("staffing");
+        assert_eq!((s.lanes.clone(), s.reference[6]), (vec![0, 1], 5.0));
+
+        let p = problems("", "staffing_elasticity = 1.5\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("demand.staffing_elasticity: out of range (got 1.5, expected 0 to 1"),
+            "{p:?}"
+        );
+        let p = problems("", "staffing_lanes = [\"a\"]\n");
+        assert!(
+            p[0].contains("demand.staffing_lanes: needs `staffing_elasticity`"),
+            "{p:?}"
+        );
+        let p = problems(
+            "",
+            "staffing_elasticity = 0.5\nstaffing_lanes = [\"a\", \"x\", \"a\"]\n",
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].contains("demand.staffing_lanes[1]: unknown lane \"x\" (lanes: a, b)"),
+            "{p:?}"
+        );
+        assert!(
+            p[1].contains("demand.staffing_lanes[2]: lane \"a\" is listed twice"),
+            "{p:?}"
+        );
+        let p = problems("", "month_factors = [1, 1, 1]\n");
+        assert!(
+            p[0].contains("demand.month_factors: expected 12 values"),
+            "{p:?}"
+        );
+        let p = problems("", "month_factors = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("19:17: demand.month_factors: month factors need a `start` date"),
+            "{p:?}"
+        );
+        let p = problems(
+            "start = \"2025-09-01\"\n",
+            "month_factors = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 1]\n",
+        );
+        assert!(
+            p[0].contains("demand.month_factors[10]: must not be negative, got -1"),
+            "{p:?}"
+        );
     }
 }
