@@ -1639,12 +1639,15 @@ mod tests {
         })
     }
 
-    /// Posted waits and trips made of `reps` replications of `cfg`; their mean.
-    fn observe(cfg: &PortConfig) -> (Vec<(Vec<f64>, f64)>, Vec<f64>, f64) {
+    /// Each replication's posted waits by lane and hour, and its trips made per day.
+    type Outputs = Vec<(Vec<f64>, f64)>;
+
+    /// The outputs of every replication of `cfg`, their mean posted waits and mean trips made.
+    fn observe(cfg: &PortConfig) -> (Outputs, Vec<f64>, f64) {
         let reps = run_replications(std::slice::from_ref(cfg), 0, None)
             .expect("runs")
             .remove(0);
-        let outs: Vec<(Vec<f64>, f64)> = reps.iter().map(|r| outputs(r, 2)).collect();
+        let outs: Outputs = reps.iter().map(|r| outputs(r, 2)).collect();
         let m = outs[0].0.len();
         let obs: Vec<f64> = (0..m)
             .map(|k| outs.iter().map(|o| o.0[k]).sum::<f64>() / outs.len() as f64)
