@@ -1740,7 +1740,9 @@ mod tests {
                 volume_per_day: volume,
                 fit: vec!["demand.staffing_elasticity".into()],
                 budget: 60,
-                seed: 1,
+                // The search's own noise moves with the test seed too, so that reruns under
+                // other seeds (tools/test_calibration.sh) sample it.
+                seed: test_seed(1) & (i64::MAX as u64),
                 threads: 0,
                 final_replications: 2,
             },
@@ -1756,8 +1758,10 @@ mod tests {
         let fitted = cal.params[0].value;
         let mut base = cal.config.clone();
         base.replications = 1;
-        base.seed = 1;
-        let h = 0.05;
+        base.seed = test_seed(1) & (i64::MAX as u64);
+        // A wider difference than the other test's: one replication's posted waits are rough
+        // in the elasticity, and a 5% step gave noisy slopes (3 false failures in 20 seeds).
+        let h = 0.2;
         let configs: Vec<PortConfig> = [1.0, -1.0]
             .iter()
             .map(|&sgn| {
