@@ -65,46 +65,61 @@ fn sweep_edits_one_port_and_compare_takes_regions() {
     ]);
     assert!(stdout(&o).contains("ports.bota.lanes.ready.booths.weekday"));
     let sweep = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep");
-    let wait = |v: &str| -> f64 {
-        let line = sweep
-            .lines()
-            .find(|l| l.starts_with(&format!("{v},lane:bota/ready,wait_mean_s,")))
-            .expect("row");
-        line.split(',')
-            .nth(3)
-            .expect("mean")
-            .parse()
-            .expect("number")
-    };
-    // Fewer Ready booths at BOTA: longer waits there.
-    assert!(wait("5") > wait("9"), "{} vs {}", wait("5"), wait("9"));
+    for v in ["5", "9"] {
+        assert!(
+            sweep.contains(&format!("\n{v},lane:bota/ready,wait_mean_s,")),
+            "{sweep}"
+        );
+    }
 
-    // An alternative region: BOTA's Ready lane with 9 booths on weekdays (ports inline, as a
-    // sweep writes them, so the file stands anywhere).
+    // Fewer Ready booths at BOTA: longer waits there, judged on the paired differences of
+    // `compare` (common random numbers), on a short region: the same key edits two
+    // alternatives (ports inline, as a sweep writes them, so the files stand anywhere).
     let dir = temp_dir("region_compare");
-    let base = garita::scenario::load_file(&root().join(EL_PASO)).expect("loads");
-    let mut doc: toml::Table = base.source_text.parse().expect("toml");
-    let change = garita::scenario::edit::Change {
-        key: "ports.bota.lanes.ready.booths.weekday".into(),
-        op: garita::scenario::edit::EditOp::Set(toml::Value::Integer(9)),
-        hours: None,
+    let base = garita::scenario::load_file(&small_region(&dir)).expect("loads");
+    let alternative = |booths: i64| -> std::path::PathBuf {
+        let mut doc: toml::Table = base.source_text.parse().expect("toml");
+        let change = garita::scenario::edit::Change {
+            key: "ports.bota.lanes.ready.booths.weekday".into(),
+            op: garita::scenario::edit::EditOp::Set(toml::Value::Integer(booths)),
+            hours: None,
+        };
+        garita::scenario::edit::apply(&mut doc, &change).expect("edits");
+        let name = format!("el-paso-bota-{booths}");
+        doc.insert("name".into(), toml::Value::String(name.clone()));
+        let f = dir.join(format!("{name}.toml"));
+        std::fs::write(&f, doc.to_string()).expect("write");
+        f
     };
-    garita::scenario::edit::apply(&mut doc, &change).expect("edits");
-    doc.insert("name".into(), toml::Value::String("el-paso-bota-9".into()));
-    let alt = dir.join("el-paso-bota-9.toml");
-    std::fs::write(&alt, doc.to_string()).expect("write");
+    let (five, nine) = (alternative(5), alternative(9));
+    let n = 6;
     let o = garita_ok(&[
         "compare",
-        EL_PASO,
-        path_str(&alt),
+        path_str(&five),
+        path_str(&nine),
         "--replications",
-        "2",
+        &n.to_string(),
         "-q",
         "-o",
         path_str(&dir.join("out")),
     ]);
     let cmp = std::fs::read_to_string(dir.join("out/comparison.csv")).expect("comparison");
-    assert!(cmp.contains("lane:bota/ready"), "{}", stdout(&o));
+    let row: Vec<&str> = cmp
+        .lines()
+        .find(|l| l.contains(",lane:bota/ready,wait_mean_s,"))
+        .unwrap_or_else(|| panic!("no BOTA Ready row: {}", stdout(&o)))
+        .split(',')
+        .collect();
+    let num = |i: usize| -> f64 { row[i].parse().expect("number") };
+    // diff_mean (9 booths minus 5) and its 95% half-width over n paired replications; one
+    // check at the tests' 1% level: the upper end of the 99% Student-t interval is below 0.
+    let (diff, ci95) = (num(6), num(7));
+    let se = ci95 / garita::stats::student_t_975(n - 1);
+    let upper = diff + garita::stats::student_t_quantile(0.995, n - 1) * se;
+    assert!(
+        upper < 0.0,
+        "9 booths minus 5 at BOTA Ready: mean wait {diff:.1} s ± {ci95:.1} (99% upper end {upper:.1})"
+    );
 }
 
 #[test]
