@@ -31,6 +31,7 @@ if [ ${#tests[@]} -eq 0 ]; then
         "port::tests::demand_and_class_shares_match_the_scenario:100"
         "port::tests::littles_law_and_conservation:100"
         "port::model::tests::a_flexible_class_balances_two_lanes:100"
+        "port::class_mix::tests::realised_class_shares_by_hour_match_the_configured_ones:100"
         "port::tests_region::two_identical_ports_split_evenly:100"
         "port::tests_region::negligible_load_shares_follow_the_logit_formula:100"
         "port::tests_region::a_closed_port_sends_its_traffic_to_the_others:100"

@@ -19,6 +19,7 @@
 //! is necessary for a stable run, not sufficient (queues may still build in the peak hours).
 
 use super::PortConfig;
+use super::class_mix::{share_in_hour, varies_by_hour};
 
 /// One comparison of pooled demand with pooled capacity.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,9 +128,23 @@ pub fn capacity_checks(cfg: &PortConfig) -> Vec<CapacityCheck> {
             let classes: Vec<usize> = (0..cfg.classes.len())
                 .filter(|&c| cfg.classes[c].lanes.iter().all(|l| lanes.contains(l)))
                 .collect();
-            let share: f64 = classes.iter().map(|&c| cfg.classes[c].share).sum();
+            let demand_per_day = if varies_by_hour(&cfg.classes) {
+                // Each hour's demand times the classes' shares in that hour.
+                (0..168)
+                    .map(|h| {
+                        cfg.demand.rate_per_hour(h)
+                            * classes
+                                .iter()
+                                .map(|&c| share_in_hour(&cfg.classes, c, h))
+                                .sum::<f64>()
+                    })
+                    .sum::<f64>()
+                    / 7.0
+            } else {
+                daily * classes.iter().map(|&c| cfg.classes[c].share).sum::<f64>()
+            };
             CapacityCheck {
-                demand_per_day: daily * share,
+                demand_per_day,
                 capacity_per_day: lanes
                     .iter()
                     .map(|&l| lane_capacity_per_day(cfg, l))

@@ -2,6 +2,7 @@
 
 use super::ServiceDist;
 use super::calendar::{CalendarConfig, DayType};
+use super::class_mix::HourlyShares;
 use super::response::ResponseConfig;
 use crate::engine::SimTime;
 
@@ -163,6 +164,9 @@ pub struct ClassConfig {
     pub display: DisplayName,
     /// Share of all arrivals (shares sum to 1).
     pub share: f64,
+    /// The class's share in each hour of the day, replacing `share` in the class draw (each
+    /// hour's shares normalised; `class_mix.rs`).
+    pub share_by_hour: Option<HourlyShares>,
     /// Indices into `PortConfig::lanes` of the lanes this class may use, in preference order.
     pub lanes: Vec<usize>,
     /// Whether the class is a trusted-traveller programme (SENTRI, FAST).

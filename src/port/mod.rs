@@ -8,6 +8,7 @@ mod approach;
 mod calendar;
 mod capacity;
 mod choice;
+mod class_mix;
 mod config;
 mod demand;
 mod flex;
@@ -23,6 +24,7 @@ pub use calendar::{CalendarConfig, Date, DayType, SpecialDate, fill_schedule_gap
 pub use capacity::{
     CapacityCheck, capacity_checks, demand_per_day, flex_capacity_per_day, lane_capacity_per_day,
 };
+pub use class_mix::{HourlyShares, share_in_hour, varies_by_hour};
 pub use config::{
     ApproachConfig, ApproachUse, CO2_G_PER_GALLON_DIESEL, CO2_G_PER_GALLON_GASOLINE, ClassConfig,
     DemandConfig, DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, OriginConfig,

@@ -10,6 +10,7 @@ use self::queue::{Keep, VehicleQueue};
 use super::approach::Approach;
 use super::calendar::DayType;
 use super::choice::Choice;
+use super::class_mix::ClassMix;
 use super::config::PortConfig;
 use super::demand::day_factors;
 use super::flex::{Flex, Move};
@@ -387,7 +388,8 @@ struct Model<'a, 'b> {
     /// The waits of served vehicles by (lane, class): index lane x classes + class; allocated
     /// at the pair's first vehicle.
     cells: Vec<Option<Box<Served>>>,
-    class_cum: Vec<f64>,
+    /// The class draw (shares, fixed or by hour).
+    class_mix: ClassMix,
     arrivals_rng: RngStream,
     class_rng: RngStream,
     /// Arrival rate per second for each hour of the week.
@@ -499,15 +501,6 @@ impl<'a, 'b> Model<'a, 'b> {
                 stacked: (l.stacked == POINTS).then(|| Box::new(Stacked::new(l.max_booths))),
             })
             .collect();
-        let mut acc = 0.0;
-        let class_cum = cfg
-            .classes
-            .iter()
-            .map(|c| {
-                acc += c.share;
-                acc
-            })
-            .collect();
         // Indexed by simulated hour mod 168, so day 0 is the start date's day of the week.
         let first_weekday = cfg.calendar.first_weekday();
         let mut rate_per_s = [0.0; 168];
@@ -541,7 +534,7 @@ impl<'a, 'b> Model<'a, 'b> {
                 .map(|_| WaitStats::new(warmup_ns, reference_ns))
                 .collect(),
             cells: vec![None; cfg.lanes.len() * cfg.classes.len()],
-            class_cum,
+            class_mix: ClassMix::new(cfg),
             arrivals_rng: RngStream::new(cfg.seed, rep, StreamId::named("arrivals")),
             class_rng: RngStream::new(cfg.seed, rep, StreamId::named("class")),
             any_demand: rate_per_s.iter().any(|&r| r > 0.0),
@@ -703,10 +696,9 @@ impl<'a, 'b> Model<'a, 'b> {
         best
     }
 
-    fn draw_class(&mut self) -> usize {
+    fn draw_class(&mut self, now: u64) -> usize {
         let u = self.class_rng.uniform();
-        let last = self.class_cum.len() - 1;
-        self.class_cum.iter().position(|&c| u < c).unwrap_or(last)
+        self.class_mix.draw(u, now / HOUR_NS)
     }
 
     #[inline]
@@ -741,7 +733,7 @@ impl<'a, 'b> Model<'a, 'b> {
 
     /// An arrival of the demand process: joins at once, or asks the response layer first.
     fn latent_arrival(&mut self, now: u64) {
-        let class = self.draw_class();
+        let class = self.draw_class(now);
         if self.choice.is_some() {
             self.region_trip(now, class, None);
             return;

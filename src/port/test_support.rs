@@ -32,6 +32,7 @@ pub(crate) fn class(id: &str, share: f64, lanes: Vec<usize>) -> ClassConfig {
         id: id.into(),
         display: DisplayName::default(),
         share,
+        share_by_hour: None,
         lanes,
         trusted: false,
         mode: TravelMode::Car,

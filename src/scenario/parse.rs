@@ -17,8 +17,8 @@ use super::error::{Diagnostic, ScenarioError};
 use crate::engine::SimTime;
 use crate::port::{
     ApproachConfig, ApproachUse, CalendarConfig, ClassConfig, Date, DayType, DemandConfig,
-    DisplayName, FlexConfig, IdleEmissions, LaneConfig, LaneKind, PortConfig, SecondaryConfig,
-    ServiceDist, SpecialDate, TravelMode,
+    DisplayName, FlexConfig, HourlyShares, IdleEmissions, LaneConfig, LaneKind, PortConfig,
+    SecondaryConfig, ServiceDist, SpecialDate, TravelMode,
 };
 
 /// A loaded scenario: its validated configuration and where it came from.
@@ -1606,6 +1606,9 @@ impl<'s> Ctx<'s> {
                 ok = false;
             }
         }
+        if ok && !self.hourly_shares_cover_every_hour(&items, &out) {
+            ok = false;
+        }
         if out.len() > usize::from(u16::MAX) {
             self.err(v.span(), "classes", "at most 65535 classes".to_string());
             ok = false;
@@ -1628,6 +1631,7 @@ impl<'s> Ctx<'s> {
                 "id",
                 "display",
                 "share",
+                "share_by_hour",
                 "lanes",
                 "trusted",
                 "mode",
@@ -1659,6 +1663,10 @@ impl<'s> Ctx<'s> {
                 );
                 None
             }
+        };
+        let share_by_hour = match Self::get(t, "share_by_hour") {
+            Some(v) => self.share_by_hour(v, &key_path(path, "share_by_hour")),
+            None => Some(None),
         };
         let lp = key_path(path, "lanes");
         let lane_idx = match Self::get(t, "lanes") {
@@ -1798,6 +1806,7 @@ impl<'s> Ctx<'s> {
             id: id?,
             display,
             share: share?,
+            share_by_hour: share_by_hour?,
             lanes: lane_idx?,
             trusted: trusted?,
             mode: mode?,
@@ -1806,6 +1815,64 @@ impl<'s> Ctx<'s> {
             referral: referral?,
             tolerance: tolerance?,
         })
+    }
+}
+
+impl Ctx<'_> {
+    /// `classes[*].share_by_hour`: 24 shares (0-1), or a table of them by day type.
+    fn share_by_hour(&mut self, v: &Val<'_>, path: &str) -> Option<Option<HourlyShares>> {
+        let in_range = |x: f64| {
+            (!(0.0..=1.0).contains(&x)).then(|| format!("must be between 0 and 1, got {x}"))
+        };
+        self.by_day_type(v, path, |cx, v, p| {
+            cx.numbers::<24>(v, p, "shares of the hour's arrivals, hours 0-23", in_range)
+        })
+        .map(|(weekday, saturday, sunday)| {
+            Some(HourlyShares {
+                weekday,
+                saturday,
+                sunday,
+            })
+        })
+    }
+
+    /// With `share_by_hour` somewhere, every hour of every day type must give some class a
+    /// positive share (the hour's shares are normalised). Reported at the first class that has
+    /// hourly shares.
+    fn hourly_shares_cover_every_hour(
+        &mut self,
+        items: &[(usize, &Val<'_>, &DeTable<'_>)],
+        classes: &[ClassConfig],
+    ) -> bool {
+        let Some(first) = classes.iter().position(|c| c.share_by_hour.is_some()) else {
+            return true;
+        };
+        let mut empty = Vec::new();
+        for t in DayType::ALL {
+            for h in 0..24 {
+                let total: f64 = classes
+                    .iter()
+                    .map(|c| c.share_by_hour.as_ref().map_or(c.share, |s| s.on(t)[h]))
+                    .sum();
+                if total <= 0.0 {
+                    empty.push(format!("{} {h:02}h", t.as_str()));
+                }
+            }
+        }
+        if empty.is_empty() {
+            return true;
+        }
+        let (i, item, t) = items[first];
+        let span = Self::get(t, "share_by_hour").map_or(item.span(), |s| s.span());
+        self.err(
+            span,
+            &format!("classes[{i}].share_by_hour"),
+            format!(
+                "every class has share 0 in {} (expected a positive share for some class in every hour)",
+                empty.join(", ")
+            ),
+        );
+        false
     }
 }
 

@@ -307,6 +307,20 @@ fn bad_scenarios_give_specific_messages() {
             ],
         ),
         (
+            "share-by-hour-problems.toml",
+            &[
+                "share-by-hour-problems.toml:11:29: classes[0].share_by_hour.weekday: expected 24 values (shares of the hour's arrivals, hours 0-23), got 3",
+                "share-by-hour-problems.toml:11:171: classes[0].share_by_hour.sunday[23]: must be between 0 and 1, got 1.2",
+                "share-by-hour-problems.toml:17:19: classes[1].share_by_hour.weekdays: unknown key (expected one of: weekday, saturday, sunday)",
+            ],
+        ),
+        (
+            "share-by-hour-empty-hour.toml",
+            &[
+                "share-by-hour-empty-hour.toml:11:17: classes[0].share_by_hour: every class has share 0 in weekday 03h, sunday 03h (expected a positive share for some class in every hour)",
+            ],
+        ),
+        (
             "tolerance-without-response.toml",
             &[
                 "tolerance-without-response.toml:11:1: classes[0].tolerance: only used with a [response] table",

@@ -126,6 +126,7 @@ impl Ctx<'_> {
                         id: c.id.clone(),
                         display: DisplayName::default(),
                         share: c.share,
+                        share_by_hour: None,
                         lanes: Vec::new(),
                         trusted: false,
                         mode: crate::port::TravelMode::Car,
@@ -202,6 +203,7 @@ impl Ctx<'_> {
                     c.display.clone()
                 },
                 share: c.share,
+                share_by_hour: None,
                 lanes: all_lanes,
                 trusted: pc.trusted,
                 mode: pc.mode,
