@@ -521,6 +521,7 @@ pub fn parse() -> Action {
             seed: sim.seed,
             threads: sim.threads,
             progress: progress(sim.quiet),
+            log_progress: !sim.quiet,
         }),
         Command::Pilot {
             file,
@@ -534,6 +535,7 @@ pub fn parse() -> Action {
             threads,
             plot,
             progress: progress(quiet),
+            log_progress: !quiet,
         }),
         Command::Calibrate {
             skeleton,

@@ -49,3 +49,17 @@ mod tests_response;
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { f64::NAN }
 }
+
+/// The lane a traveller looks at among `lanes` (a class's eligible lanes, in preference order):
+/// the one of smallest `posted_s` (ties to the first listed), with its posted wait; None when
+/// `lanes` is empty. The response (`response.rs`) and the port choice (`choice.rs`) both use it.
+fn cheapest_lane(lanes: &[usize], posted_s: &[f64]) -> Option<(usize, f64)> {
+    let (&first, rest) = lanes.split_first()?;
+    let mut best = (first, posted_s[first]);
+    for &l in rest {
+        if posted_s[l] < best.1 {
+            best = (l, posted_s[l]);
+        }
+    }
+    Some(best)
+}

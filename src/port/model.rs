@@ -1526,24 +1526,23 @@ fn choose_lane_with_room(lanes: &[LaneState], options: &[usize]) -> Option<usize
 
 /// Seconds of [start, end) that fall in each hour of day.
 fn observed_seconds_by_hour(start_ns: u64, end_ns: u64) -> [f64; 24] {
-    let mut out = [0.0; 24];
-    let mut t = start_ns;
-    while t < end_ns {
-        let next = ((t / HOUR_NS + 1) * HOUR_NS).min(end_ns);
-        out[((t / HOUR_NS) % 24) as usize] += (next - t) as f64 * 1e-9;
-        t = next;
-        if next == end_ns {
-            break;
-        }
-        // Whole days at once.
-        if end_ns - t >= SimTime::DAY.as_nanos() && t.is_multiple_of(SimTime::DAY.as_nanos()) {
-            let days = (end_ns - t) / SimTime::DAY.as_nanos();
-            for o in &mut out {
-                *o += days as f64 * 3600.0;
-            }
-            t += days * SimTime::DAY.as_nanos();
+    let day_ns = SimTime::DAY.as_nanos();
+    fn add(out: &mut [f64; 24], from: u64, to: u64) {
+        for p in crate::stats::hour_pieces(from, to) {
+            out[p.hour_of_day()] += p.secs();
         }
     }
+    let mut out = [0.0; 24];
+    // Up to the first midnight, whole days at once, then the rest.
+    let first_midnight = ((start_ns / day_ns + 1) * day_ns).min(end_ns.max(start_ns));
+    add(&mut out, start_ns, first_midnight);
+    let days = end_ns.saturating_sub(first_midnight) / day_ns;
+    if days > 0 {
+        for o in &mut out {
+            *o += days as f64 * 3600.0;
+        }
+    }
+    add(&mut out, first_midnight + days * day_ns, end_ns);
     out
 }
 
