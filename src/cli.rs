@@ -203,7 +203,8 @@ enum Command {
         #[arg(long, value_parser = parse_positive)]
         volume_per_day: f64,
         /// Fit this key although the skeleton sets it (demand.per_hour, lanes.<id>.service,
-        /// lanes.service, response.tolerance, classes.share); repeatable.
+        /// lanes.service, response.tolerance, classes.share), or fit
+        /// demand.staffing_elasticity (0.01 to 1); repeatable.
         #[arg(long, value_name = "KEY")]
         fit: Vec<String>,
         /// Most simulations of the search.
@@ -520,6 +521,7 @@ pub fn parse() -> Action {
             seed: sim.seed,
             threads: sim.threads,
             progress: progress(sim.quiet),
+            log_progress: !sim.quiet,
         }),
         Command::Pilot {
             file,
@@ -533,6 +535,7 @@ pub fn parse() -> Action {
             threads,
             plot,
             progress: progress(quiet),
+            log_progress: !quiet,
         }),
         Command::Calibrate {
             skeleton,

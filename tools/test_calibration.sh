@@ -13,7 +13,9 @@
 #   SEEDS  how many seeds to run it with (default $SEEDS, else 100): seeds FIRST_SEED (default 1)
 #          to FIRST_SEED + SEEDS - 1
 #   With no TEST: the statistical tests of the port model, mmc_matches_erlang_c with 50 seeds
-#   (about 3 s of CPU each) and the others with 100 (under 0.5 s each).
+#   (about 3 s of CPU each), the others with 100 (under 0.5 s each), and the calibration's
+#   synthetic-recovery test with 20 (about 8 s of CPU each, a whole `garita calibrate`; 100
+#   seeds would take about half an hour on two cores: ask for them with TEST:100).
 #
 # Prints one line per test: failures / seeds, the observed false-failure rate and the exact
 # (Clopper-Pearson) one-sided 95% upper confidence bound on the rate, to compare with the
@@ -33,6 +35,9 @@ if [ ${#tests[@]} -eq 0 ]; then
         "port::tests_region::two_identical_ports_split_evenly:100"
         "port::tests_region::negligible_load_shares_follow_the_logit_formula:100"
         "port::tests_region::a_closed_port_sends_its_traffic_to_the_others:100"
+        "port::tests_response::a_saturated_lane_settles_where_tolerance_balances_capacity:100"
+        "port::tests_response::a_lane_closed_on_sundays_posts_closed_on_sundays:100"
+        "analysis::calibrate::tests::calibration_recovers_known_inspection_times_and_tolerance:20"
     )
 fi
 

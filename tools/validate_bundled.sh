@@ -10,6 +10,9 @@
 #   OBSERVED  the archive (default: ../shared/data/cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv)
 #   FROM, TO, BASELINE_FROM, BASELINE_TO   the periods (defaults below)
 #   EXTRA     extra options for every `garita validate` (e.g. "--posted-round 5")
+#   CALIBRATED  a folder of tools/calibrate_bundled.sh: validate CALIBRATED/<name>/cal/calibrated.toml
+#             instead of scenarios/<name>.toml
+#   ONLY      a space-separated list of scenario names (default: all)
 set -euo pipefail
 
 OUT=${1:-output/validation}
@@ -20,6 +23,8 @@ TO=${TO:-2026-01-18}
 BASELINE_FROM=${BASELINE_FROM:-2025-03-28}
 BASELINE_TO=${BASELINE_TO:-2025-08-31}
 EXTRA=${EXTRA:-}
+CALIBRATED=${CALIBRATED:-}
+ONLY=${ONLY:-}
 
 if [ ! -x "$GARITA" ]; then
     cargo build --release --quiet
@@ -43,6 +48,12 @@ names=()
 for line in "${SCENARIOS[@]}"; do
     read -r file port mode <<<"$line"
     name=$(basename "$file" .toml)
+    if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+        continue
+    fi
+    if [ -n "$CALIBRATED" ]; then
+        file="$CALIBRATED/$name/cal/calibrated.toml"
+    fi
     names+=("$name")
     # shellcheck disable=SC2086
     "$GARITA" validate "$file" --observed "$OBSERVED" --port "$port" --mode "$mode" \

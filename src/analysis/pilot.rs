@@ -397,6 +397,18 @@ pub fn load(path: &Path) -> Result<Pilot, AnalysisError> {
             continue;
         }
         match load_file(&resolved) {
+            Ok(scenario) if scenario.config.region.is_some() => {
+                // A site's criteria (reach, the per-lane interventions) are those of one port;
+                // a region's ports are scored through their own scenarios.
+                p.at(
+                    s.scenario.span(),
+                    &format!("sites[{i}].scenario"),
+                    format!(
+                        "{} is a region file, expected one port's scenario (name each port's own scenario as a site, e.g. one of the region's [[ports]]; `garita run`, `compare`, `sweep` and `staff` take the region itself)",
+                        resolved.display()
+                    ),
+                );
+            }
             Ok(scenario) => {
                 let h = horizon_s.unwrap_or(scenario.config.horizon.as_secs_f64());
                 let w = warmup_s.unwrap_or(scenario.config.warmup.as_secs_f64());

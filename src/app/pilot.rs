@@ -23,13 +23,18 @@ pub struct PilotArgs {
     pub plot: bool,
     /// Draw a progress line on stderr, and a summary line at the end.
     pub progress: bool,
+    /// Without the progress line (standard error is not a terminal): write a plain line on
+    /// stderr at most every 30 s while the search runs, and the summary line at the end.
+    pub log_progress: bool,
 }
 
 /// Runs the pilot, writes pilot.csv, criteria.md, pilot.json and one staff.toml per staffing candidate (and
 /// with `plot`, the charts), and returns the ranked table.
 pub fn pilot(args: &PilotArgs) -> Result<String, AppError> {
     let p = pilot::load(&args.file)?;
-    let progress = Arc::new(StderrProgress::new(args.progress, "pilot", Shape::Open));
+    let progress = Arc::new(
+        StderrProgress::new(args.progress, "pilot", Shape::Open).with_lines(args.log_progress),
+    );
     let res = experiment::observe(progress.clone(), || pilot::run(&p, args.threads))?;
     progress.finish();
     let dir = args

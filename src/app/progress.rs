@@ -2,7 +2,7 @@
 //! the one-line summary at the end, drawn with `indicatif`. Wall-clock time appears only here,
 //! never in result files.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,10 +18,18 @@ pub enum Shape {
     Open,
 }
 
+/// How often a plain progress line is written when standard error is not a terminal.
+const LINE_EVERY_S: u64 = 30;
+
 /// Progress of one command on stderr; draws nothing unless `enabled` (the command line enables
-/// it only on a terminal and without `--quiet`).
+/// it only on a terminal and without `--quiet`), or, with [`StderrProgress::with_lines`], writes
+/// a plain line at most every 30 s and the summary line at the end (for long commands whose
+/// standard error is a file or a pipe).
 pub struct StderrProgress {
     enabled: bool,
+    lines: AtomicBool,
+    /// Whole seconds since the start when the last plain line was written.
+    last_line_s: AtomicU64,
     label: String,
     bar: ProgressBar,
     vehicles: AtomicU64,
@@ -52,12 +60,22 @@ impl StderrProgress {
         };
         StderrProgress {
             enabled,
+            lines: AtomicBool::new(false),
+            last_line_s: AtomicU64::new(0),
             label: label.to_string(),
             bar,
             vehicles: AtomicU64::new(0),
             loaded: AtomicU64::new(0),
             started: Instant::now(),
         }
+    }
+
+    /// Also writes plain lines (jobs done so far, at most one every 30 s) and the summary line
+    /// when the bar is not drawn; `staff` and `pilot` use it off a terminal, where a long search
+    /// would otherwise print nothing until it ends.
+    pub fn with_lines(self, lines: bool) -> Self {
+        self.lines.store(lines && !self.enabled, Ordering::Relaxed);
+        self
     }
 
     /// The one-line summary: jobs, resumed jobs, wall time, vehicles and their rate.
@@ -133,6 +151,17 @@ impl Progress for StderrProgress {
             };
             self.bar
                 .set_message(format!("{resumed}{} vehicles/s", human(rate)));
+        } else if self.lines.load(Ordering::Relaxed) {
+            let now = self.started.elapsed().as_secs();
+            let last = self.last_line_s.load(Ordering::Relaxed);
+            if now >= last + LINE_EVERY_S
+                && self
+                    .last_line_s
+                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                eprintln!("{} (running)", self.summary());
+            }
         }
     }
 
@@ -140,6 +169,8 @@ impl Progress for StderrProgress {
     fn finish(&self) {
         if self.enabled && !self.bar.is_finished() {
             self.bar.finish_and_clear();
+            eprintln!("{}", self.summary());
+        } else if self.lines.swap(false, Ordering::Relaxed) {
             eprintln!("{}", self.summary());
         }
     }

@@ -30,6 +30,9 @@ pub struct StaffArgs {
     pub threads: usize,
     /// Draw a progress line on stderr, and a summary line at the end.
     pub progress: bool,
+    /// Without the progress line (standard error is not a terminal): write a plain line on
+    /// stderr at most every 30 s while the search runs, and the summary line at the end.
+    pub log_progress: bool,
 }
 
 /// Runs the search, writes staff.csv, staff_hours.csv, staff_summary.csv and staff.toml, and
@@ -57,7 +60,9 @@ pub fn staff(args: &StaffArgs) -> Result<String, AppError> {
         )));
     }
     let lanes = select_lanes(&s.config, &args.lanes).map_err(AppError::Usage)?;
-    let progress = Arc::new(StderrProgress::new(args.progress, "staff", Shape::Open));
+    let progress = Arc::new(
+        StderrProgress::new(args.progress, "staff", Shape::Open).with_lines(args.log_progress),
+    );
     let res = experiment::observe(progress.clone(), || {
         staff_search(
             &s.config,

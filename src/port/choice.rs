@@ -96,17 +96,10 @@ impl Choice {
         let looks = &mut self.looks;
         looks.clear();
         for (p, lanes) in r.class_lanes[class].iter().enumerate() {
-            let Some((&first, rest)) = lanes.split_first() else {
-                looks.push(None);
-                continue;
-            };
-            let mut best = (first, posted_s[first]);
-            for &l in rest {
-                if posted_s[l] < best.1 {
-                    best = (l, posted_s[l]);
-                }
-            }
-            looks.push(Some((best.0, best.1 + travel[p] + r.toll_s[p])));
+            looks.push(
+                super::cheapest_lane(lanes, posted_s)
+                    .map(|(l, w)| (l, w + travel[p] + r.toll_s[p])),
+            );
         }
         let any_open = looks.iter().flatten().any(|(_, c)| c.is_finite());
         // The cost that decides: the full cost, or travel and toll when every port is closed.

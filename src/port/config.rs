@@ -134,6 +134,29 @@ pub struct DemandConfig {
     /// Standard deviation of the logarithm of each simulated day's demand factor (log-normal,
     /// mean 1; 0 = every day the same).
     pub day_sd: f64,
+    /// Demand that follows the booths open (None: it does not).
+    pub staffing: Option<StaffingDemand>,
+    /// Multipliers by calendar month, January first (None: every month the same; needs the
+    /// calendar's `start`).
+    pub month_factors: Option<[f64; 12]>,
+}
+
+/// Demand that follows the staffing: CBP opens the lanes for the traffic it expects, so the
+/// booths open carry information about the demand. In each simulated hour the latent rate is
+/// multiplied by `(open / reference)^elasticity`, where `open` is the sum of the booths open
+/// that hour over `lanes` and `reference` is the same sum of their `booths` tables at that
+/// hour of day, as the scenario gives them (the ratio within 1/4 to 4; a factor of 1 where
+/// the reference is 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaffingDemand {
+    /// The exponent, 0 to 1 (0: no effect; 1: demand proportional to the booths open).
+    pub elasticity: f64,
+    /// Indices into `PortConfig::lanes` of the lanes whose booths count.
+    pub lanes: Vec<usize>,
+    /// The typical booths open by hour of day: the sum over `lanes` of their weekday `booths`
+    /// (for a lane replaying a series, its hourly median over the run), fixed when the scenario
+    /// is read, so that a later replay of other staffing is measured against it.
+    pub reference: [f64; 24],
 }
 
 impl DemandConfig {

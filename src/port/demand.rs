@@ -1,8 +1,77 @@
-//! Day-to-day swings of demand: each simulated day's arrival rate is multiplied by a
-//! log-normal factor of mean 1, drawn per (replication, day) from the stream `day_factor`.
+//! Demand factors beyond the hourly profile: day-to-day swings (each simulated day's arrival
+//! rate is multiplied by a log-normal factor of mean 1, drawn per (replication, day) from the
+//! stream `day_factor`), and two deterministic ones computed before a run (no draw): the
+//! month's factor (`month_factors`) and demand that follows the booths open
+//! (`staffing_elasticity`).
 
-use super::config::DemandConfig;
+use super::calendar::DayType;
+use super::config::{DemandConfig, LaneConfig, PortConfig};
 use crate::engine::{RngStream, SimTime, StreamId};
+
+/// The ratio of booths open to the reference is kept within `[1 / MAX_STAFFING_RATIO,
+/// MAX_STAFFING_RATIO]`: an hour with every counted lane closed (or a reference of a single
+/// booth) does not switch the demand off or multiply it without bound.
+pub const MAX_STAFFING_RATIO: f64 = 4.0;
+
+/// The typical booths open by hour of day of `lanes[which]`: the sum of their weekday `booths`
+/// (a lane replaying a series has its hourly median over the run there).
+pub fn staffing_reference(lanes: &[LaneConfig], which: &[usize]) -> [f64; 24] {
+    std::array::from_fn(|h| {
+        which
+            .iter()
+            .filter_map(|&i| lanes.get(i))
+            .map(|l| f64::from(l.booths[h]))
+            .sum()
+    })
+}
+
+/// The deterministic demand factor of each simulated hour of `[0, horizon)`, in hour order:
+/// the month's factor times `(open / reference)^elasticity`. Empty when the scenario has
+/// neither `month_factors` nor a staffing elasticity above 0 (then nothing changes).
+pub(super) fn hour_factors(cfg: &PortConfig) -> Vec<f64> {
+    let d = &cfg.demand;
+    let staffing = d.staffing.as_ref().filter(|s| s.elasticity > 0.0);
+    let months = d.month_factors.as_ref().zip(cfg.calendar.start);
+    if staffing.is_none() && months.is_none() {
+        return Vec::new();
+    }
+    let days = cfg
+        .horizon
+        .as_nanos()
+        .div_ceil(SimTime::DAY.as_nanos())
+        .max(1);
+    let special = cfg.calendar.special_days(days);
+    let first = cfg.calendar.first_weekday();
+    let mut out = Vec::with_capacity(days as usize * 24);
+    for day in 0..days {
+        let month = months.map_or(1.0, |(f, start)| {
+            let (_, m, _) = start.plus_days(day as i64).ymd();
+            f[m as usize - 1]
+        });
+        let day_type = special.as_ref().map_or_else(
+            || DayType::of_weekday(first + day as usize),
+            |s| s[day as usize].1,
+        );
+        for h in 0..24 {
+            let mut f = month;
+            if let Some(s) = staffing {
+                let reference = s.reference[h];
+                if reference > 0.0 {
+                    let open: f64 = s
+                        .lanes
+                        .iter()
+                        .map(|&i| f64::from(cfg.lanes[i].booths_of_day(day, day_type)[h]))
+                        .sum();
+                    let ratio =
+                        (open / reference).clamp(1.0 / MAX_STAFFING_RATIO, MAX_STAFFING_RATIO);
+                    f *= libm::pow(ratio, s.elasticity);
+                }
+            }
+            out.push(f);
+        }
+    }
+    out
+}
 
 /// The demand factor of each day of `[0, horizon)`, in day order; empty when `day_sd` is 0
 /// (every day the same, and no draw is made).
@@ -36,7 +105,94 @@ mod tests {
             day_sd,
             per_hour_saturday: None,
             per_hour_sunday: None,
+            staffing: None,
+            month_factors: None,
         }
+    }
+
+    use crate::port::calendar::Date;
+    use crate::port::config::StaffingDemand;
+    use crate::port::model::simulate;
+    use crate::port::test_support::{class, config, lane};
+    use crate::port::{GroupRef, Metric};
+
+    /// Two lanes over three days from Friday 2025-10-31, the first replaying 2, 4 and 0 booths
+    /// all day, the second fixed at 3.
+    fn two_lanes(elasticity: f64, months: Option<[f64; 12]>) -> PortConfig {
+        let mut c = config(
+            [100.0; 24],
+            vec![class("c", 1.0, vec![0, 1])],
+            vec![lane("a", 2, 60.0), lane("b", 3, 60.0)],
+        );
+        c.horizon = SimTime::from_hours(72);
+        c.calendar.start = Date::parse("2025-10-31");
+        c.lanes[0].max_booths = 4;
+        c.lanes[0].booths_by_date = Some(vec![[2; 24], [4; 24], [0; 24]]);
+        c.demand.staffing = Some(StaffingDemand {
+            elasticity,
+            lanes: vec![0],
+            reference: staffing_reference(&c.lanes, &[0]),
+        });
+        c.demand.month_factors = months;
+        c
+    }
+
+    #[test]
+    fn staffing_and_month_factors_by_hour() {
+        assert!(
+            hour_factors(&two_lanes(0.0, None)).is_empty(),
+            "elasticity 0: nothing"
+        );
+        let f = hour_factors(&two_lanes(0.5, None));
+        assert_eq!(f.len(), 72);
+        // Reference: lane a's weekday table, 2 booths. Day 1 opens 4 (ratio 2), day 2 none
+        // (ratio 0, kept at 1/4).
+        assert!(f[..24].iter().all(|&x| x == 1.0));
+        assert!(f[24..48].iter().all(|&x| (x - 2f64.sqrt()).abs() < 1e-12));
+        assert!(f[48..].iter().all(|&x| (x - 0.5).abs() < 1e-12));
+        let mut months = [1.0; 12];
+        months[9] = 0.8; // October
+        months[10] = 1.25; // November
+        let f = hour_factors(&two_lanes(0.0, Some(months)));
+        assert!(f[..24].iter().all(|&x| x == 0.8), "31 October");
+        assert!(f[24..].iter().all(|&x| x == 1.25), "1-2 November");
+        let f = hour_factors(&two_lanes(1.0, Some(months)));
+        assert_eq!((f[0], f[30], f[60]), (0.8, 2.5, 0.3125));
+        // A reference of 0 booths in an hour leaves that hour alone.
+        let mut c = two_lanes(1.0, None);
+        c.demand.staffing.as_mut().expect("set").reference[5] = 0.0;
+        assert_eq!(hour_factors(&c)[24 + 5], 1.0);
+    }
+
+    #[test]
+    fn arrivals_follow_the_factors_and_zero_elasticity_changes_nothing() {
+        let base = {
+            let mut c = two_lanes(0.0, None);
+            c.demand.staffing = None;
+            c
+        };
+        let zero = two_lanes(0.0, None);
+        // (Compared as text: NaN metrics are not equal to themselves.)
+        assert_eq!(
+            format!("{:?}", simulate(&base, 0, None)),
+            format!("{:?}", simulate(&zero, 0, None))
+        );
+        // Day 1 at twice the reference booths and elasticity 1: twice the arrivals of day 0.
+        let count = |c: &PortConfig| {
+            let mut c = c.clone();
+            c.horizon = SimTime::from_hours(48);
+            let r = simulate(&c, 0, None);
+            r.group(GroupRef::All)
+                .expect("all")
+                .metric(Metric::ArrivalsPerDay)
+        };
+        let flat = count(&base);
+        let follow = count(&two_lanes(1.0, None));
+        // Two days: 2400 expected arrivals against 3600; Poisson sd about 60, so 5 sd apart.
+        assert!(
+            (follow / flat - 1.5).abs() < 0.1,
+            "{follow} against {flat} arrivals per day"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::calendar::DayType;
 use super::choice::Choice;
 use super::class_mix::ClassMix;
 use super::config::PortConfig;
-use super::demand::day_factors;
+use super::demand::{day_factors, hour_factors};
 use super::flex::{Flex, Move};
 use super::metrics::{
     CDF_POINTS_S, GroupRef, GroupResult, HourlyMetric, Metric, ReplicationResult,
@@ -407,6 +407,8 @@ struct Model<'a, 'b> {
     trace: Option<&'b mut dyn TraceSink>,
     /// Demand factor of each day (empty: every day the same).
     day_factor: Vec<f64>,
+    /// Deterministic demand factor of each hour: month and staffing (empty: none).
+    hour_factor: Vec<f64>,
     /// Travellers who react to the posted wait (None: every arrival joins). Always present in
     /// a region, which posts waits for its port choice.
     response: Option<Response>,
@@ -548,6 +550,7 @@ impl<'a, 'b> Model<'a, 'b> {
             total_queue_max: PeakLevel::new(warmup_ns, reference_ns),
             trace,
             day_factor: day_factors(&cfg.demand, cfg.seed, replication, cfg.horizon),
+            hour_factor: hour_factors(cfg),
             response: Response::new(cfg, replication),
             choice: Choice::new(cfg, replication).map(Box::new),
             approach: Approach::new(cfg, warmup_ns).map(Box::new),
@@ -566,7 +569,9 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         let mut e = self.arrivals_rng.exp1();
         let mut t = now_ns;
-        let factors = !self.day_factor.is_empty() || self.special_days.is_some();
+        let factors = !self.day_factor.is_empty()
+            || self.special_days.is_some()
+            || !self.hour_factor.is_empty();
         while t < self.horizon_ns {
             let h = t / HOUR_NS;
             let seg_end = (h + 1) * HOUR_NS;
@@ -578,6 +583,9 @@ impl<'a, 'b> Model<'a, 'b> {
                 }
                 if let Some(days) = &self.special_days {
                     lam *= days[(h / 24) as usize].0;
+                }
+                if let Some(f) = self.hour_factor.get(h as usize) {
+                    lam *= f;
                 }
                 gap_ns = 1e9 / lam;
             }
@@ -1518,24 +1526,23 @@ fn choose_lane_with_room(lanes: &[LaneState], options: &[usize]) -> Option<usize
 
 /// Seconds of [start, end) that fall in each hour of day.
 fn observed_seconds_by_hour(start_ns: u64, end_ns: u64) -> [f64; 24] {
-    let mut out = [0.0; 24];
-    let mut t = start_ns;
-    while t < end_ns {
-        let next = ((t / HOUR_NS + 1) * HOUR_NS).min(end_ns);
-        out[((t / HOUR_NS) % 24) as usize] += (next - t) as f64 * 1e-9;
-        t = next;
-        if next == end_ns {
-            break;
-        }
-        // Whole days at once.
-        if end_ns - t >= SimTime::DAY.as_nanos() && t.is_multiple_of(SimTime::DAY.as_nanos()) {
-            let days = (end_ns - t) / SimTime::DAY.as_nanos();
-            for o in &mut out {
-                *o += days as f64 * 3600.0;
-            }
-            t += days * SimTime::DAY.as_nanos();
+    let day_ns = SimTime::DAY.as_nanos();
+    fn add(out: &mut [f64; 24], from: u64, to: u64) {
+        for p in crate::stats::hour_pieces(from, to) {
+            out[p.hour_of_day()] += p.secs();
         }
     }
+    let mut out = [0.0; 24];
+    // Up to the first midnight, whole days at once, then the rest.
+    let first_midnight = ((start_ns / day_ns + 1) * day_ns).min(end_ns.max(start_ns));
+    add(&mut out, start_ns, first_midnight);
+    let days = end_ns.saturating_sub(first_midnight) / day_ns;
+    if days > 0 {
+        for o in &mut out {
+            *o += days as f64 * 3600.0;
+        }
+    }
+    add(&mut out, first_midnight + days * day_ns, end_ns);
     out
 }
 

@@ -117,14 +117,10 @@ impl Tally {
         if !value.is_finite() {
             return;
         }
-        let mut t = from_ns;
-        while t < to_ns {
-            let next = ((t / HOUR_NS + 1) * HOUR_NS).min(to_ns);
-            let h = ((t / HOUR_NS) % 24) as usize;
-            let dt = (next - t) as f64 * 1e-9;
+        for p in crate::stats::hour_pieces(from_ns, to_ns) {
+            let (h, dt) = (p.hour_of_day(), p.secs());
             self.posted_area[h] += value * dt;
             self.posted_time[h] += dt;
-            t = next;
         }
     }
 }
@@ -367,14 +363,8 @@ impl Response {
     /// The eligible lane a traveller of `class` looks at (smallest posted wait, ties to the
     /// first listed) and its posted wait.
     fn looked_at(&self, class: usize) -> (usize, f64) {
-        let lanes = &self.class_lanes[class];
-        let mut best = (lanes[0], self.visible[lanes[0]]);
-        for &l in &lanes[1..] {
-            if self.visible[l] < best.1 {
-                best = (l, self.visible[l]);
-            }
-        }
-        best
+        super::cheapest_lane(&self.class_lanes[class], &self.visible)
+            .expect("validation gives every class at least one lane")
     }
 
     /// A new latent trip of `class` at `now_ns`: draws its tolerance and decides.
@@ -517,16 +507,12 @@ fn hold_by_day(days: &mut [[(f64, f64); 24]], from_ns: u64, to_ns: u64, value: f
     if !value.is_finite() {
         return;
     }
-    let mut t = from_ns;
-    while t < to_ns {
-        let next = ((t / HOUR_NS + 1) * HOUR_NS).min(to_ns);
-        let h = t / HOUR_NS;
-        let dt = (next - t) as f64 * 1e-9;
-        if let Some(d) = days.get_mut((h / 24) as usize) {
-            d[(h % 24) as usize].0 += value * dt;
-            d[(h % 24) as usize].1 += dt;
+    for p in crate::stats::hour_pieces(from_ns, to_ns) {
+        let dt = p.secs();
+        if let Some(d) = days.get_mut((p.hour_index / 24) as usize) {
+            d[p.hour_of_day()].0 += value * dt;
+            d[p.hour_of_day()].1 += dt;
         }
-        t = next;
     }
 }
 

@@ -52,6 +52,8 @@ pub(crate) fn demand(per_hour: [f64; 24]) -> DemandConfig {
         per_hour_saturday: None,
         per_hour_sunday: None,
         day_sd: 0.0,
+        staffing: None,
+        month_factors: None,
     }
 }
 

@@ -152,21 +152,56 @@ fn staffed_booths_value(lane: &crate::port::LaneConfig, weekday: &[u32; 24]) -> 
 
 /// `staff.toml`: the schedule as lines ready to paste into the scenario's `[[lanes]]` tables
 /// (a lane with Saturday or Sunday tables keeps them: `booths = { weekday = [...], ... }`).
+/// For a region, each line is the region's edit key of one port's lane,
+/// `ports.<port>.lanes.<lane>.booths = [...]` (`...booths.weekday` when the lane has day-type
+/// tables), the key shape `garita sweep --vary` takes, in port order.
 pub fn staff_toml(cfg: &PortConfig, res: &StaffResult, replications: u32) -> Vec<u8> {
+    let how = if cfg.region.is_some() {
+        "# A region: each line sets one port's lane by its region key (`ports.<port>.lanes.<lane>...`,\n# as in `garita sweep --vary`); its value goes into that port scenario's [[lanes]] table.\n"
+    } else {
+        "# Paste each `booths` line into the [[lanes]] table with that id.\n"
+    };
     let mut out = format!(
-        "# garita staff: target {} in every hour (95% interval over {replications} replications, seed {})\n# Paste each `booths` line into the [[lanes]] table with that id.\n",
+        "# garita staff: target {} in every hour (95% interval over {replications} replications, seed {})\n{how}",
         res.target, cfg.seed
     );
     let mut lanes: Vec<usize> = res.hours.iter().map(|h| h.lane).collect();
     lanes.dedup();
     for l in lanes {
         let (n, c) = res.booth_hours(l);
+        let lane = &cfg.lanes[l];
+        let port = cfg
+            .region
+            .as_ref()
+            .and_then(|r| r.ports.iter().find(|p| p.lanes.contains(&l)));
+        let (what, key, value) = match port {
+            Some(p) => {
+                let id = lane
+                    .id
+                    .strip_prefix(&format!("{}/", p.id))
+                    .unwrap_or(&lane.id);
+                // The search changes the weekday table only: an edit key sets that table.
+                let key = if lane.booths_saturday.is_none() && lane.booths_sunday.is_none() {
+                    format!("ports.{}.lanes.{id}.booths", p.id)
+                } else {
+                    format!("ports.{}.lanes.{id}.booths.weekday", p.id)
+                };
+                (
+                    format!("port {:?}, lane {id:?}", p.id),
+                    key,
+                    booths_array(&res.booths[l]),
+                )
+            }
+            None => (
+                format!("lane {:?}", lane.id),
+                "booths".to_string(),
+                staffed_booths_value(lane, &res.booths[l]),
+            ),
+        };
         let _ = write!(
             out,
-            "\n# lane {:?}: {n} booth-hours per day (now {c}); max_booths = {}\nbooths = {}\n",
-            cfg.lanes[l].id,
-            cfg.lanes[l].max_booths,
-            staffed_booths_value(&cfg.lanes[l], &res.booths[l])
+            "\n# {what}: {n} booth-hours per day (now {c}); max_booths = {}\n{key} = {value}\n",
+            lane.max_booths,
         );
     }
     out.into_bytes()

@@ -147,7 +147,6 @@ keys! {
     // Travellers who react to the posted wait.
     TitlePostedByHour => "Posted wait by hour of day", "Espera publicada por hora del día";
     TitleFitByHour => "Calibration: simulated posted wait against CBP's readings", "Calibración: espera publicada simulada frente a las lecturas de CBP";
-    LegendObserved => "{lane}: CBP posted (mean of readings)", "{lane}: publicada por CBP (media de lecturas)";
     TitleTripsByHour => "Trips by hour: made, forgone and shifted", "Viajes por hora: realizados, desistidos y aplazados";
     AxisTripsPerHour => "Trips per hour", "Viajes por hora";
     TitlePortShare => "Share of each port by hour", "Participación de cada puerto por hora";

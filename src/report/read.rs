@@ -401,24 +401,53 @@ pub struct OutputData {
     /// validation.csv and validation_summary.csv of a `garita validate` folder, if present.
     pub validation: Option<ValidationData>,
     /// fit.csv of a `garita calibrate` folder, if present.
-    pub fit: Option<Vec<FitPoint>>,
+    pub fit: Option<Vec<PostedHour>>,
 }
 
-/// One row of `validation.csv`.
+/// One lane kind and hour of the simulated posted wait against CBP's readings: a row of
+/// `validation.csv` (`garita validate`) or of `fit.csv` (`garita calibrate`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ValidationHour {
+pub struct PostedHour {
     /// Lane kind (`general`, `ready`, ...).
     pub lane: String,
     /// Hour of day.
-    pub hour: u32,
+    pub hour: usize,
     /// Mean observed reading, minutes.
     pub observed_mean_min: f64,
     /// Mean simulated posted wait, minutes.
     pub simulated_mean_min: f64,
-    /// Its 95% CI half-width.
+    /// Its 95% CI half-width (`simulated_ci95` in validation.csv, `ci95` in fit.csv).
     pub simulated_ci95: f64,
     /// Readings.
     pub n_observed: u32,
+}
+
+/// Reads the [`PostedHour`] rows of `t`, whose CI column is named `ci_col`.
+fn posted_hours(t: &Table, ci_col: &str) -> Result<Vec<PostedHour>, ReadError> {
+    let c: Vec<usize> = [
+        "lane",
+        "hour",
+        "observed_mean_min",
+        "simulated_mean_min",
+        ci_col,
+        "n_observed",
+    ]
+    .iter()
+    .map(|n| t.col(n))
+    .collect::<Result<_, _>>()?;
+    t.rows
+        .iter()
+        .map(|(line, rec)| {
+            Ok(PostedHour {
+                lane: t.str(*line, rec, c[0])?.to_string(),
+                hour: t.int(*line, rec, c[1])? as usize,
+                observed_mean_min: t.num(*line, rec, c[2])?,
+                simulated_mean_min: t.num(*line, rec, c[3])?,
+                simulated_ci95: t.num(*line, rec, c[4])?,
+                n_observed: t.int(*line, rec, c[5])?,
+            })
+        })
+        .collect()
 }
 
 /// One row of `validation_summary.csv`.
@@ -444,36 +473,14 @@ pub struct ValidationLane {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationData {
     /// validation.csv.
-    pub hours: Vec<ValidationHour>,
+    pub hours: Vec<PostedHour>,
     /// validation_summary.csv.
     pub lanes: Vec<ValidationLane>,
 }
 
 /// Reads validation.csv and validation_summary.csv of `dir`.
 fn read_validation(dir: &Path) -> Result<ValidationData, ReadError> {
-    let t = Table::read(&dir.join("validation.csv"))?;
-    let c: Vec<usize> = [
-        "lane",
-        "hour",
-        "observed_mean_min",
-        "simulated_mean_min",
-        "simulated_ci95",
-        "n_observed",
-    ]
-    .iter()
-    .map(|n| t.col(n))
-    .collect::<Result<_, _>>()?;
-    let mut hours = Vec::new();
-    for (line, rec) in &t.rows {
-        hours.push(ValidationHour {
-            lane: t.str(*line, rec, c[0])?.to_string(),
-            hour: t.int(*line, rec, c[1])?,
-            observed_mean_min: t.num(*line, rec, c[2])?,
-            simulated_mean_min: t.num(*line, rec, c[3])?,
-            simulated_ci95: t.num(*line, rec, c[4])?,
-            n_observed: t.int(*line, rec, c[5])?,
-        });
-    }
+    let hours = posted_hours(&Table::read(&dir.join("validation.csv"))?, "simulated_ci95")?;
     let summary = dir.join("validation_summary.csv");
     require(
         &summary,
@@ -507,44 +514,9 @@ fn read_validation(dir: &Path) -> Result<ValidationData, ReadError> {
     Ok(ValidationData { hours, lanes })
 }
 
-/// One row of `fit.csv` (`garita calibrate`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FitPoint {
-    /// Lane kind.
-    pub lane: String,
-    /// Hour of day.
-    pub hour: usize,
-    /// Mean of the readings (min).
-    pub observed_mean_min: f64,
-    /// Simulated posted wait (min).
-    pub simulated_mean_min: f64,
-    /// Its 95% half-width.
-    pub ci95: f64,
-}
-
 /// Reads fit.csv.
-pub fn read_fit(path: &Path) -> Result<Vec<FitPoint>, ReadError> {
-    let t = Table::read(path)?;
-    let (lane, hour, obs, sim, ci) = (
-        t.col("lane")?,
-        t.col("hour")?,
-        t.col("observed_mean_min")?,
-        t.col("simulated_mean_min")?,
-        t.col("ci95")?,
-    );
-    t.rows
-        .iter()
-        .map(|(line, r)| {
-            let line = *line;
-            Ok(FitPoint {
-                lane: t.str(line, r, lane)?.to_string(),
-                hour: t.int(line, r, hour)? as usize,
-                observed_mean_min: t.num(line, r, obs)?,
-                simulated_mean_min: t.num(line, r, sim)?,
-                ci95: t.num(line, r, ci)?,
-            })
-        })
-        .collect()
+pub fn read_fit(path: &Path) -> Result<Vec<PostedHour>, ReadError> {
+    posted_hours(&Table::read(path)?, "ci95")
 }
 
 fn read_text(path: &Path) -> Result<String, ReadError> {

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod demand;
 mod region;
 mod response;
 mod series;
@@ -606,6 +607,13 @@ impl<'s> Ctx<'s> {
                 self.load_series(ls, start, horizon);
             }
         }
+        let mut demand = demand;
+        if let (Some(d), Some(ls)) = (demand.as_mut(), lanes.as_ref()) {
+            let start = calendar.as_ref().and_then(|c| c.start);
+            if !self.demand_links(root, d, ls, start) {
+                demand = None;
+            }
+        }
         Some(PortConfig {
             name: name?,
             description: description.en,
@@ -1050,7 +1058,16 @@ impl<'s> Ctx<'s> {
         self.check_keys(
             t,
             "demand",
-            &["rate", "per_hour", "weekday_factors", "scale", "day_sd"],
+            &[
+                "rate",
+                "per_hour",
+                "weekday_factors",
+                "scale",
+                "day_sd",
+                "staffing_elasticity",
+                "staffing_lanes",
+                "month_factors",
+            ],
         );
         let non_negative = |x: f64| (x < 0.0).then(|| format!("must not be negative, got {x}"));
         let per_hour = match (Self::get(t, "rate"), Self::get(t, "per_hour")) {
@@ -1107,6 +1124,7 @@ impl<'s> Ctx<'s> {
             Some(v) => self.day_sd(v),
             None => Some(0.0),
         };
+        let (staffing, month_factors) = self.demand_shift(t);
         let d = DemandConfig {
             per_hour,
             weekday_factors: weekday_factors?,
@@ -1114,6 +1132,8 @@ impl<'s> Ctx<'s> {
             per_hour_saturday,
             per_hour_sunday,
             day_sd: day_sd?,
+            staffing: staffing?,
+            month_factors: month_factors?,
         };
         if (0..168).all(|h| d.rate_per_hour(h) == 0.0) {
             self.err(
@@ -2229,6 +2249,8 @@ mod tests {
             per_hour_saturday: None,
             per_hour_sunday: None,
             day_sd: 0.0,
+            staffing: None,
+            month_factors: None,
         };
         assert_eq!(expected_arrivals(&d, 3600.0 * 1.5), 15.0);
         assert_eq!(expected_arrivals(&d, 86_400.0 * 7.0), 10.0 * 24.0 * 7.0);

@@ -15,6 +15,54 @@ pub struct HourlyLevel {
 
 const HOUR_NS: u64 = 3_600_000_000_000;
 
+/// The part of an interval that falls in one clock hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HourPiece {
+    /// Hours since the start of the run (midnight of day 0): `% 24` is the hour of day,
+    /// `% 168` the hour of week.
+    pub hour_index: u64,
+    /// Start of the piece (ns since the start of the run).
+    pub from_ns: u64,
+    /// End of the piece (exclusive).
+    pub to_ns: u64,
+}
+
+impl HourPiece {
+    /// The hour of day of the piece.
+    #[inline]
+    pub fn hour_of_day(&self) -> usize {
+        (self.hour_index % 24) as usize
+    }
+
+    /// Its length in seconds.
+    #[inline]
+    pub fn secs(&self) -> f64 {
+        (self.to_ns - self.from_ns) as f64 * 1e-9
+    }
+}
+
+/// Splits [from_ns, to_ns) at clock hours, in time order (nothing when `to_ns <= from_ns`).
+/// The one way garita cuts an interval into hours: the posted-wait tallies by hour of day and
+/// by day, the observed time by hour of day and [`HourlyLevel`] use it (the arrival process in
+/// `port/model.rs` walks its hours inline, as it stops at the first arrival).
+pub fn hour_pieces(from_ns: u64, to_ns: u64) -> impl Iterator<Item = HourPiece> {
+    let mut t = from_ns;
+    std::iter::from_fn(move || {
+        if t >= to_ns {
+            return None;
+        }
+        let hour_index = t / HOUR_NS;
+        let next = ((hour_index + 1) * HOUR_NS).min(to_ns);
+        let piece = HourPiece {
+            hour_index,
+            from_ns: t,
+            to_ns: next,
+        };
+        t = next;
+        Some(piece)
+    })
+}
+
 impl HourlyLevel {
     /// Starts integrating at `start_ns` (earlier changes only move the level).
     pub fn new(start_ns: u64) -> Self {
@@ -38,14 +86,17 @@ impl HourlyLevel {
         if now_ns <= self.last_ns {
             return;
         }
-        while now_ns >= self.next_boundary_ns {
-            self.area[self.hour] +=
-                i128::from(self.level) * i128::from(self.next_boundary_ns - self.last_ns);
-            self.last_ns = self.next_boundary_ns;
-            self.next_boundary_ns += HOUR_NS;
-            self.hour = (self.hour + 1) % 24;
+        if now_ns < self.next_boundary_ns {
+            // Within the current hour (most changes): no division.
+            self.area[self.hour] += i128::from(self.level) * i128::from(now_ns - self.last_ns);
+        } else {
+            for p in hour_pieces(self.last_ns, now_ns) {
+                self.area[p.hour_of_day()] +=
+                    i128::from(self.level) * i128::from(p.to_ns - p.from_ns);
+            }
+            self.next_boundary_ns = (now_ns / HOUR_NS + 1) * HOUR_NS;
+            self.hour = ((now_ns / HOUR_NS) % 24) as usize;
         }
-        self.area[self.hour] += i128::from(self.level) * i128::from(now_ns - self.last_ns);
         self.last_ns = now_ns;
     }
 
@@ -83,6 +134,22 @@ mod tests {
         assert_eq!(a[0], 2.0 * 1800.0 + 3.0 * 3600.0);
         assert_eq!(a[1], 2.0 * 1800.0 + 3.0 * 1800.0 + 3.0 * 3600.0);
         assert_eq!(a[5], 3.0 * 3600.0);
+    }
+
+    #[test]
+    fn hour_pieces_cut_at_clock_hours() {
+        let p: Vec<_> = hour_pieces(HOUR_NS / 2, 2 * HOUR_NS + 7).collect();
+        assert_eq!(p.len(), 3);
+        assert_eq!((p[0].hour_index, p[0].secs()), (0, 1800.0));
+        assert_eq!((p[1].from_ns, p[1].to_ns), (HOUR_NS, 2 * HOUR_NS));
+        assert_eq!((p[2].hour_index, p[2].to_ns), (2, 2 * HOUR_NS + 7));
+        assert_eq!(hour_pieces(5, 5).count(), 0);
+        assert_eq!(
+            hour_pieces(25 * HOUR_NS, 26 * HOUR_NS)
+                .next()
+                .map(|p| p.hour_of_day()),
+            Some(1)
+        );
     }
 
     #[test]

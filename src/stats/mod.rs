@@ -12,5 +12,5 @@ mod text;
 pub use ci::{MeanCi, mean_ci, student_t_975, student_t_quantile};
 pub use erlang::{Mmc, erlang_c};
 pub use histogram::Histogram;
-pub use level::HourlyLevel;
+pub use level::{HourPiece, HourlyLevel, hour_pieces};
 pub use text::fmt_num;

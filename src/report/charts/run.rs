@@ -12,7 +12,7 @@ use super::style::{
 };
 use super::{ChartError, Ctx, de};
 use crate::report::i18n::{Key, Lang};
-use crate::report::read::{Est, RunData};
+use crate::report::read::{Est, PostedHour, RunData};
 
 fn run_of<'a>(ctx: &Ctx<'a>) -> Result<&'a RunData, ChartError> {
     ctx.data
@@ -232,45 +232,17 @@ pub(crate) fn posted_wait_by_hour<DB: DrawingBackend>(
     )
 }
 
-/// `garita calibrate`'s fit: per lane kind, the simulated posted wait (mean with its 95% CI
-/// band) and dashed the mean of CBP's readings, by hour of day.
+/// `garita calibrate`'s fit (fit.csv): the simulated posted wait against CBP's readings.
 pub(crate) fn calibration_fit<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     ctx: &Ctx<'_>,
 ) -> Result<(), ChartError> {
-    let lang = ctx.opts.lang;
-    let rows = ctx.data.fit.as_deref().unwrap_or(&[]);
-    let mut kinds: Vec<&str> = rows.iter().map(|r| r.lane.as_str()).collect();
-    kinds.dedup();
-    let series: Vec<HourlySeries> = kinds
-        .iter()
-        .map(|&k| {
-            let mut sim: Points = vec![None; 24];
-            let mut obs: Points = vec![None; 24];
-            for r in rows.iter().filter(|r| r.lane == k && r.hour < 24) {
-                let x = r.hour as f64 + 0.5;
-                if r.simulated_mean_min.is_finite() {
-                    let ci = if r.ci95.is_finite() { r.ci95 } else { 0.0 };
-                    sim[r.hour] = Some((x, r.simulated_mean_min, ci));
-                }
-                obs[r.hour] = Some((x, r.observed_mean_min, f64::NAN));
-            }
-            HourlySeries {
-                name: k.to_string(),
-                points: sim,
-                dashed: Some((lang.fill(Key::LegendObserved, &[("lane", k)]), obs)),
-                ci: true,
-            }
-        })
-        .collect();
-    hourly_chart(
-        area,
-        ctx,
-        lang.text(Key::TitleFitByHour),
-        lang.text(Key::AxisWaitMin),
-        &series,
-        None,
-    )
+    let rows = ctx
+        .data
+        .fit
+        .as_deref()
+        .ok_or_else(|| ChartError::Draw("no calibration fit".to_string()))?;
+    posted_against_observed(area, ctx, rows, Key::TitleFitByHour)
 }
 
 /// Per lane, the hourly metric `solid` (mean with its 95% CI band) and dashed the hourly mean of
@@ -309,8 +281,7 @@ fn minutes_by_hour<DB: DrawingBackend>(
     )
 }
 
-/// `garita validate`: per lane kind, the simulated posted wait by hour (mean with its 95% CI
-/// band) and dashed the mean observed reading of that hour.
+/// `garita validate` (validation.csv): the simulated posted wait against the observed readings.
 pub(crate) fn validation_by_hour<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     ctx: &Ctx<'_>,
@@ -320,9 +291,20 @@ pub(crate) fn validation_by_hour<DB: DrawingBackend>(
         .validation
         .as_ref()
         .ok_or_else(|| ChartError::Draw("no validation results".to_string()))?;
+    posted_against_observed(area, ctx, &v.hours, Key::TitleValidationByHour)
+}
+
+/// Per lane kind, the simulated posted wait by hour (mean with its 95% CI band) and dashed the
+/// mean observed reading of that hour: the chart of `garita validate` and `garita calibrate`.
+fn posted_against_observed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &Ctx<'_>,
+    rows: &[PostedHour],
+    title: Key,
+) -> Result<(), ChartError> {
     let lang = ctx.opts.lang;
     let mut kinds: Vec<&str> = Vec::new();
-    for h in &v.hours {
+    for h in rows {
         if !kinds.contains(&h.lane.as_str()) {
             kinds.push(&h.lane);
         }
@@ -339,20 +321,20 @@ pub(crate) fn validation_by_hour<DB: DrawingBackend>(
             };
             let mut sim: Points = vec![None; 24];
             let mut obs: Points = vec![None; 24];
-            for h in v.hours.iter().filter(|h| h.lane == kind) {
+            for h in rows.iter().filter(|h| h.lane == kind) {
                 let x = h.hour as f64 + 0.5;
                 let ci = if h.simulated_ci95.is_finite() {
                     h.simulated_ci95
                 } else {
                     0.0
                 };
-                if let Some(slot) = sim.get_mut(h.hour as usize) {
+                if let Some(slot) = sim.get_mut(h.hour) {
                     *slot =
                         h.simulated_mean_min
                             .is_finite()
                             .then_some((x, h.simulated_mean_min, ci));
                 }
-                if let Some(slot) = obs.get_mut(h.hour as usize) {
+                if let Some(slot) = obs.get_mut(h.hour) {
                     *slot = h.observed_mean_min.is_finite().then_some((
                         x,
                         h.observed_mean_min,
@@ -374,7 +356,7 @@ pub(crate) fn validation_by_hour<DB: DrawingBackend>(
     hourly_chart(
         area,
         ctx,
-        lang.text(Key::TitleValidationByHour),
+        lang.text(title),
         lang.text(Key::AxisWaitMin),
         &series,
         None,

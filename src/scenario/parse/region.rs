@@ -141,6 +141,39 @@ impl Ctx<'_> {
         let response = self.response_and_tolerances(root, class_tolerances.as_deref());
         let (ports, classes, (scale_s, toll_s)) = (ports?, classes?, choice?);
         let (origins, response, calendar) = (origins?, response?, calendar?);
+        // Demand that follows the booths open is a port scenario's: a region's lanes belong to
+        // several ports. Month factors need the region's `start`.
+        if let Some(t) = Self::get(root, "demand").and_then(|v| match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        }) {
+            let mut bad = false;
+            for key in ["staffing_elasticity", "staffing_lanes"] {
+                if let Some(v) = Self::get(t, key) {
+                    self.err(
+                        v.span(),
+                        &format!("demand.{key}"),
+                        "only in a port scenario (a region's lanes belong to several ports)"
+                            .to_string(),
+                    );
+                    bad = true;
+                }
+            }
+            if let Some(v) = Self::get(t, "month_factors")
+                && calendar.start.is_none()
+            {
+                self.err(
+                    v.span(),
+                    "demand.month_factors",
+                    "month factors need a `start` date for day 0 (e.g. start = \"2025-09-01\")"
+                        .to_string(),
+                );
+                bad = true;
+            }
+            if bad {
+                return None;
+            }
+        }
 
         // The ports' lanes, in port order, and each region class's lanes at each port.
         let mut lanes: Vec<LaneConfig> = Vec::new();

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Calibrates the bundled El Paso and San Ysidro scenarios with `garita calibrate` on
+# 2025-03-28..2025-08-31, then validates each calibrated scenario on the held-out months
+# 2025-09-01..2026-01-18 (tools/validate_bundled.sh), and writes the tables of docs/validation.md.
+#
+#   tools/calibrate_bundled.sh [OUT]            (run from the repository root)
+#
+# For each bundled scenario, OUT/<name>/skeleton.toml is the scenario without what calibration
+# fits: `horizon`, `warmup`, `start`, `replications`, `[demand] per_hour`, each lane's `booths`
+# (replayed from the archive) and `service`, and `[response] tolerance` (classes' own
+# tolerances, shares, layout and everything else are kept). With MECH=1 (the default) the
+# skeleton's `[demand]` also gets
+#   month_factors         from tools/month_factors.py (CBP monthly crossings by bridge for El
+#                         Paso through 2025-12; BTS for San Ysidro, through 2025-02 only)
+#   staffing_elasticity   fitted (--fit demand.staffing_elasticity, 0.01 to 1)
+#   staffing_lanes        the lanes that are not SENTRI (CBP staffs the general, Ready and FAST
+#                         lanes for the traffic it expects; SENTRI traffic has its own road)
+# and with MECH=0 neither (the calibration without these mechanisms, for comparison).
+# `garita calibrate` writes OUT/<name>/cal/ (calibrated.toml, its booth series, fit.csv); the
+# volume per day is tools/month_factors.py's for the period. Then
+# CALIBRATED=OUT tools/validate_bundled.sh OUT/validation validates OUT/<name>/cal/calibrated.toml.
+# Environment: GARITA, OBSERVED, DATA (../shared/data), BUDGET (simulations per calibration,
+# default 200), MECH, CAL_FROM, CAL_TO, FROM, TO.
+set -euo pipefail
+
+OUT=${1:-output/calibrated}
+GARITA=${GARITA:-target/release/garita}
+OBSERVED=${OBSERVED:-../shared/data/cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv}
+DATA=${DATA:-../shared/data}
+BUDGET=${BUDGET:-200}
+MECH=${MECH:-1}
+CAL_FROM=${CAL_FROM:-2025-03-28}
+CAL_TO=${CAL_TO:-2025-08-31}
+ONLY=${ONLY:-}
+
+if [ ! -x "$GARITA" ]; then
+    cargo build --release --quiet
+fi
+if [ ! -f "$OBSERVED" ]; then
+    echo "calibrate_bundled: $OBSERVED not found (set OBSERVED)" >&2
+    exit 2
+fi
+
+# scenario file, CBP crossing number, mode, crossing for tools/month_factors.py
+SCENARIOS=(
+    "scenarios/bota-pov.toml 240201 POV bota"
+    "scenarios/pdn-pov.toml 240202 POV pdn"
+    "scenarios/ysleta-pov.toml 240203 POV ysleta"
+    "scenarios/ysleta-cov.toml 240203 COV ysleta"
+    "scenarios/san-ysidro-pov.toml 250401 POV san-ysidro"
+)
+
+mkdir -p "$OUT"
+for line in "${SCENARIOS[@]}"; do
+    read -r file port mode crossing <<<"$line"
+    name=$(basename "$file" .toml)
+    if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+        continue
+    fi
+    mkdir -p "$OUT/$name"
+    factors=$(tools/month_factors.py "$crossing" "$mode" --from "$CAL_FROM" --to "$CAL_TO" --data "$DATA")
+    volume=$(sed -n 's/^volume_per_day = //p' <<<"$factors")
+    months=$(grep '^month_factors' <<<"$factors")
+    python3 - "$file" "$MECH" "$months" >"$OUT/$name/skeleton.toml" <<'PY'
+import re, sys, tomllib
+path, mech, months = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+text = open(path).read()
+doc = tomllib.loads(text)
+staffing = [l["id"] for l in doc["lanes"] if l.get("kind") != "sentri"]
+section = ""
+out = [f"# Skeleton of {path} for garita calibrate (tools/calibrate_bundled.sh)."]
+for line in text.splitlines():
+    s = line.strip()
+    m = re.match(r"^\[+([a-z_.]+)\]+", s)
+    if m:
+        section = m.group(1)
+        out.append(line)
+        if section == "demand" and mech:
+            out.append(months)
+            out.append("staffing_elasticity = 0.5")
+            out.append("staffing_lanes = [" + ", ".join(f'"{i}"' for i in staffing) + "]")
+        continue
+    key = re.match(r"^([a-z_]+)\s*=", s)
+    k = key.group(1) if key else None
+    if section == "" and k in ("horizon", "warmup", "start", "replications"):
+        continue
+    if section == "demand" and k in ("per_hour", "rate"):
+        continue
+    if section == "lanes" and k in ("booths", "service"):
+        continue
+    if section == "response" and k == "tolerance":
+        continue
+    out.append(line)
+print("\n".join(out))
+PY
+    fit=()
+    if [ "$MECH" = 1 ]; then
+        fit=(--fit demand.staffing_elasticity)
+    fi
+    "$GARITA" calibrate "$OUT/$name/skeleton.toml" --observed "$OBSERVED" --port "$port" \
+        --mode "$mode" --from "$CAL_FROM" --to "$CAL_TO" --volume-per-day "$volume" \
+        "${fit[@]}" --budget "$BUDGET" -o "$OUT/$name/cal" -q >"$OUT/$name/calibrate.txt"
+    echo "calibrated $name (volume $volume per day)" >&2
+done
+
+CALIBRATED="$OUT" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
+    tools/validate_bundled.sh "$OUT/validation"
