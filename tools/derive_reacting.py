@@ -743,6 +743,8 @@ def main():
     ap.add_argument("--rounds-by-hour", type=int, default=ROUNDS_BY_HOUR)
     ap.add_argument("--compare", metavar="DIR", help="compare DIR/<name>/hourly.csv with CBP's posted waits")
     ap.add_argument("--day-sd", action="store_true", help="print the day_sd measurement")
+    ap.add_argument("--layout-queues", action="store_true",
+                    help="print the lane queues CBP's posted waits imply (sources of lane storage)")
     args = ap.parse_args()
     dd = ds.data_dir(args.data)
     tx, bts, summ, hourly = ds.load_tx(dd), ds.load_bts(dd), ds.load_summary(dd), ds.load_hourly(dd)
@@ -761,6 +763,8 @@ def main():
         day_sd = round(day_sd_from_waits(hourly, sc["port"], sc["mode"], queued, msg), 2)
         if args.day_sd:
             print("\n".join(msg))
+        if args.layout_queues:
+            layout_queues(res, hourly)
         d = derive_one(res, hourly)
         path = os.path.join(REPO, "scenarios", sc["name"] + ".toml")
         old = None
@@ -775,8 +779,8 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 for k in range(args.rounds + 1):
                     d = derive_one(res, hourly, gen)
-                    with open(path, "w") as f:
-                        f.write(scenario_text(res, d, day_sd, corr, s_sentri))
+                    # The rounds run the file as it is written, layout included.
+                    write_keeping_layout(path, scenario_text(res, d, day_sd, corr, s_sentri, gen), old)
                     o = os.path.join(tmp, "r%d" % k)
                     run_garita(path, o, ROUND_REPS)
                     errs = errors(res, posted_by_hour(o))
@@ -805,6 +809,27 @@ def main():
             folder = os.path.join(args.compare, sc["name"])
             if os.path.exists(os.path.join(folder, "hourly.csv")):
                 compare(res, posted_by_hour(folder))
+
+
+def layout_queues(res, hourly):
+    """The queue each queued lane type holds by CBP's posted waits: for every hourly reading with a
+    lane open, posted wait x lanes open x 3600 / the lane's mean service time (the fluid relation
+    of derive_one). A lane's `storage` below these figures cannot hold the queues behind CBP's
+    separate lane waits (docs/scenario-data.md, section 11)."""
+    sc = res["sc"]
+    for l in sc["lanes"]:
+        if l == "sentri":
+            continue
+        svc = res["svc"][l]
+        q = sorted(float(r["delay_min"]) * 60.0 * int(r["lanes_open"]) / svc for r in hourly
+                   if r["port_number"] == sc["port"] and r["mode"] == sc["mode"]
+                   and r["lane"] == FEED[l] and int(r["lanes_open"]) > 0)
+        if not q:
+            continue
+        pc = lambda p: q[min(len(q) - 1, int(p * len(q)))]
+        print("%s %s: implied queue over %d readings (service %.0f s): mean %.0f, p50 %.0f, p90 %.0f,"
+              " p95 %.0f, p99 %.0f cars" % (sc["name"], l, len(q), svc, statistics.mean(q), pc(0.5),
+                                              pc(0.9), pc(0.95), pc(0.99)))
 
 
 def write_by_hour(res, hourly, day_sd, s_sentri, path, rounds, old):
