@@ -592,6 +592,9 @@ pub fn calibrate(
             "demand.staffing_elasticity" | "staffing_elasticity" => fit_elasticity = true,
             "response.tolerance" | "tolerance" => fit_tolerance = true,
             "classes.share" | "shares" => fit_classes = (0..classes.len()).collect(),
+            // Before the per-lane arm: "lanes.service" also starts with "lanes." and ends
+            // with ".service", and slicing its lane id out of it panicked.
+            "lanes.service" | "service" => fit_service.iter_mut().for_each(|f| *f = true),
             k if k.starts_with("lanes.") && k.ends_with(".service") => {
                 let id = &k["lanes.".len()..k.len() - ".service".len()];
                 match lane_ids.iter().position(|l| l == id) {
@@ -604,7 +607,6 @@ pub fn calibrate(
                     }
                 }
             }
-            "lanes.service" | "service" => fit_service.iter_mut().for_each(|f| *f = true),
             other => {
                 return Err(input(format!(
                     "--fit {other}: unknown key (expected demand.per_hour, demand.staffing_elasticity, lanes.<id>.service, lanes.service, response.tolerance or classes.share)"
@@ -1836,6 +1838,35 @@ mod tests {
             err.abs() <= tol,
             "staffing elasticity: fitted {fitted} against the true {TRUE_ELASTICITY} (log error {err:+.4}, tolerance {tol:.4})"
         );
+    }
+
+    /// `--fit lanes.service` (every lane) is a key, not a lane named by an empty slice.
+    #[test]
+    fn fit_lanes_service_is_accepted_without_panicking() {
+        let from = Date::parse("2025-03-03").expect("valid");
+        let err = calibrate(
+            &CalibrateConfig {
+                skeleton_text: skeleton(),
+                skeleton_name: "synthetic.toml".into(),
+                readings: Vec::new(),
+                observed_name: "synthetic.csv".into(),
+                sel: Selection {
+                    port: 999_901,
+                    mode: Mode::Pov,
+                    from,
+                    to: from,
+                },
+                volume_per_day: 1000.0,
+                fit: vec!["lanes.service".into()],
+                budget: 10,
+                seed: 1,
+                threads: 1,
+                final_replications: 2,
+            },
+            &|_| {},
+        )
+        .expect_err("no readings");
+        assert!(err.to_string().contains("no readings"), "{err}");
     }
 
     fn mul4(a: &[[f64; 4]; 4], b: &[[f64; 4]; 4]) -> [[f64; 4]; 4] {
