@@ -1358,6 +1358,7 @@ mod tests {
     //! Recovery of known parameters from a synthetic port simulated by garita itself.
     use super::*;
     use crate::analysis::observed::parse_archive;
+    use crate::port::test_support::test_seed;
     use crate::port::{Date, ServiceDist};
     use crate::stats::student_t_quantile;
 
@@ -1365,20 +1366,6 @@ mod tests {
     const FAMILY_ALPHA: f64 = 0.01;
     /// Replications of the synthetic truth.
     const TRUTH_REPS: u32 = 8;
-
-    /// The scenario seed `base`, moved by `GARITA_TEST_SEED` when it is set (calibration runs).
-    fn test_seed(base: u64) -> u64 {
-        match std::env::var("GARITA_TEST_SEED") {
-            Ok(s) => {
-                let k: u64 = s
-                    .trim()
-                    .parse()
-                    .expect("GARITA_TEST_SEED is a whole number");
-                base ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
-            }
-            Err(_) => base,
-        }
-    }
 
     const LATENT: &str = "[60, 45, 40, 40, 60, 150, 330, 420, 470, 450, 420, 400, 400, \
                           420, 450, 480, 470, 430, 380, 320, 250, 180, 120, 80]";
@@ -1481,31 +1468,12 @@ mod tests {
         let to = from.plus_days(days - 1);
         let start = from.plus_days(-WARMUP_DAYS);
         let truth_cfg = truth(start, days, test_seed(7) & (i64::MAX as u64));
-        let reps = run_replications(std::slice::from_ref(&truth_cfg), 0, None)
-            .expect("runs")
-            .remove(0);
-        let outs: Vec<(Vec<f64>, f64)> = reps.iter().map(|r| outputs(r, 2)).collect();
-        let m = outs[0].0.len();
-        let mean_of = |k: usize| outs.iter().map(|o| o.0[k]).sum::<f64>() / outs.len() as f64;
-        let obs: Vec<f64> = (0..m).map(mean_of).collect();
-        let volume = outs.iter().map(|o| o.1).sum::<f64>() / outs.len() as f64;
+        let (outs, obs, volume) = observe(&truth_cfg);
+        let m = obs.len();
         // The archive: one reading per lane, day and hour, with the lanes open that day.
-        let mut text = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
-        for d in 0..days {
-            let date = from.plus_days(d);
-            let t = DayType::of_weekday(date.weekday());
-            for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
-                let booths = truth_cfg.lanes[l].booths_on(t);
-                for h in 0..24 {
-                    text.push_str(&format!(
-                        "999901,POV,{name},{date},{h},MST,{:.4},{}\n",
-                        obs[l * 24 + h],
-                        booths[h]
-                    ));
-                }
-            }
-        }
-        let readings = parse_archive(&text, "synthetic.csv").expect("valid archive");
+        let readings = synthetic_archive(from, days as usize, &obs, |l, _, date| {
+            *truth_cfg.lanes[l].booths_on(DayType::of_weekday(date.weekday()))
+        });
         let cal = calibrate(
             &CalibrateConfig {
                 skeleton_text: skeleton(),
@@ -1656,6 +1624,32 @@ mod tests {
     }
 
     /// Each replication's posted waits by lane and hour, and its trips made per day.
+    /// The archive of a synthetic two-lane port (STANDARD, READY): one reading per lane, day
+    /// and hour from `first` on, the lane's mean posted wait of that hour (`obs[lane * 24 + h]`)
+    /// and the lanes open that `booths(lane, day index, date)` gives.
+    fn synthetic_archive(
+        first: Date,
+        days: usize,
+        obs: &[f64],
+        booths: impl Fn(usize, usize, Date) -> [u32; 24],
+    ) -> Vec<Reading> {
+        let mut text = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
+        for d in 0..days {
+            let date = first.plus_days(d as i64);
+            for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
+                let open = booths(l, d, date);
+                for h in 0..24 {
+                    text.push_str(&format!(
+                        "999901,POV,{name},{date},{h},MST,{:.4},{}\n",
+                        obs[l * 24 + h],
+                        open[h]
+                    ));
+                }
+            }
+        }
+        parse_archive(&text, "synthetic.csv").expect("valid archive")
+    }
+
     type Outputs = Vec<(Vec<f64>, f64)>;
 
     /// The outputs of every replication of `cfg`, their mean posted waits and mean trips made.
@@ -1711,21 +1705,9 @@ mod tests {
         let (outs, obs, volume) = observe(&truth_cfg);
         let m = obs.len();
         // The archive from the first warm-up day, so that the replayed series is the truth's.
-        let mut text = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
-        for d in 0..run_days {
-            let date = start.plus_days(d as i64);
-            for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
-                let booths = varying_booths(&bases[l], d);
-                for h in 0..24 {
-                    text.push_str(&format!(
-                        "999901,POV,{name},{date},{h},MST,{:.4},{}\n",
-                        obs[l * 24 + h],
-                        booths[h]
-                    ));
-                }
-            }
-        }
-        let readings = parse_archive(&text, "synthetic.csv").expect("valid archive");
+        let readings = synthetic_archive(start, run_days, &obs, |l, d, _| {
+            varying_booths(&bases[l], d)
+        });
         let skeleton = format!(
             "name = \"synthetic\"\n\
              [demand]\nper_hour = {LATENT}\nstaffing_elasticity = 0.5\n\

@@ -1759,10 +1759,7 @@ mod tests {
         cfg.demand.per_hour = [200.0; 24];
         cfg.horizon = SimTime::from_hours(24 * 8);
         cfg.warmup = SimTime::DAY;
-        // GARITA_TEST_SEED (calibration runs only, tools/test_calibration.sh) moves the seed.
-        if let Ok(k) = std::env::var("GARITA_TEST_SEED") {
-            cfg.seed = 1_000 + k.trim().parse::<u64>().expect("a whole number");
-        }
+        cfg.seed = crate::port::test_support::test_seed(cfg.seed);
         let (share, wait_a, wait_b) = two_lane_exact(200.0 / 3600.0);
         let reps: Vec<ReplicationResult> = (0..10).map(|r| simulate(&cfg, r, None)).collect();
         let ci = |f: &dyn Fn(&ReplicationResult) -> f64| {

@@ -84,3 +84,18 @@ pub(crate) fn config(
         region: None,
     }
 }
+
+/// The scenario seed `base`, moved by `GARITA_TEST_SEED` when it is set (calibration runs
+/// only, `tools/test_calibration.sh`).
+pub(crate) fn test_seed(base: u64) -> u64 {
+    match std::env::var("GARITA_TEST_SEED") {
+        Ok(s) => {
+            let k: u64 = s
+                .trim()
+                .parse()
+                .expect("GARITA_TEST_SEED is a whole number");
+            base ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
+        }
+        Err(_) => base,
+    }
+}

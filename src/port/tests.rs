@@ -6,7 +6,7 @@
 //! Student-t quantile with n - 1 degrees of freedom times the standard error (Bonferroni), so
 //! when the model is right the whole test fails with probability at most `FAMILY_ALPHA`.
 //! `tools/test_calibration.sh` reruns these tests over many seeds (`GARITA_TEST_SEED`, read only
-//! here) and reports how often each fails.
+//! by `test_support::test_seed`) and reports how often each fails.
 
 use super::*;
 use crate::engine::SimTime;
@@ -15,19 +15,7 @@ use crate::stats::{MeanCi, mean_ci, student_t_975, student_t_quantile};
 /// Family-wise false-failure level of each statistical test below.
 const FAMILY_ALPHA: f64 = 0.01;
 
-/// The scenario seed `base`, moved by `GARITA_TEST_SEED` when it is set (calibration runs only).
-pub(super) fn test_seed(base: u64) -> u64 {
-    match std::env::var("GARITA_TEST_SEED") {
-        Ok(s) => {
-            let k: u64 = s
-                .trim()
-                .parse()
-                .expect("GARITA_TEST_SEED is a whole number");
-            base ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
-        }
-        Err(_) => base,
-    }
-}
+pub(super) use super::test_support::test_seed;
 
 /// Standard error of a mean recovered from its 95% half-width.
 fn std_err(m: &MeanCi) -> f64 {
