@@ -528,6 +528,24 @@ def gen_scale_round(res, gen_scale, sim):
     return gen_scale * math.exp(-GAIN * (m["general"] - m[other]) / slope_min(w))
 
 
+def lanes_error(res, sim, lanes, h, cycle):
+    """The capacity-weighted posted-wait error (simulated - observed) of `lanes` in hour h and
+    their capacity-weighted observed wait, capacity = booths / cycle[lane]; None when none of
+    them is open with a simulated value in that hour."""
+    num = den = obs_w = 0.0
+    for l in lanes:
+        b = res["booths"][l][h]
+        if b == 0 or h in res["closed_hours"] or (l, h) not in sim:
+            continue
+        cap = b / cycle[l]
+        num += cap * (sim[(l, h)] - res["obs_wait"][l][h])
+        obs_w += cap * res["obs_wait"][l][h]
+        den += cap
+    if den == 0:
+        return None
+    return num / den, obs_w / den
+
+
 def correction_round(res, d, corr, sim):
     """Multiplies the latent demand of the hour when the vehicles served in hour h joined (h less
     the posted wait, rounded to hours) by exp(-GAIN x error / slope), error the capacity-weighted
@@ -536,18 +554,10 @@ def correction_round(res, d, corr, sim):
     gr = [l for l in sc["lanes"] if l != "sentri"]
     new = list(corr)
     for h in range(24):
-        num = den = obs_w = 0.0
-        for l in gr:
-            b = res["booths"][l][h]
-            if b == 0 or h in res["closed_hours"] or (l, h) not in sim:
-                continue
-            cap = b / sc["ratio"][l]
-            num += cap * (sim[(l, h)] - res["obs_wait"][l][h])
-            obs_w += cap * res["obs_wait"][l][h]
-            den += cap
-        if den == 0:
+        ew = lanes_error(res, sim, gr, h, sc["ratio"])
+        if ew is None:
             continue
-        e, w = num / den, obs_w / den
+        e, w = ew
         # The wait posted in hour h is that of vehicles that joined about w minutes earlier.
         j = (h - int(round(w / 60.0))) % 24
         new[j] *= math.exp(-GAIN * e / slope_min(w))
@@ -569,18 +579,10 @@ def class_correction_round(res, d, sim):
         ls = [own] + ([l for l in classes[c][1:] if l != "sentri"] if own != "sentri" else [])
         k = SENTRI_TOLERANCE_SCALE if c == "sentri" else 1.0
         for h in range(24):
-            num = den = obs_w = 0.0
-            for l in ls:
-                b = res["booths"][l][h]
-                if b == 0 or h in res["closed_hours"] or (l, h) not in sim:
-                    continue
-                cap = b / res["svc"][l]
-                num += cap * (sim[(l, h)] - res["obs_wait"][l][h])
-                obs_w += cap * res["obs_wait"][l][h]
-                den += cap
-            if den == 0:
+            ew = lanes_error(res, sim, ls, h, res["svc"])
+            if ew is None:
                 continue
-            e, w = num / den, obs_w / den
+            e, w = ew
             j = (h - int(round(w / 60.0))) % 24
             new[c][j] *= math.exp(-GAIN * e / slope_min(w, k))
     return new
