@@ -3,7 +3,20 @@
 # 2025-03-28..2025-08-31, then validates each calibrated scenario on the held-out months
 # 2025-09-01..2026-01-18 (tools/validate_bundled.sh), and writes the tables of docs/validation.md.
 #
-#   tools/calibrate_bundled.sh [OUT]            (run from the repository root)
+#   tools/calibrate_bundled.sh [OUT]                    (run from the repository root)
+#   tools/calibrate_bundled.sh --bundle [OUT]           also derive a bundled file, measure it
+#   tools/calibrate_bundled.sh --write [OUT]            ... and write it over scenarios/<name>.toml
+#
+# --bundle: the skeleton asks for the latent demand by day type (`per_hour = "fit-by-day-type"`),
+# `garita calibrate --booths tables` writes the booths as day-type tables (the median of the
+# replayed lanes open by day type and hour), and OUT/<name>/bundled.toml is calibrated.toml with
+# the shipped file's `seed`, `start`, `horizon`, `warmup` and `replications` and a header naming
+# this command: a file that can replace scenarios/<name>.toml. It is validated on the held-out
+# months (OUT/validation, as below, but of bundled.toml), run as the bundled files are
+# (`garita run`, OUT/insample/<name>), and its in-sample hourly posted-wait error printed by
+# `tools/derive_reacting.py --compare` into OUT/insample.md (the measure of docs/validation.md,
+# "in-sample posted-wait error"). --write does all that and then copies each bundled.toml over
+# scenarios/<name>.toml.
 #
 # For each bundled scenario, OUT/<name>/skeleton.toml is the scenario without what calibration
 # fits: `horizon`, `warmup`, `start`, `replications`, `[demand] per_hour`, each lane's `booths`
@@ -23,6 +36,16 @@
 # default 200), MECH, CAL_FROM, CAL_TO, FROM, TO.
 set -euo pipefail
 
+BUNDLE=0
+WRITE=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bundle) BUNDLE=1; shift ;;
+        --write) BUNDLE=1; WRITE=1; shift ;;
+        -*) echo "calibrate_bundled: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
 OUT=${1:-output/calibrated}
 GARITA=${GARITA:-target/release/garita}
 OBSERVED=${OBSERVED:-../shared/data/cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv}
@@ -61,9 +84,9 @@ for line in "${SCENARIOS[@]}"; do
     factors=$(tools/month_factors.py "$crossing" "$mode" --from "$CAL_FROM" --to "$CAL_TO" --data "$DATA")
     volume=$(sed -n 's/^volume_per_day = //p' <<<"$factors")
     months=$(grep '^month_factors' <<<"$factors")
-    python3 - "$file" "$MECH" "$months" >"$OUT/$name/skeleton.toml" <<'PY'
+    python3 - "$file" "$MECH" "$months" "$BUNDLE" >"$OUT/$name/skeleton.toml" <<'PY'
 import re, sys, tomllib
-path, mech, months = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+path, mech, months, bundle = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4] == "1"
 text = open(path).read()
 doc = tomllib.loads(text)
 staffing = [l["id"] for l in doc["lanes"] if l.get("kind") != "sentri"]
@@ -75,6 +98,8 @@ for line in text.splitlines():
     if m:
         section = m.group(1)
         out.append(line)
+        if section == "demand" and bundle:
+            out.append('per_hour = "fit-by-day-type"')
         if section == "demand" and mech:
             out.append(months)
             out.append("staffing_elasticity = 0.5")
@@ -97,11 +122,86 @@ PY
     if [ "$MECH" = 1 ]; then
         fit=(--fit demand.staffing_elasticity)
     fi
+    booths=series
+    if [ "$BUNDLE" = 1 ]; then
+        booths=tables
+    fi
     "$GARITA" calibrate "$OUT/$name/skeleton.toml" --observed "$OBSERVED" --port "$port" \
         --mode "$mode" --from "$CAL_FROM" --to "$CAL_TO" --volume-per-day "$volume" \
-        "${fit[@]}" --budget "$BUDGET" -o "$OUT/$name/cal" -q >"$OUT/$name/calibrate.txt"
+        "${fit[@]}" --budget "$BUDGET" --booths "$booths" -o "$OUT/$name/cal" -q \
+        >"$OUT/$name/calibrate.txt"
     echo "calibrated $name (volume $volume per day)" >&2
+    if [ "$BUNDLE" = 1 ]; then
+        python3 - "$file" "$OUT/$name/cal/calibrated.toml" "$CAL_FROM" "$CAL_TO" "$MECH" \
+            >"$OUT/$name/bundled.toml" <<'PY'
+import re, sys, tomllib
+shipped_path, cal_path, cal_from, cal_to, mech = sys.argv[1:6]
+shipped = tomllib.loads(open(shipped_path).read())
+cal = open(cal_path).read().splitlines()
+keep = ("seed", "start", "horizon", "warmup", "replications")
+title = shipped.get("display", {}).get("en", shipped["name"])
+out = [f"# {title}",
+       "#",
+       "# Written by tools/calibrate_bundled.sh --write: the skeleton of the file this replaced (its",
+       "# lanes, classes with their shares by hour, layout, [response] but the tolerance; month",
+       "# factors from tools/month_factors.py" + ("" if mech == "1" else " left out (MECH=0)") + "), calibrated by garita calibrate on",
+       f"# CBP's posted waits of {cal_from}..{cal_to}: latent demand by day type, booth cycles,",
+       "# tolerance" + (", staffing elasticity" if mech == "1" else "") + " (docs/calibration.md). Booths: day-type tables, the median",
+       "# of the observed lanes open by day type and hour over that period. seed, start, horizon,",
+       "# warmup and replications are those of the file this replaced. garita calibrate's own",
+       "# record follows.",
+       "#"]
+body, top = [], True
+for line in cal:
+    if line.startswith("["):
+        top = False
+    m = re.match(r"^([a-z_]+) = ", line)
+    if top and m and m.group(1) in keep:
+        continue
+    if line.startswith("[") and top is False and keep:
+        for k in keep:
+            v = shipped[k]
+            body.append(f"{k} = " + (f'"{v}"' if isinstance(v, str) else str(v)))
+        keep = ()
+    body.append(line)
+print("\n".join(out + body))
+PY
+        "$GARITA" check "$OUT/$name/bundled.toml" >/dev/null
+    fi
 done
 
-CALIBRATED="$OUT" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
+CAL_FILE=cal/calibrated.toml
+if [ "$BUNDLE" = 1 ]; then
+    CAL_FILE=bundled.toml
+fi
+CALIBRATED="$OUT" CAL_FILE="$CAL_FILE" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
     tools/validate_bundled.sh "$OUT/validation"
+
+if [ "$BUNDLE" = 1 ]; then
+    # In sample: each bundled.toml run as the bundled files are, against CBP's hourly means of
+    # the whole archive (tools/derive_reacting.py --compare).
+    for line in "${SCENARIOS[@]}"; do
+        read -r file _ <<<"$line"
+        name=$(basename "$file" .toml)
+        if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+            continue
+        fi
+        "$GARITA" run "$OUT/$name/bundled.toml" -o "$OUT/insample/$name" -q >/dev/null
+    done
+    only=()
+    for n in $ONLY; do only+=(--only "$n"); done
+    python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample" "${only[@]}" \
+        | grep '^|' >"$OUT/insample.md"
+    echo "wrote $OUT/insample.md" >&2
+    if [ "$WRITE" = 1 ]; then
+        for line in "${SCENARIOS[@]}"; do
+            read -r file _ <<<"$line"
+            name=$(basename "$file" .toml)
+            if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+                continue
+            fi
+            cp "$OUT/$name/bundled.toml" "$file"
+            echo "wrote $file" >&2
+        done
+    fi
+fi
