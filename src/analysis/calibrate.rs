@@ -33,11 +33,10 @@ use toml::{Table, Value};
 
 use super::AnalysisError;
 use super::observed::{ErrorSummary, Mode, Reading, Selection, hour_of_day_means, staffing_series};
-use crate::experiment::run_replications;
 use crate::engine::SimTime;
+use crate::experiment::run_replications;
 use crate::port::{
-    DayType, GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, PostedSeries,
-    ReplicationResult,
+    DayType, GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, PostedSeries, ReplicationResult,
 };
 use crate::scenario::{self, Diagnostic, ScenarioError};
 use crate::stats::mean_ci;
