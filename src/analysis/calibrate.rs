@@ -2104,3 +2104,7 @@ mod tests {
         inv
     }
 }
+
+#[cfg(test)]
+#[path = "calibrate_day_type_tests.rs"]
+mod day_type_tests;
