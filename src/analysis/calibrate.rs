@@ -515,8 +515,8 @@ fn evaluate(
         None => {
             for (l, s) in sim.iter_mut().enumerate() {
                 let g = res.group(GroupRef::Lane(l));
-                for h in 0..24 {
-                    s[0][h] = g.map_or(f64::NAN, |g| {
+                for (h, v) in s[0].iter_mut().enumerate() {
+                    *v = g.map_or(f64::NAN, |g| {
                         g.hourly[h][HourlyMetric::PostedWaitMean as usize] / 60.0
                     });
                 }
