@@ -111,6 +111,21 @@ pub struct CalibrateConfig {
     pub threads: usize,
     /// Replications of the final run of the calibrated scenario.
     pub final_replications: u32,
+    /// The booths the written scenario runs, and so the booths every simulation of the fit
+    /// (and its final run) runs.
+    pub booths: BoothsOut,
+}
+
+/// The booths a calibrated scenario is written with. The search simulates the scenario as it
+/// will be written, so that `fit.csv` and `garita run calibrated.toml` agree.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BoothsOut {
+    /// The observed lanes open replayed day by day (`booths = { series = ... }`).
+    #[default]
+    Series,
+    /// Each lane's median lanes open by day type and hour over the replayed series (the
+    /// tables of [`Calibration::with_booth_tables`]).
+    Tables,
 }
 
 /// A progress report after each step of the search.
@@ -350,8 +365,9 @@ struct Frame {
     scalars: Vec<Scalar>,
     /// The mean inspection time (s) of lanes whose time is not fitted (NaN otherwise).
     fixed_cycle: Vec<f64>,
-    /// Each lane's replayed booths, day by day from the first warm-up day.
-    series: Vec<Vec<[u32; 24]>>,
+    /// Each lane's replayed booths, day by day from the first warm-up day; None when the
+    /// scenario runs its day-type booth tables (`BoothsOut::Tables`, already in `base`).
+    series: Option<Vec<Vec<[u32; 24]>>>,
     file: String,
 }
 
@@ -458,16 +474,21 @@ impl Frame {
         let mut config = scenario::parse_str(&text, &format!("{} (calibrated)", self.file))
             .map(|s| s.config)
             .map_err(AnalysisError::Scenario)?;
+        // With day-type tables the document is the scenario as written: its booths and the
+        // typical booths of demand that follows the staffing are the tables'.
+        let Some(series) = &self.series else {
+            return Ok(config);
+        };
         // The observed series replayed day by day (what `booths = { series = ... }` in the
         // written scenario loads).
-        for (lane, series) in config.lanes.iter_mut().zip(&self.series) {
+        for (lane, series) in config.lanes.iter_mut().zip(series) {
             lane.booths_by_date = Some(series.clone());
         }
         // The typical booths of demand that follows the staffing: each lane's hourly median of
         // its series, as `booths = { series = ... }` in the written scenario gives it.
         if let Some(s) = config.demand.staffing.as_mut() {
             let mut medians = config.lanes.clone();
-            for (lane, series) in medians.iter_mut().zip(&self.series) {
+            for (lane, series) in medians.iter_mut().zip(series) {
                 lane.booths = std::array::from_fn(|h| {
                     let mut v: Vec<u32> = series.iter().map(|d| d[h]).collect();
                     crate::port::lower_median(&mut v).unwrap_or(0)
@@ -1048,7 +1069,10 @@ pub fn calibrate(
                     .unwrap_or(cycle0)
             })
             .collect(),
-        series: series_by_lane.clone(),
+        series: match cfg.booths {
+            BoothsOut::Series => Some(series_by_lane.clone()),
+            BoothsOut::Tables => None,
+        },
         file: file.clone(),
     };
     // The start of the demand: a fluid inversion of the observed waits. With every lane at the
@@ -1713,6 +1737,7 @@ mod tests {
                 seed: test_seed(1) & (i64::MAX as u64),
                 threads: 0,
                 final_replications: 2,
+                booths: BoothsOut::Series,
             },
             &|_| {},
         )
@@ -1962,6 +1987,7 @@ mod tests {
                 seed: test_seed(1) & (i64::MAX as u64),
                 threads: 0,
                 final_replications: 2,
+                booths: BoothsOut::Series,
             },
             &|_| {},
         )
@@ -2063,6 +2089,7 @@ mod tests {
                 seed: 1,
                 threads: 1,
                 final_replications: 2,
+                booths: BoothsOut::Series,
             },
             &|_| {},
         )

@@ -151,6 +151,7 @@ fn calibrate_with(per_hour: &str, readings: &[Reading], from: Date, volume: f64)
             seed: test_seed(1) & (i64::MAX as u64),
             threads: 0,
             final_replications: 2,
+            booths: BoothsOut::Series,
         },
         &|_| {},
     )

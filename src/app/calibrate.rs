@@ -5,7 +5,9 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use super::{AppError, io_err};
-use crate::analysis::calibrate::{Bound, CalibrateConfig, Calibration, Step, calibrate as fit};
+use crate::analysis::calibrate::{
+    BoothsOut, Bound, CalibrateConfig, Calibration, Step, calibrate as fit,
+};
 use crate::analysis::observed::{Mode, Selection, parse_archive};
 use crate::port::Date;
 use crate::report;
@@ -119,6 +121,11 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<String, AppError> {
         seed: args.seed,
         threads: args.threads,
         final_replications: args.replications,
+        booths: if args.booth_tables {
+            BoothsOut::Tables
+        } else {
+            BoothsOut::Series
+        },
     };
     let progress = args.progress;
     let on_step = |s: &Step| {
@@ -236,7 +243,7 @@ fn header(args: &CalibrateArgs, observed: &str, hash: &str, cal: &Calibration) -
     ));
     if args.booth_tables {
         line(
-            "Booths: tables by day type, each hour the median of the observed lanes open on the period's days of that type (the warm-up days included; gaps filled as in the replay: the same hour of the nearest day with a reading, then the hour's median). The fit and fit.csv replayed the observed series day by day.".to_string(),
+            "Booths: tables by day type, each hour the median of the observed lanes open on the period's days of that type (the warm-up days included; gaps filled as in the replay: the same hour of the nearest day with a reading, then the hour's median). The fit and fit.csv ran these tables, as this file does.".to_string(),
         );
     } else {
         line(format!(
