@@ -14,12 +14,17 @@
 # this command: a file that can replace scenarios/<name>.toml. It is validated on the held-out
 # months (OUT/validation, as below, but of bundled.toml), run as the bundled files are
 # (`garita run`, OUT/insample/<name>), and its in-sample hourly posted-wait error printed by
-# `tools/derive_reacting.py --compare` into OUT/insample.md (the measure of docs/validation.md,
-# "in-sample posted-wait error"). --write does all that and then copies each bundled.toml over
+# `tools/derive_reacting.py --compare --period CAL_FROM CAL_TO` into OUT/insample.md (the measure
+# of docs/validation.md, "in-sample posted-wait error", against CBP's means of its own fitting
+# period). --write does all that and then copies each bundled.toml over
 # scenarios/<name>.toml. With --bundle the shipped files are measured the same way too
-# (OUT/validation-shipped, OUT/insample-shipped.md; SHIPPED=0 skips them) and OUT/comparison.md
-# compares them lane by lane with the decision rule (in sample: at least as many hours within 15
-# minutes; held out: pooled MAE not worse).
+# (OUT/validation-shipped; in sample against their own fitting period, the whole archive
+# 2025-03-28..2026-01-18, OUT/insample-shipped.md, and against CAL_FROM..CAL_TO,
+# OUT/insample-shipped-cal.md, the common yardstick; SHIPPED=0 skips them) and OUT/comparison.md
+# compares them lane by lane with the decision rule (in sample, each against its own fitting
+# period: at least as many hours within 15 minutes; held out: pooled MAE not worse). The shipped
+# files' demand was fitted on the whole archive, held-out months included, so only the derived
+# files' held-out figures are out of sample (docs/validation.md).
 #
 # For each bundled scenario, OUT/<name>/skeleton.toml is the scenario without what calibration
 # fits: `horizon`, `warmup`, `start`, `replications`, `[demand] per_hour`, each lane's `booths`
@@ -37,7 +42,8 @@
 # CALIBRATED=OUT tools/validate_bundled.sh OUT/validation validates OUT/<name>/cal/calibrated.toml.
 # Environment: GARITA, OBSERVED, DATA (../shared/data), BUDGET (simulations per calibration,
 # default 200), MECH, CAL_FROM, CAL_TO, FROM, TO, REUSE (1: keep an existing OUT/<name>/cal
-# instead of calibrating again, to remeasure).
+# instead of calibrating again, to remeasure), MEASURE_ONLY (1: with --bundle, only the in-sample
+# measures and OUT/comparison.md, from the runs and validations already in OUT).
 set -euo pipefail
 
 BUNDLE=0
@@ -130,6 +136,9 @@ PY
     if [ "$BUNDLE" = 1 ]; then
         booths=tables
     fi
+    if [ "${MEASURE_ONLY:-0}" = 1 ]; then
+        continue
+    fi
     if [ "${REUSE:-0}" = 1 ] && [ -f "$OUT/$name/cal/calibrated.toml" ]; then
         echo "reusing $OUT/$name/cal (REUSE=1)" >&2
     else
@@ -182,16 +191,18 @@ CAL_FILE=cal/calibrated.toml
 if [ "$BUNDLE" = 1 ]; then
     CAL_FILE=bundled.toml
 fi
-CALIBRATED="$OUT" CAL_FILE="$CAL_FILE" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
-    tools/validate_bundled.sh "$OUT/validation"
+if [ "${MEASURE_ONLY:-0}" != 1 ]; then
+    CALIBRATED="$OUT" CAL_FILE="$CAL_FILE" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
+        tools/validate_bundled.sh "$OUT/validation"
+fi
 
 if [ "$BUNDLE" = 1 ]; then
     # In sample: each bundled.toml run as the bundled files are, against CBP's hourly means of
-    # the whole archive (tools/derive_reacting.py --compare).
+    # its own fitting period CAL_FROM..CAL_TO (tools/derive_reacting.py --compare --period).
     for line in "${SCENARIOS[@]}"; do
         read -r file _ <<<"$line"
         name=$(basename "$file" .toml)
-        if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+        if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]] || [ "${MEASURE_ONLY:-0}" = 1 ]; then
             continue
         fi
         "$GARITA" run "$OUT/$name/bundled.toml" -o "$OUT/insample/$name" -q >/dev/null
@@ -199,25 +210,29 @@ if [ "$BUNDLE" = 1 ]; then
     only=()
     for n in $ONLY; do only+=(--only "$n"); done
     python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample" "${only[@]}" \
-        | grep '^|' >"$OUT/insample.md"
+        --period "$CAL_FROM" "$CAL_TO" | grep '^|' >"$OUT/insample.md"
     echo "wrote $OUT/insample.md" >&2
     # The shipped files, measured the same way (unless SHIPPED=0), and the comparison.
     if [ "${SHIPPED:-1}" = 1 ]; then
-        ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
-            tools/validate_bundled.sh "$OUT/validation-shipped"
+        if [ "${MEASURE_ONLY:-0}" != 1 ]; then
+            ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
+                tools/validate_bundled.sh "$OUT/validation-shipped"
+        fi
         for line in "${SCENARIOS[@]}"; do
             read -r file _ <<<"$line"
             name=$(basename "$file" .toml)
-            if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+            if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]] || [ "${MEASURE_ONLY:-0}" = 1 ]; then
                 continue
             fi
             "$GARITA" run "$file" -o "$OUT/insample-shipped/$name" -q >/dev/null
         done
         python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample-shipped" \
             "${only[@]}" | grep '^|' >"$OUT/insample-shipped.md"
-        python3 - "$OUT" >"$OUT/comparison.md" <<'PY'
+        python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample-shipped" \
+            "${only[@]}" --period "$CAL_FROM" "$CAL_TO" | grep '^|' >"$OUT/insample-shipped-cal.md"
+        python3 - "$OUT" "$CAL_FROM" "$CAL_TO" >"$OUT/comparison.md" <<'PY'
 import csv, os, sys
-out = sys.argv[1]
+out, cal_from, cal_to = sys.argv[1:4]
 def insample(f):
     rows = {}
     for line in open(os.path.join(out, f)):
@@ -225,6 +240,7 @@ def insample(f):
         rows[(c[0], c[1])] = c
     return rows
 ship, der = insample("insample-shipped.md"), insample("insample.md")
+ship_cal = insample("insample-shipped-cal.md")
 def held(d, f):
     rows = {}
     base = os.path.join(out, d)
@@ -237,11 +253,14 @@ def held(d, f):
 hs, hd = held("validation-shipped", "validation_summary.csv"), held("validation", "validation_summary.csv")
 ms, md = held("validation-shipped", "validation_by_month.csv"), held("validation", "validation_by_month.csv")
 n = lambda x: "-" if x in ("", None) else f"{float(x):.1f}"
-print("In sample (2025-03-28..2026-01-18, hourly means; shipped / derived) and held out")
-print("(2025-09-01..2026-01-18, pooled MAE in minutes; shipped / derived / naive):")
+print(f"In sample, each against CBP's hourly means of its own fitting period (shipped:")
+print(f"2025-03-28..2026-01-18; derived: {cal_from}..{cal_to}; shipped / derived), the common")
+print(f"yardstick (both against {cal_from}..{cal_to}: hours within 15 min, shipped / derived) and")
+print("held out (2025-09-01..2026-01-18, pooled MAE in minutes; shipped / derived / naive; only")
+print("the derived files' are out of sample):")
 print()
-print("| scenario | lane | in-sample MAE | worst hour | hours within 15 min | held-out MAE | held-out bias | decision rule |")
-print("|---|---|---:|---:|---:|---:|---:|---|")
+print("| scenario | lane | in-sample MAE | worst hour | hours within 15 min | common yardstick | held-out MAE | held-out bias | decision rule |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---|")
 for key in ship:
     s, d = ship[key], der.get(key)
     if d is None:
@@ -251,7 +270,9 @@ for key in ship:
     within = lambda r: int(r[5].split(" of ")[0])
     ok_in = within(d) >= within(s)
     ok_out = a is not None and b is not None and float(b["mae_min"]) <= float(a["mae_min"])
-    print(f"| {key[0]} | {key[1]} | {s[3]} / {d[3]} | {s[4]} / {d[4]} | {s[5]} / {d[5]} "
+    c = ship_cal.get(key)
+    common = f"{c[5].split(' of ')[0] if c else '-'} / {d[5]}"
+    print(f"| {key[0]} | {key[1]} | {s[3]} / {d[3]} | {s[4]} / {d[4]} | {s[5]} / {d[5]} | {common} "
           f"| {n(a and a['mae_min'])} / {n(b and b['mae_min'])} / {n(a and a['naive_mae_min'])} "
           f"| {n(a and a['bias_min'])} / {n(b and b['bias_min'])} "
           f"| {'in' if ok_in else 'IN'} {'out' if ok_out else 'OUT'} |")
@@ -270,7 +291,7 @@ for key in sorted({k[:2] for k in ms}):
     print(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + " |")
 print()
 print("decision rule: `in` = the derived file has at least as many hours within 15 minutes in "
-      "sample as the shipped one (`IN`: fewer); `out` = its held-out pooled MAE is not worse "
+      "sample (each against its own fitting period) as the shipped one (`IN`: fewer); `out` = its held-out pooled MAE is not worse "
       "(`OUT`: worse). A file is replaced only when every lane reads `in out`.")
 PY
         echo "wrote $OUT/comparison.md" >&2

@@ -498,10 +498,31 @@ def errors(res, sim):
     for l in res["sc"]["lanes"]:
         for h in range(24):
             obs = res["obs_wait"][l][h]
-            if res["booths"][l][h] == 0 or h in res["closed_hours"] or (l, h) not in sim:
+            if (res["booths"][l][h] == 0 or h in res["closed_hours"] or (l, h) not in sim
+                    or obs is None):
                 continue
             rows.append((l, h, obs, sim[(l, h)], sim[(l, h)] - obs))
     return rows
+
+
+def period_waits(hourly, sc, date_from, date_to):
+    """CBP's mean posted wait by lane and hour over the readings dated date_from..date_to
+    (inclusive); None for an hour without readings (errors() skips it). Over the whole archive
+    these are the summary's means (res["obs_wait"])."""
+    sums = collections.defaultdict(lambda: [0.0, 0])
+    for r in hourly:
+        if (r["port_number"] == sc["port"] and r["mode"] == sc["mode"]
+                and date_from <= r["date"] <= date_to):
+            s = sums[(r["lane"], int(r["hour"]))]
+            s[0] += float(r["delay_min"])
+            s[1] += 1
+    out = {}
+    for l in sc["lanes"]:
+        out[l] = []
+        for h in range(24):
+            s = sums.get((FEED[l], h))
+            out[l].append(s[0] / s[1] if s else None)
+    return out
 
 
 def lane_mean_errors(res, sim):
@@ -744,6 +765,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--rounds-by-hour", type=int, default=ROUNDS_BY_HOUR)
     ap.add_argument("--compare", metavar="DIR", help="compare DIR/<name>/hourly.csv with CBP's posted waits")
+    ap.add_argument("--period", nargs=2, metavar=("FROM", "TO"),
+                    help="with --compare: CBP's hourly means over FROM..TO (dates, inclusive) instead "
+                         "of the whole archive (2025-03-28..2026-01-18), e.g. a calibration period")
     ap.add_argument("--day-sd", action="store_true", help="print the day_sd measurement")
     ap.add_argument("--layout-queues", action="store_true",
                     help="print the lane queues CBP's posted waits imply (sources of lane storage)")
@@ -810,6 +834,8 @@ def main():
         if args.compare:
             folder = os.path.join(args.compare, sc["name"])
             if os.path.exists(os.path.join(folder, "hourly.csv")):
+                if args.period:
+                    res = dict(res, obs_wait=period_waits(hourly, res["sc"], *args.period))
                 compare(res, posted_by_hour(folder))
 
 
