@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Validates the bundled El Paso and San Ysidro scenarios against
 # CBP's posted waits of the held-out months, and writes the tables of docs/validation.md.
+# The shipped files' demand was derived (tools/derive_reacting.py) from CBP's hourly means over
+# the whole archive, these months included, so their figures are not out of sample; those of
+# files calibrated on 2025-03-28..2025-08-31 (CALIBRATED=, below) are.
 #
 #   tools/validate_bundled.sh [OUT]            (run from the repository root)
 #
