@@ -124,6 +124,17 @@ fn truth_archive(from: Date) -> (Vec<Reading>, Vec<Vec<[f64; 24]>>, f64) {
 }
 
 fn calibrate_with(per_hour: &str, readings: &[Reading], from: Date, volume: f64) -> Calibration {
+    calibrate_booths(per_hour, readings, from, volume, 24, BoothsOut::Series)
+}
+
+fn calibrate_booths(
+    per_hour: &str,
+    readings: &[Reading],
+    from: Date,
+    volume: f64,
+    budget: usize,
+    booths: BoothsOut,
+) -> Calibration {
     let skeleton = format!(
         "name = \"synthetic\"\n[demand]\n{per_hour}\n{}",
         fixed_part()
@@ -147,11 +158,11 @@ fn calibrate_with(per_hour: &str, readings: &[Reading], from: Date, volume: f64)
             },
             volume_per_day: volume,
             fit: vec!["demand.per_hour".into()],
-            budget: 24,
+            budget,
             seed: test_seed(1) & (i64::MAX as u64),
             threads: 0,
             final_replications: 2,
-            booths: BoothsOut::Series,
+            booths,
         },
         &|_| {},
     )
@@ -215,4 +226,97 @@ fn demand_by_day_type_follows_the_day_types_and_fits_them_better() {
         e_type < e_pooled,
         "RMSE by day type and hour: {e_type:.2} min by day type, {e_pooled:.2} min with one profile"
     );
+}
+
+/// The truth's archive with the general lanes open at night (00-04h) raised from 1 to 2 on
+/// every third day: the replayed series then differs from its median by day type (1), as CBP's
+/// does at night.
+fn archive_with_night_varying_booths(from: Date) -> (Vec<Reading>, f64) {
+    let (_, obs, volume) = truth_archive(from);
+    let truth = scenario::parse_str(
+        &format!(
+            "name = \"t\"\nhorizon = \"1d\"\n[demand]\nper_hour = {}\n{}",
+            profile(1.0),
+            fixed_part()
+        ),
+        "t.toml",
+    )
+    .expect("valid")
+    .config;
+    let mut csv = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
+    for d in -WARMUP_DAYS..DAYS {
+        let date = from.plus_days(d);
+        let t = DayType::of_weekday(date.weekday());
+        let c = DayType::ALL
+            .iter()
+            .position(|x| *x == t)
+            .expect("a day type");
+        for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
+            let booths = truth.lanes[l].booths_on(t);
+            for h in 0..24 {
+                let open = booths[h] + u32::from(l == 0 && h < 5 && d.rem_euclid(3) == 0);
+                if d >= 0 {
+                    csv.push_str(&format!(
+                        "999901,POV,{name},{date},{h},MST,{:.4},{open}\n",
+                        obs[l][c][h]
+                    ));
+                } else {
+                    // Warm-up days: lanes open only (no wait is compared there).
+                    csv.push_str(&format!("999901,POV,{name},{date},{h},MST,0,{open}\n"));
+                }
+            }
+        }
+    }
+    (
+        parse_archive(&csv, "synthetic.csv").expect("valid archive"),
+        volume,
+    )
+}
+
+/// With `BoothsOut::Tables` every simulation of the fit runs the day-type booth tables that the
+/// written scenario runs: the final run (the source of `fit.csv`) is, replication for
+/// replication, the run of the written file, and its configuration is the file's. With
+/// `BoothsOut::Series` (the replay) the same file's run differs from the fit's: the gap that
+/// `Tables` closes (the series has two general lanes at night on every third day, the tables
+/// the median, one).
+#[test]
+fn booth_tables_are_what_the_fit_runs() {
+    let from = Date::parse("2025-03-03").expect("valid");
+    let (readings, volume) = archive_with_night_varying_booths(from);
+    let per_hour = format!("per_hour = \"{FIT_BY_DAY_TYPE}\"");
+    let file_run = |c: &Calibration| {
+        let (_, text) = c.with_booth_tables().expect("written");
+        let cfg = scenario::parse_str(&text, "calibrated.toml")
+            .expect("the written scenario is valid")
+            .config;
+        let run = run_replications(std::slice::from_ref(&cfg), 0, None)
+            .expect("runs")
+            .remove(0);
+        (cfg, run)
+    };
+    let tables = calibrate_booths(&per_hour, &readings, from, volume, 8, BoothsOut::Tables);
+    assert!(
+        tables
+            .config
+            .lanes
+            .iter()
+            .all(|l| l.booths_by_date.is_none()),
+        "the fit ran the replayed series instead of the tables"
+    );
+    let (cfg, run) = file_run(&tables);
+    assert!(
+        cfg == tables.config,
+        "the fit's scenario is not the written one"
+    );
+    // Compared as text: a closed hour's metrics are NaN, which `==` never equals.
+    let same =
+        |a: &[ReplicationResult], b: &[ReplicationResult]| format!("{a:?}") == format!("{b:?}");
+    assert!(
+        same(&run, &tables.final_run),
+        "the written scenario's run differs from the fit's final run"
+    );
+    let series = calibrate_booths(&per_hour, &readings, from, volume, 8, BoothsOut::Series);
+    assert!(series.config.lanes[0].booths_by_date.is_some());
+    let (cfg, run) = file_run(&series);
+    assert!(cfg != series.config && !same(&run, &series.final_run));
 }
