@@ -221,7 +221,7 @@ enum Command {
         out: Option<PathBuf>,
         /// How calibrated.toml gives the booths: `series` (the observed lanes open replayed
         /// day by day, one CSV per lane) or `tables` (their median by day type and hour, so
-        /// the scenario runs from any start date).
+        /// the scenario runs from any start date); the fit runs the booths the file gives.
         #[arg(long, value_name = "FORM", default_value = "series",
               value_parser = ["series", "tables"])]
         booths: String,
