@@ -12,11 +12,12 @@
 # replayed lanes open by day type and hour), and OUT/<name>/bundled.toml is calibrated.toml with
 # the shipped file's `seed`, `start`, `horizon`, `warmup` and `replications` and a header naming
 # this command: a file that can replace scenarios/<name>.toml. It is validated on the held-out
-# months (OUT/validation, as below, but of bundled.toml), run as the bundled files are
-# (`garita run`, OUT/insample/<name>), and its in-sample hourly posted-wait error printed by
-# `tools/derive_reacting.py --compare --period CAL_FROM CAL_TO` into OUT/insample.md (the measure
-# of docs/validation.md, "in-sample posted-wait error", against CBP's means of its own fitting
-# period). --write does all that and then copies each bundled.toml over
+# months (OUT/validation, as below, but of bundled.toml), run over its own fitting period
+# (`garita run OUT/<name>/cal/calibrated.toml`, the same file with the period's start and
+# horizon and calibrate's 5 replications: the fit's final run; OUT/insample/<name>), and its
+# in-sample hourly posted-wait error printed by `tools/derive_reacting.py --compare --period
+# CAL_FROM CAL_TO` into OUT/insample.md (the measure of docs/validation.md, "in-sample
+# posted-wait error", against CBP's means of its own fitting period). --write does all that and then copies each bundled.toml over
 # scenarios/<name>.toml. With --bundle the shipped files are measured the same way too
 # (OUT/validation-shipped; in sample against their own fitting period, the whole archive
 # 2025-03-28..2026-01-18, OUT/insample-shipped.md, and against CAL_FROM..CAL_TO,
@@ -197,15 +198,17 @@ if [ "${MEASURE_ONLY:-0}" != 1 ]; then
 fi
 
 if [ "$BUNDLE" = 1 ]; then
-    # In sample: each bundled.toml run as the bundled files are, against CBP's hourly means of
-    # its own fitting period CAL_FROM..CAL_TO (tools/derive_reacting.py --compare --period).
+    # In sample: each derived file run over its own fitting period (cal/calibrated.toml: the
+    # booth tables of bundled.toml, the period's start and horizon; a 28-day run from
+    # 2025-09-01 would be a held-out month with September's month factor), against CBP's
+    # hourly means of CAL_FROM..CAL_TO (tools/derive_reacting.py --compare --period).
     for line in "${SCENARIOS[@]}"; do
         read -r file _ <<<"$line"
         name=$(basename "$file" .toml)
         if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]] || [ "${MEASURE_ONLY:-0}" = 1 ]; then
             continue
         fi
-        "$GARITA" run "$OUT/$name/bundled.toml" -o "$OUT/insample/$name" -q >/dev/null
+        "$GARITA" run "$OUT/$name/cal/calibrated.toml" -o "$OUT/insample/$name" -q >/dev/null
     done
     only=()
     for n in $ONLY; do only+=(--only "$n"); done
