@@ -1,0 +1,208 @@
+//! The fast path (`model/fast.rs`) against the event loop: whole `ReplicationResult`s, bit for
+//! bit, on many random plain ports.
+
+use super::model::{simulate_event_loop, simulate_fast};
+use super::test_support::{class, config, lane};
+use super::*;
+use crate::engine::{RngStream, SimTime, StreamId};
+use rand::RngExt;
+
+/// Every number of a result as bits (NaN compares equal to itself).
+fn bits(r: &ReplicationResult) -> Vec<u64> {
+    let mut out = vec![u64::from(r.replication), r.vehicles_simulated];
+    for g in &r.groups {
+        out.extend(g.metrics.iter().map(|x| x.to_bits()));
+        for h in &g.hourly {
+            out.extend(h.iter().map(|x| x.to_bits()));
+        }
+        out.extend(g.wait_cdf.iter().map(|x| x.to_bits()));
+    }
+    out.extend(r.flows.iter().map(|x| x.to_bits()));
+    out
+}
+
+/// A random hourly booth table of `max` booths: open all day, or closed at night, or changing
+/// every few hours.
+fn booth_table(rng: &mut RngStream, max: u32) -> [u32; 24] {
+    match rng.random_range(0..3u32) {
+        0 => [max; 24],
+        1 => {
+            let (open, close) = (rng.random_range(4..9usize), rng.random_range(18..24usize));
+            let low = rng.random_range(0..=max.min(1));
+            std::array::from_fn(|h| if (open..close).contains(&h) { max } else { low })
+        }
+        _ => std::array::from_fn(|_| rng.random_range(0..=max)),
+    }
+}
+
+fn service(rng: &mut RngStream, mean_s: f64) -> ServiceDist {
+    match rng.random_range(0..6u32) {
+        0 => ServiceDist::Exponential { mean_s },
+        1 => ServiceDist::LogNormal {
+            mean_s,
+            sd_s: mean_s * 0.6,
+        },
+        2 => ServiceDist::Gamma {
+            mean_s,
+            sd_s: mean_s * 0.4,
+        },
+        // Whole seconds that divide the hour: inspections end on the hour, and at one
+        // nanosecond with each other.
+        3 => ServiceDist::Constant {
+            mean_s: [30.0, 45.0, 60.0, 90.0][rng.random_range(0..4usize)],
+        },
+        4 => ServiceDist::Uniform {
+            min_s: mean_s * 0.5,
+            max_s: mean_s * 1.5,
+        },
+        _ => ServiceDist::Triangular {
+            min_s: mean_s * 0.3,
+            mode_s: mean_s * 0.8,
+            max_s: mean_s * 1.9,
+        },
+    }
+}
+
+/// A random plain port: 1-4 lanes, 1-4 classes with one to three lanes each, schedules by hour
+/// and day type, booth series, special dates, day-to-day swings, a warm-up, loads from light to
+/// overloaded.
+fn random_port(rng: &mut RngStream, k: u64) -> PortConfig {
+    let n_lanes = rng.random_range(1..=4usize);
+    let mut lanes = Vec::new();
+    let mut capacity_per_h = 0.0;
+    for i in 0..n_lanes {
+        let max = rng.random_range(1..=8u32);
+        let mean_s = rng.random_range(20.0..90.0);
+        let mut l = lane(&format!("l{i}"), max, mean_s);
+        l.service = service(rng, mean_s);
+        l.booths = booth_table(rng, max);
+        if rng.random_range(0..3u32) == 0 {
+            l.booths_saturday = Some(booth_table(rng, max));
+        }
+        if rng.random_range(0..3u32) == 0 {
+            l.booths_sunday = Some(booth_table(rng, max));
+        }
+        if rng.random_range(0..5u32) == 0 {
+            l.booths_by_date = Some((0..5).map(|_| booth_table(rng, max)).collect());
+        }
+        capacity_per_h += f64::from(max) * 3600.0 / l.service.mean_s();
+        lanes.push(l);
+    }
+    let n_classes = rng.random_range(1..=4usize);
+    let classes = (0..n_classes)
+        .map(|c| {
+            let mut ls: Vec<usize> = Vec::new();
+            for _ in 0..rng.random_range(1..=3usize) {
+                let l = rng.random_range(0..n_lanes);
+                if !ls.contains(&l) {
+                    ls.push(l);
+                }
+            }
+            class(&format!("c{c}"), 1.0 / n_classes as f64, ls)
+        })
+        .collect();
+    let load = rng.random_range(0.3..1.3);
+    let per_hour: [f64; 24] = std::array::from_fn(|h| {
+        let shape = if (6..22).contains(&h) { 1.3 } else { 0.4 };
+        load * capacity_per_h * shape * rng.random_range(0.7..1.3)
+    });
+    let mut cfg = config(per_hour, classes, lanes);
+    cfg.seed = 1000 + k;
+    let days = rng.random_range(1..=9u64);
+    cfg.horizon = SimTime::from_secs_f64(days as f64 * 86_400.0 - rng.random_range(0.0..7200.0));
+    cfg.warmup = SimTime::from_secs_f64(rng.random_range(0.0..1.5) * 86_400.0);
+    if rng.random_range(0..3u32) == 0 {
+        cfg.demand.day_sd = 0.2;
+    }
+    if rng.random_range(0..3u32) == 0 {
+        let start = Date::from_ymd(2025, 12, 20 + rng.random_range(0..6u32)).expect("a date");
+        cfg.calendar = CalendarConfig {
+            start: Some(start),
+            dates: vec![SpecialDate {
+                date: Date::from_ymd(2025, 12, 25).expect("a date"),
+                demand: 0.6,
+                booths: Some(DayType::Sunday),
+            }],
+        };
+    }
+    cfg
+}
+
+/// On random plain ports, the fast path gives the event loop's `ReplicationResult` to the bit
+/// whenever it does not give up; it gives up only on a small share of replications, and
+/// `simulate` (which tries it first) always equals the event loop.
+#[test]
+fn fast_path_equals_the_event_loop() {
+    let mut rng = RngStream::new(7, 0, StreamId::named("fast-path-test"));
+    let (mut runs, mut fast, mut constant_runs, mut constant_fast) = (0, 0, 0, 0);
+    for k in 0..150u64 {
+        let cfg = random_port(&mut rng, k);
+        assert!(model::fast_accepts(&cfg));
+        let constant = cfg
+            .lanes
+            .iter()
+            .any(|l| matches!(l.service, ServiceDist::Constant { .. }));
+        for rep in 0..2 {
+            let want = simulate_event_loop(&cfg, rep, None);
+            let got = simulate_fast(&cfg, rep);
+            runs += 1;
+            constant_runs += usize::from(constant);
+            if let Some(got) = got {
+                fast += 1;
+                constant_fast += usize::from(constant);
+                let groups = |r: &ReplicationResult| r.groups.iter().map(|g| g.group).collect::<Vec<_>>();
+                assert_eq!(groups(&got), groups(&want));
+                assert_eq!(bits(&got), bits(&want), "port {k} replication {rep}: {cfg:?}");
+            }
+            assert_eq!(bits(&simulate(&cfg, rep, None)), bits(&want));
+        }
+    }
+    eprintln!(
+        "fast path: {fast} of {runs} replications ({constant_fast} of {constant_runs} with a \
+         constant inspection time)"
+    );
+    // Without constant inspection times the fast path gives up only on rare ties.
+    assert!(
+        fast - constant_fast >= (runs - constant_runs) * 95 / 100,
+        "{fast} of {runs}"
+    );
+}
+
+/// Every mechanism that needs the event loop keeps the fast path off.
+#[test]
+fn the_fast_path_takes_only_plain_ports() {
+    let plain = config(
+        [100.0; 24],
+        vec![class("c", 1.0, vec![0])],
+        vec![lane("a", 2, 30.0)],
+    );
+    assert!(model::fast_accepts(&plain));
+    let mut c = plain.clone();
+    c.lanes[0].storage = Some(5);
+    assert!(!model::fast_accepts(&c));
+    let mut c = plain.clone();
+    c.lanes[0].officer_sd = Some(0.1);
+    assert!(!model::fast_accepts(&c));
+    let mut c = plain.clone();
+    c.lanes[0].stacked = 2;
+    assert!(!model::fast_accepts(&c));
+    let mut c = plain.clone();
+    c.response = Some(ResponseConfig::posting_only());
+    assert!(!model::fast_accepts(&c));
+}
+
+#[test]
+fn tmp_three_lane() {
+    let text = std::fs::read_to_string("benches/common/three_lane.rs").unwrap();
+    let start = text.find("r#\"").unwrap() + 3;
+    let end = text.find("\"#").unwrap();
+    let toml = text[start..end].replace("{days}", "28").replace("{{", "{").replace("}}", "}");
+    let cfg = crate::scenario::parse_str(&toml, "x.toml").unwrap().config;
+    let t = std::time::Instant::now();
+    let f = simulate_fast(&cfg, 0);
+    eprintln!("fast {:?} {}", t.elapsed(), f.is_some());
+    let t = std::time::Instant::now();
+    let w = simulate_event_loop(&cfg, 0, None);
+    eprintln!("loop {:?}", t.elapsed());
+    assert_eq!(bits(&f.unwrap()), bits(&w));
+}
