@@ -35,7 +35,7 @@ impl SimTime {
         // and negatives to 0.
         let ns = s * Self::NS_PER_S;
         if ns > 0.0 {
-            SimTime((ns + 0.5) as u64)
+            SimTime(f64_to_u64(ns + 0.5))
         } else {
             SimTime(0)
         }
@@ -104,4 +104,13 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
         assert_eq!(SimTime::ZERO.saturating_sub(SimTime::HOUR), SimTime::ZERO);
     }
+}
+
+/// `x as u64` for a non-negative `x`, truncated, saturating at `u64::MAX`: below 2^63 through
+/// the signed conversion, which is the same truncation and one instruction on x86-64 without
+/// AVX-512 (the unsigned one takes a compare and two conversions).
+#[inline]
+pub(crate) fn f64_to_u64(x: f64) -> u64 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if x < TWO_63 { x as i64 as u64 } else { x as u64 }
 }

@@ -28,6 +28,7 @@ use super::stacked::{POINTS, Stacked};
 use crate::engine::{
     Calendar, RngStream, SimTime, StreamId, TimerKey, Timers, key_time_ns, timer_key,
 };
+use crate::engine::f64_to_u64;
 use crate::stats::{Histogram, HourlyLevel};
 
 const HOUR_NS: u64 = SimTime::HOUR.as_nanos();
@@ -664,10 +665,12 @@ impl<'a, 'b> Model<'a, 'b> {
             let rem_ns = seg_end - t;
             // `e` units of the unit-rate process take e x gap ns at this rate.
             let dt = e * gap_ns;
-            if dt < rem_ns as f64 {
-                return Some((t + (dt + 0.5) as u64).min(seg_end));
+            // `rem_ns` is at most an hour, so the signed conversions are exact and cheaper.
+            let rem = rem_ns as i64 as f64;
+            if dt < rem {
+                return Some((t + f64_to_u64(dt + 0.5)).min(seg_end));
             }
-            e -= lam * (rem_ns as f64 * 1e-9);
+            e -= lam * (rem * 1e-9);
             t = seg_end;
         }
         None

@@ -191,18 +191,22 @@ fn the_fast_path_takes_only_plain_ports() {
     assert!(!model::fast_accepts(&c));
 }
 
+/// The bench's three lanes (`benches/common/three_lane.rs`: one week here) run on the fast path
+/// from start to end, with the event loop's result.
 #[test]
-fn tmp_three_lane() {
-    let text = std::fs::read_to_string("benches/common/three_lane.rs").unwrap();
-    let start = text.find("r#\"").unwrap() + 3;
-    let end = text.find("\"#").unwrap();
-    let toml = text[start..end].replace("{days}", "28").replace("{{", "{").replace("}}", "}");
-    let cfg = crate::scenario::parse_str(&toml, "x.toml").unwrap().config;
-    let t = std::time::Instant::now();
-    let f = simulate_fast(&cfg, 0);
-    eprintln!("fast {:?} {}", t.elapsed(), f.is_some());
-    let t = std::time::Instant::now();
-    let w = simulate_event_loop(&cfg, 0, None);
-    eprintln!("loop {:?}", t.elapsed());
-    assert_eq!(bits(&f.unwrap()), bits(&w));
+fn the_three_lane_bench_port_runs_on_the_fast_path() {
+    let mut cfg = config(
+        [1500.0; 24],
+        vec![
+            class("general", 0.5, vec![0]),
+            class("ready", 0.3, vec![1, 0]),
+            class("sentri", 0.2, vec![2]),
+        ],
+        vec![lane("general", 10, 45.0), lane("ready", 5, 30.0), lane("sentri", 3, 25.0)],
+    );
+    cfg.horizon = SimTime::from_hours(24 * 7);
+    for rep in 0..3 {
+        let fast = simulate_fast(&cfg, rep).expect("no tie in the bench's port");
+        assert_eq!(bits(&fast), bits(&simulate_event_loop(&cfg, rep, None)));
+    }
 }

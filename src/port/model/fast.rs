@@ -340,14 +340,15 @@ fn arrive(
         _ if l.constant.is_some() => {
             // Every booth is open and busy beyond `now`: the earliest end, ties in the order
             // the ends pop.
-            let mut best = (u64::MAX, u64::MAX, 0u32);
-            for b in 0..l.max_open as usize {
-                let (a, q) = (l.avail[b], l.avail_seq[b]);
-                if a < best.0 || (a == best.0 && q < best.1) {
-                    best = (a, q, b as u32);
+            let t = l.avail.iter().copied().min().unwrap_or(u64::MAX);
+            let mut booth = l.avail.iter().position(|&a| a == t).unwrap_or(0);
+            // Two ends at one nanosecond (rare but for constant times): the first to start.
+            for b in booth + 1..l.avail.len() {
+                if l.avail[b] == t && l.avail_seq[b] < l.avail_seq[booth] {
+                    booth = b;
                 }
             }
-            (best.0 < horizon(m)).then_some((best.0, best.2))
+            (t < horizon(m)).then_some((t, booth as u32))
         }
         _ => {
             let mut best = (u128::MAX, 0u32);
