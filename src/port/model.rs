@@ -25,10 +25,10 @@ use super::response::{Decision, LaneView, PostedSeries, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
+use crate::engine::f64_to_u64;
 use crate::engine::{
     Calendar, RngStream, SimTime, StreamId, TimerKey, Timers, key_time_ns, timer_key,
 };
-use crate::engine::f64_to_u64;
 use crate::stats::{Histogram, HourlyLevel};
 
 const HOUR_NS: u64 = SimTime::HOUR.as_nanos();
@@ -503,7 +503,10 @@ pub(in crate::port) fn fast_accepts(cfg: &PortConfig) -> bool {
 /// The fast path alone: None when `cfg` is not a plain port or the replication meets a tie
 /// that the fast path leaves to the event loop.
 #[cfg(test)]
-pub(in crate::port) fn simulate_fast(cfg: &PortConfig, replication: u32) -> Option<ReplicationResult> {
+pub(in crate::port) fn simulate_fast(
+    cfg: &PortConfig,
+    replication: u32,
+) -> Option<ReplicationResult> {
     if fast::accepts(cfg) {
         fast::simulate(cfg, replication)
     } else {

@@ -171,7 +171,11 @@ fn fast_path_equals_the_event_loop() {
                 constant_fast += usize::from(constant);
                 assert_same(&got, &want, &format!("port {k} replication {rep}"));
             }
-            assert_same(&simulate(&cfg, rep, None), &want, &format!("simulate, port {k}"));
+            assert_same(
+                &simulate(&cfg, rep, None),
+                &want,
+                &format!("simulate, port {k}"),
+            );
         }
     }
     eprintln!(
@@ -219,7 +223,11 @@ fn the_three_lane_bench_port_runs_on_the_fast_path() {
             class("ready", 0.3, vec![1, 0]),
             class("sentri", 0.2, vec![2]),
         ],
-        vec![lane("general", 10, 45.0), lane("ready", 5, 30.0), lane("sentri", 3, 25.0)],
+        vec![
+            lane("general", 10, 45.0),
+            lane("ready", 5, 30.0),
+            lane("sentri", 3, 25.0),
+        ],
     );
     cfg.horizon = SimTime::from_hours(24 * 7);
     for rep in 0..3 {
@@ -250,7 +258,11 @@ fn booths_ending_together_hand_out_in_start_order() {
     for rep in 0..6 {
         if let Some(got) = simulate_fast(&cfg, rep) {
             fast += 1;
-            assert_same(&got, &simulate_event_loop(&cfg, rep, None), "booths ending together");
+            assert_same(
+                &got,
+                &simulate_event_loop(&cfg, rep, None),
+                "booths ending together",
+            );
         }
     }
     assert!(fast >= 3, "{fast} of 6 on the fast path");

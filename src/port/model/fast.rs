@@ -51,7 +51,10 @@ pub(in crate::port) fn accepts(cfg: &PortConfig) -> bool {
         && !cfg.has_approach()
         && cfg.secondary.is_none()
         && cfg.flex.is_empty()
-        && cfg.lanes.iter().all(|l| l.stacked == 1 && l.officer_sd.is_none())
+        && cfg
+            .lanes
+            .iter()
+            .all(|l| l.stacked == 1 && l.officer_sd.is_none())
 }
 
 /// Whether `simulate` should try the fast path first: a plain port whose inspection times are
@@ -148,10 +151,7 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
                 })
                 .collect();
             let max_open = targets.iter().copied().max().unwrap_or(0);
-            let constant = targets
-                .iter()
-                .all(|&t| t == max_open)
-                .then_some(max_open);
+            let constant = targets.iter().all(|&t| t == max_open).then_some(max_open);
             let n = max_open as usize;
             Lane {
                 avail: vec![0; n],
@@ -238,7 +238,10 @@ fn drain(
         let Some((t, i)) = best else {
             break;
         };
-        let w = lanes[i].waiting.pop_front().expect("best names a waiting vehicle");
+        let w = lanes[i]
+            .waiting
+            .pop_front()
+            .expect("best names a waiting vehicle");
         lanes[i].cur_end[w.booth as usize] = w.end_ns;
         m.lanes[i].stats.queue_add(t, -1);
         m.classes[usize::from(w.class)].queue_add(t, -1);
@@ -389,7 +392,9 @@ fn arrive(
     let st = &mut m.lanes[lane];
     let service_s = st.sampler.sample(&mut st.rng).max(0.0);
     let end = start.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
-    if end % HOUR_NS == 0 && end < m.horizon_ns && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
+    if end % HOUR_NS == 0
+        && end < m.horizon_ns
+        && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
     {
         // It would end as the booths change: the order of the two decides.
         return None;
