@@ -88,6 +88,19 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// `x as u64`, the same value for every `x`: on [0, 2^63) through the signed conversion, which
+/// is the same truncation and one instruction on x86-64 without AVX-512 (the unsigned one takes
+/// a compare and two conversions).
+#[inline]
+pub(crate) fn f64_to_u64(x: f64) -> u64 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if (0.0..TWO_63).contains(&x) {
+        x as i64 as u64
+    } else {
+        x as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,18 +142,5 @@ mod tests {
         assert_eq!(SimTime::from_secs_f64(f64::NAN), SimTime::ZERO);
         assert_eq!(SimTime::from_secs_f64(1e300), SimTime::MAX);
         assert_eq!(SimTime::ZERO.saturating_sub(SimTime::HOUR), SimTime::ZERO);
-    }
-}
-
-/// `x as u64`, the same value for every `x`: on [0, 2^63) through the signed conversion, which
-/// is the same truncation and one instruction on x86-64 without AVX-512 (the unsigned one takes
-/// a compare and two conversions).
-#[inline]
-pub(crate) fn f64_to_u64(x: f64) -> u64 {
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if (0.0..TWO_63).contains(&x) {
-        x as i64 as u64
-    } else {
-        x as u64
     }
 }
