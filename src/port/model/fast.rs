@@ -57,15 +57,15 @@ pub(in crate::port) fn accepts(cfg: &PortConfig) -> bool {
             .all(|l| l.stacked == 1 && l.officer_sd.is_none())
 }
 
-/// Whether `simulate` should try the fast path first: a plain port whose inspection times are
-/// not all constant (constant times put inspection ends on the hour, where the fast path gives
+/// Whether `simulate` should try the fast path first: a plain port with no lane of constant
+/// inspection time (constant times put inspection ends on the hour, where the fast path gives
 /// up, often enough to waste the attempt).
 pub(super) fn preferred(cfg: &PortConfig) -> bool {
     accepts(cfg)
         && !cfg
             .lanes
             .iter()
-            .all(|l| matches!(l.service, ServiceDist::Constant { .. }))
+            .any(|l| matches!(l.service, ServiceDist::Constant { .. }))
 }
 
 /// A queued vehicle that reaches a booth before the horizon.
