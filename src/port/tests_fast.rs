@@ -129,7 +129,12 @@ fn random_port(rng: &mut RngStream, k: u64) -> PortConfig {
     cfg.seed = 1000 + k;
     let days = rng.random_range(1..=9u64);
     cfg.horizon = SimTime::from_secs_f64(days as f64 * 86_400.0 - rng.random_range(0.0..7200.0));
-    cfg.warmup = SimTime::from_secs_f64(rng.random_range(0.0..1.5) * 86_400.0);
+    // On the hour half the time: booths open and queued vehicles start at the warm-up's end.
+    cfg.warmup = if rng.random_range(0..2u32) == 0 {
+        SimTime::from_hours(rng.random_range(0..36u64))
+    } else {
+        SimTime::from_secs_f64(rng.random_range(0.0..1.5) * 86_400.0)
+    };
     if rng.random_range(0..3u32) == 0 {
         cfg.demand.day_sd = 0.2;
     }
