@@ -1963,6 +1963,36 @@ mod tests {
         );
     }
 
+    /// Rosenbrock's rotation: the new directions are orthonormal, the first is the round's whole
+    /// move, and a round that moved along one axis only keeps the axes (up to order and sign).
+    #[test]
+    fn rotated_directions_are_orthonormal_and_lead_with_the_move() {
+        let dirs = axes(3);
+        let along = [0.2, -0.1, 0.0];
+        let r = rotated(&dirs, &along);
+        assert_eq!(r.len(), 3);
+        for i in 0..3 {
+            for j in 0..3 {
+                let dot: f64 = r[i].iter().zip(&r[j]).map(|(a, b)| a * b).sum();
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((dot - want).abs() < 1e-12, "d{i}.d{j} = {dot}");
+            }
+        }
+        let norm = (0.2f64 * 0.2 + 0.1 * 0.1).sqrt();
+        for (k, want) in [0.2 / norm, -0.1 / norm, 0.0].iter().enumerate() {
+            assert!((r[0][k] - want).abs() < 1e-12, "{:?}", r[0]);
+        }
+        // The second direction is the rest of the second axis's move: -0.1 along y, made
+        // orthogonal to the first; the third, what is left of the old axes: z.
+        assert!(r[1][2].abs() < 1e-12 && r[1][1] < 0.0, "{:?}", r[1]);
+        assert!((r[2][2].abs() - 1.0).abs() < 1e-12, "{:?}", r[2]);
+        // One axis moved: the same axes.
+        let r = rotated(&dirs, &[0.0, 0.4, 0.0]);
+        assert_eq!(r[0], vec![0.0, 1.0, 0.0]);
+        assert_eq!(r[1], vec![1.0, 0.0, 0.0]);
+        assert_eq!(r[2], vec![0.0, 0.0, 1.0]);
+    }
+
     /// `--fit lanes.service` (every lane) is a key, not a lane named by an empty slice.
     #[test]
     fn fit_lanes_service_is_accepted_without_panicking() {
