@@ -1076,6 +1076,11 @@ pub fn calibrate(
         }
         if along.iter().any(|a| *a != 0.0) {
             dirs = rotated(&dirs, &along);
+        } else {
+            // A round in which no direction moved: the rotated directions did not pay (far
+            // from the optimum, where the objective is rough, they can stall the search):
+            // back to the axes, with the halved steps.
+            dirs = axes(n);
         }
         // Pattern move: along the round's whole move, once and twice again.
         let moved: Vec<f64> = cur.x.iter().zip(&round_start).map(|(a, b)| a - b).collect();
