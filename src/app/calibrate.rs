@@ -243,7 +243,7 @@ fn header(args: &CalibrateArgs, observed: &str, hash: &str, cal: &Calibration) -
         ));
     }
     line(format!(
-        "Search: rotating-coordinate search with restarts on common random numbers, seed {}, {} simulations in {} rounds, {} descents ({}).",
+        "Search: rotating-coordinate search with restarts on common random numbers, seed {}, {} simulations in {} rounds, descents ended: {} ({}).",
         args.seed,
         cal.sims,
         cal.rounds,
