@@ -219,6 +219,12 @@ enum Command {
         /// Output folder (default output/<skeleton>-calibrated).
         #[arg(short = 'o', long = "out")]
         out: Option<PathBuf>,
+        /// How calibrated.toml gives the booths: `series` (the observed lanes open replayed
+        /// day by day, one CSV per lane) or `tables` (their median by day type and hour, so
+        /// the scenario runs from any start date).
+        #[arg(long, value_name = "FORM", default_value = "series",
+              value_parser = ["series", "tables"])]
+        booths: String,
         /// Worker threads (default: one per core; results never depend on it).
         #[arg(long, default_value_t = 0)]
         threads: usize,
@@ -550,6 +556,7 @@ pub fn parse() -> Action {
             seed,
             replications,
             out,
+            booths,
             threads,
             quiet,
         } => Action::Calibrate(CalibrateArgs {
@@ -565,6 +572,7 @@ pub fn parse() -> Action {
             seed,
             replications,
             out,
+            booth_tables: booths == "tables",
             threads,
             progress: progress(quiet),
         }),

@@ -3,7 +3,23 @@
 # 2025-03-28..2025-08-31, then validates each calibrated scenario on the held-out months
 # 2025-09-01..2026-01-18 (tools/validate_bundled.sh), and writes the tables of docs/validation.md.
 #
-#   tools/calibrate_bundled.sh [OUT]            (run from the repository root)
+#   tools/calibrate_bundled.sh [OUT]                    (run from the repository root)
+#   tools/calibrate_bundled.sh --bundle [OUT]           also derive a bundled file, measure it
+#   tools/calibrate_bundled.sh --write [OUT]            ... and write it over scenarios/<name>.toml
+#
+# --bundle: the skeleton asks for the latent demand by day type (`per_hour = "fit-by-day-type"`),
+# `garita calibrate --booths tables` writes the booths as day-type tables (the median of the
+# replayed lanes open by day type and hour), and OUT/<name>/bundled.toml is calibrated.toml with
+# the shipped file's `seed`, `start`, `horizon`, `warmup` and `replications` and a header naming
+# this command: a file that can replace scenarios/<name>.toml. It is validated on the held-out
+# months (OUT/validation, as below, but of bundled.toml), run as the bundled files are
+# (`garita run`, OUT/insample/<name>), and its in-sample hourly posted-wait error printed by
+# `tools/derive_reacting.py --compare` into OUT/insample.md (the measure of docs/validation.md,
+# "in-sample posted-wait error"). --write does all that and then copies each bundled.toml over
+# scenarios/<name>.toml. With --bundle the shipped files are measured the same way too
+# (OUT/validation-shipped, OUT/insample-shipped.md; SHIPPED=0 skips them) and OUT/comparison.md
+# compares them lane by lane with the decision rule (in sample: at least as many hours within 15
+# minutes; held out: pooled MAE not worse).
 #
 # For each bundled scenario, OUT/<name>/skeleton.toml is the scenario without what calibration
 # fits: `horizon`, `warmup`, `start`, `replications`, `[demand] per_hour`, each lane's `booths`
@@ -20,9 +36,20 @@
 # volume per day is tools/month_factors.py's for the period. Then
 # CALIBRATED=OUT tools/validate_bundled.sh OUT/validation validates OUT/<name>/cal/calibrated.toml.
 # Environment: GARITA, OBSERVED, DATA (../shared/data), BUDGET (simulations per calibration,
-# default 200), MECH, CAL_FROM, CAL_TO, FROM, TO.
+# default 200), MECH, CAL_FROM, CAL_TO, FROM, TO, REUSE (1: keep an existing OUT/<name>/cal
+# instead of calibrating again, to remeasure).
 set -euo pipefail
 
+BUNDLE=0
+WRITE=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bundle) BUNDLE=1; shift ;;
+        --write) BUNDLE=1; WRITE=1; shift ;;
+        -*) echo "calibrate_bundled: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
 OUT=${1:-output/calibrated}
 GARITA=${GARITA:-target/release/garita}
 OBSERVED=${OBSERVED:-../shared/data/cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv}
@@ -61,9 +88,9 @@ for line in "${SCENARIOS[@]}"; do
     factors=$(tools/month_factors.py "$crossing" "$mode" --from "$CAL_FROM" --to "$CAL_TO" --data "$DATA")
     volume=$(sed -n 's/^volume_per_day = //p' <<<"$factors")
     months=$(grep '^month_factors' <<<"$factors")
-    python3 - "$file" "$MECH" "$months" >"$OUT/$name/skeleton.toml" <<'PY'
+    python3 - "$file" "$MECH" "$months" "$BUNDLE" >"$OUT/$name/skeleton.toml" <<'PY'
 import re, sys, tomllib
-path, mech, months = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+path, mech, months, bundle = sys.argv[1], sys.argv[2] == "1", sys.argv[3], sys.argv[4] == "1"
 text = open(path).read()
 doc = tomllib.loads(text)
 staffing = [l["id"] for l in doc["lanes"] if l.get("kind") != "sentri"]
@@ -75,6 +102,8 @@ for line in text.splitlines():
     if m:
         section = m.group(1)
         out.append(line)
+        if section == "demand" and bundle:
+            out.append('per_hour = "fit-by-day-type"')
         if section == "demand" and mech:
             out.append(months)
             out.append("staffing_elasticity = 0.5")
@@ -97,11 +126,164 @@ PY
     if [ "$MECH" = 1 ]; then
         fit=(--fit demand.staffing_elasticity)
     fi
-    "$GARITA" calibrate "$OUT/$name/skeleton.toml" --observed "$OBSERVED" --port "$port" \
-        --mode "$mode" --from "$CAL_FROM" --to "$CAL_TO" --volume-per-day "$volume" \
-        "${fit[@]}" --budget "$BUDGET" -o "$OUT/$name/cal" -q >"$OUT/$name/calibrate.txt"
-    echo "calibrated $name (volume $volume per day)" >&2
+    booths=series
+    if [ "$BUNDLE" = 1 ]; then
+        booths=tables
+    fi
+    if [ "${REUSE:-0}" = 1 ] && [ -f "$OUT/$name/cal/calibrated.toml" ]; then
+        echo "reusing $OUT/$name/cal (REUSE=1)" >&2
+    else
+        "$GARITA" calibrate "$OUT/$name/skeleton.toml" --observed "$OBSERVED" --port "$port" \
+            --mode "$mode" --from "$CAL_FROM" --to "$CAL_TO" --volume-per-day "$volume" \
+            "${fit[@]}" --budget "$BUDGET" --booths "$booths" -o "$OUT/$name/cal" -q \
+            >"$OUT/$name/calibrate.txt"
+        echo "calibrated $name (volume $volume per day)" >&2
+    fi
+    if [ "$BUNDLE" = 1 ]; then
+        python3 - "$file" "$OUT/$name/cal/calibrated.toml" "$CAL_FROM" "$CAL_TO" "$MECH" \
+            >"$OUT/$name/bundled.toml" <<'PY'
+import re, sys, tomllib
+shipped_path, cal_path, cal_from, cal_to, mech = sys.argv[1:6]
+shipped = tomllib.loads(open(shipped_path).read())
+cal = open(cal_path).read().splitlines()
+keep = ("seed", "start", "horizon", "warmup", "replications")
+title = shipped.get("display", {}).get("en", shipped["name"])
+out = [f"# {title}",
+       "#",
+       "# Written by tools/calibrate_bundled.sh --write: the skeleton of the file this replaced (its",
+       "# lanes, classes with their shares by hour, layout, [response] but the tolerance; month",
+       "# factors from tools/month_factors.py" + ("" if mech == "1" else " left out (MECH=0)") + "), calibrated by garita calibrate on",
+       f"# CBP's posted waits of {cal_from}..{cal_to}: latent demand by day type, booth cycles,",
+       "# tolerance" + (", staffing elasticity" if mech == "1" else "") + " (docs/calibration.md). Booths: day-type tables, the median",
+       "# of the observed lanes open by day type and hour over that period. seed, start, horizon,",
+       "# warmup and replications are those of the file this replaced. garita calibrate's own",
+       "# record follows.",
+       "#"]
+body, top = [], True
+for line in cal:
+    if line.startswith("["):
+        top = False
+    m = re.match(r"^([a-z_]+) = ", line)
+    if top and m and m.group(1) in keep:
+        continue
+    if line.startswith("[") and top is False and keep:
+        for k in keep:
+            v = shipped[k]
+            body.append(f"{k} = " + (f'"{v}"' if isinstance(v, str) else str(v)))
+        keep = ()
+    body.append(line)
+print("\n".join(out + body))
+PY
+        "$GARITA" check "$OUT/$name/bundled.toml" >/dev/null
+    fi
 done
 
-CALIBRATED="$OUT" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
+CAL_FILE=cal/calibrated.toml
+if [ "$BUNDLE" = 1 ]; then
+    CAL_FILE=bundled.toml
+fi
+CALIBRATED="$OUT" CAL_FILE="$CAL_FILE" ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
     tools/validate_bundled.sh "$OUT/validation"
+
+if [ "$BUNDLE" = 1 ]; then
+    # In sample: each bundled.toml run as the bundled files are, against CBP's hourly means of
+    # the whole archive (tools/derive_reacting.py --compare).
+    for line in "${SCENARIOS[@]}"; do
+        read -r file _ <<<"$line"
+        name=$(basename "$file" .toml)
+        if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+            continue
+        fi
+        "$GARITA" run "$OUT/$name/bundled.toml" -o "$OUT/insample/$name" -q >/dev/null
+    done
+    only=()
+    for n in $ONLY; do only+=(--only "$n"); done
+    python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample" "${only[@]}" \
+        | grep '^|' >"$OUT/insample.md"
+    echo "wrote $OUT/insample.md" >&2
+    # The shipped files, measured the same way (unless SHIPPED=0), and the comparison.
+    if [ "${SHIPPED:-1}" = 1 ]; then
+        ONLY="$ONLY" GARITA="$GARITA" OBSERVED="$OBSERVED" \
+            tools/validate_bundled.sh "$OUT/validation-shipped"
+        for line in "${SCENARIOS[@]}"; do
+            read -r file _ <<<"$line"
+            name=$(basename "$file" .toml)
+            if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+                continue
+            fi
+            "$GARITA" run "$file" -o "$OUT/insample-shipped/$name" -q >/dev/null
+        done
+        python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample-shipped" \
+            "${only[@]}" | grep '^|' >"$OUT/insample-shipped.md"
+        python3 - "$OUT" >"$OUT/comparison.md" <<'PY'
+import csv, os, sys
+out = sys.argv[1]
+def insample(f):
+    rows = {}
+    for line in open(os.path.join(out, f)):
+        c = [x.strip() for x in line.strip().strip("|").split("|")]
+        rows[(c[0], c[1])] = c
+    return rows
+ship, der = insample("insample-shipped.md"), insample("insample.md")
+def held(d, f):
+    rows = {}
+    base = os.path.join(out, d)
+    for name in sorted(os.listdir(base)):
+        p = os.path.join(base, name, f)
+        if os.path.isfile(p):
+            for r in csv.DictReader(open(p)):
+                rows[(name, r["lane"]) + ((r["month"],) if "month" in r else ())] = r
+    return rows
+hs, hd = held("validation-shipped", "validation_summary.csv"), held("validation", "validation_summary.csv")
+ms, md = held("validation-shipped", "validation_by_month.csv"), held("validation", "validation_by_month.csv")
+n = lambda x: "-" if x in ("", None) else f"{float(x):.1f}"
+print("In sample (2025-03-28..2026-01-18, hourly means; shipped / derived) and held out")
+print("(2025-09-01..2026-01-18, pooled MAE in minutes; shipped / derived / naive):")
+print()
+print("| scenario | lane | in-sample MAE | worst hour | hours within 15 min | held-out MAE | held-out bias | decision rule |")
+print("|---|---|---:|---:|---:|---:|---:|---|")
+for key in ship:
+    s, d = ship[key], der.get(key)
+    if d is None:
+        continue
+    a, b = hs.get(key), hd.get(key)
+    kind = "general" if key[1] == "general" else key[1]
+    within = lambda r: int(r[5].split(" of ")[0])
+    ok_in = within(d) >= within(s)
+    ok_out = a is not None and b is not None and float(b["mae_min"]) <= float(a["mae_min"])
+    print(f"| {key[0]} | {key[1]} | {s[3]} / {d[3]} | {s[4]} / {d[4]} | {s[5]} / {d[5]} "
+          f"| {n(a and a['mae_min'])} / {n(b and b['mae_min'])} / {n(a and a['naive_mae_min'])} "
+          f"| {n(a and a['bias_min'])} / {n(b and b['bias_min'])} "
+          f"| {'in' if ok_in else 'IN'} {'out' if ok_out else 'OUT'} |")
+print()
+print("Held out by month, MAE shipped / derived / naive (minutes):")
+print()
+months = sorted({k[2] for k in ms})
+print("| scenario | lane | " + " | ".join(months) + " |")
+print("|---|---|" + "---:|" * len(months))
+for key in sorted({k[:2] for k in ms}):
+    cells = []
+    for m in months:
+        a, b = ms.get(key + (m,)), md.get(key + (m,))
+        cells.append("-" if a is None or b is None else
+                     f"{n(a['mae_min'])} / {n(b['mae_min'])} / {n(a['naive_mae_min'])}")
+    print(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + " |")
+print()
+print("decision rule: `in` = the derived file has at least as many hours within 15 minutes in "
+      "sample as the shipped one (`IN`: fewer); `out` = its held-out pooled MAE is not worse "
+      "(`OUT`: worse). A file is replaced only when every lane reads `in out`.")
+PY
+        echo "wrote $OUT/comparison.md" >&2
+    fi
+    if [ "$WRITE" = 1 ]; then
+        for line in "${SCENARIOS[@]}"; do
+            read -r file _ <<<"$line"
+            name=$(basename "$file" .toml)
+            if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+                continue
+            fi
+            cp "$OUT/$name/bundled.toml" "$file"
+            echo "wrote $file" >&2
+        done
+    fi
+fi

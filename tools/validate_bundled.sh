@@ -10,8 +10,9 @@
 #   OBSERVED  the archive (default: ../shared/data/cbp_bwt_hourly_2025/bwt_hourly_el_paso_san_ysidro.csv)
 #   FROM, TO, BASELINE_FROM, BASELINE_TO   the periods (defaults below)
 #   EXTRA     extra options for every `garita validate` (e.g. "--posted-round 5")
-#   CALIBRATED  a folder of tools/calibrate_bundled.sh: validate CALIBRATED/<name>/cal/calibrated.toml
-#             instead of scenarios/<name>.toml
+#   CALIBRATED  a folder of tools/calibrate_bundled.sh: validate CALIBRATED/<name>/CAL_FILE
+#             instead of scenarios/<name>.toml (CAL_FILE: cal/calibrated.toml, or bundled.toml
+#             after `tools/calibrate_bundled.sh --bundle`)
 #   ONLY      a space-separated list of scenario names (default: all)
 set -euo pipefail
 
@@ -24,6 +25,7 @@ BASELINE_FROM=${BASELINE_FROM:-2025-03-28}
 BASELINE_TO=${BASELINE_TO:-2025-08-31}
 EXTRA=${EXTRA:-}
 CALIBRATED=${CALIBRATED:-}
+CAL_FILE=${CAL_FILE:-cal/calibrated.toml}
 ONLY=${ONLY:-}
 
 if [ ! -x "$GARITA" ]; then
@@ -52,7 +54,7 @@ for line in "${SCENARIOS[@]}"; do
         continue
     fi
     if [ -n "$CALIBRATED" ]; then
-        file="$CALIBRATED/$name/cal/calibrated.toml"
+        file="$CALIBRATED/$name/$CAL_FILE"
     fi
     names+=("$name")
     # shellcheck disable=SC2086

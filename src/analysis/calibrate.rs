@@ -36,15 +36,19 @@ use toml::{Table, Value};
 
 use super::AnalysisError;
 use super::observed::{ErrorSummary, Mode, Reading, Selection, hour_of_day_means, staffing_series};
+use crate::engine::SimTime;
 use crate::experiment::run_replications;
 use crate::port::{
-    DayType, GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, ReplicationResult,
+    DayType, GroupRef, HourlyMetric, LaneKind, Metric, PortConfig, PostedSeries, ReplicationResult,
 };
 use crate::scenario::{self, Diagnostic, ScenarioError};
 use crate::stats::mean_ci;
 
 /// Days of warm-up before the first day of the period.
 pub const WARMUP_DAYS: i64 = 2;
+/// The skeleton's `[demand] per_hour` value that asks for latent demand by day type (weekday,
+/// Saturday, Sunday tables) instead of one profile for every day.
+pub const FIT_BY_DAY_TYPE: &str = "fit-by-day-type";
 /// Coefficient of variation of a fitted inspection time (log-normal; ASSUMPTION, as in the
 /// bundled scenarios).
 pub const SERVICE_CV: f64 = 0.6;
@@ -209,12 +213,32 @@ pub struct Calibration {
     pub start: crate::port::Date,
     /// Each lane's booth series file (named in `doc`) and its booths, day by day from `start`.
     pub series: Vec<(String, Vec<[u32; 24]>)>,
+    /// Each lane's booths as day-type tables (`weekday`, `saturday`, `sunday`): the median of
+    /// its replayed series by day type and hour (what [`Calibration::with_booth_tables`] writes).
+    pub booth_tables: Vec<Table>,
     /// Trips made per day in the final run (mean, ci95).
     pub arrivals_per_day: (f64, f64),
     /// Latent trips forgone in the final run (share).
     pub forgone_share: f64,
     /// The final run.
     pub final_run: Vec<ReplicationResult>,
+}
+
+impl Calibration {
+    /// The calibrated document and its text with each lane's booths as day-type tables
+    /// (`booth_tables`) instead of its series file: a scenario that runs from any `start`.
+    pub fn with_booth_tables(&self) -> Result<(Table, String), AnalysisError> {
+        let mut doc = self.doc.clone();
+        if let Some(Value::Array(ls)) = doc.get_mut("lanes") {
+            for (l, b) in ls.iter_mut().zip(&self.booth_tables) {
+                if let Value::Table(t) = l {
+                    t.insert("booths".into(), Value::Table(b.clone()));
+                }
+            }
+        }
+        let text = toml::to_string(&doc).map_err(|e| input(format!("calibrated scenario: {e}")))?;
+        Ok((doc, text))
+    }
 }
 
 fn input(msg: String) -> AnalysisError {
@@ -233,7 +257,12 @@ fn lognormal_cdf(x: f64, m: f64, s: f64) -> f64 {
 
 /// The skeleton's own problems: every diagnostic of the skeleton but those about what
 /// calibration fills in (horizon, demand, booths, inspection times, tolerance, `"fit"` shares).
-fn skeleton_problems(text: &str, file: &str, fit_shares: &[usize]) -> Vec<Diagnostic> {
+fn skeleton_problems(
+    text: &str,
+    file: &str,
+    fit_shares: &[usize],
+    by_day_type: bool,
+) -> Vec<Diagnostic> {
     let diags = match scenario::parse_str(text, file) {
         Ok(_) => return Vec::new(),
         Err(ScenarioError::Invalid(d)) => d,
@@ -255,7 +284,8 @@ fn skeleton_problems(text: &str, file: &str, fit_shares: &[usize]) -> Vec<Diagno
                 || fit_shares
                     .iter()
                     .any(|i| d.key == format!("classes[{i}].share"))
-                || (d.key == "classes" && d.message.contains("sum"));
+                || (d.key == "classes" && d.message.contains("sum"))
+                || (by_day_type && d.key == "demand.per_hour");
             !filled
         })
         .collect()
@@ -310,8 +340,9 @@ enum ScalarKind {
 struct Point {
     /// log of each scalar.
     x: Vec<f64>,
-    /// Latent demand per hour (when fitted).
-    per_hour: [f64; 24],
+    /// Latent demand per hour (when fitted): one profile for every day, or one per day type
+    /// (weekday, Saturday, Sunday) with `per_hour = "fit-by-day-type"`.
+    per_hour: Vec<[f64; 24]>,
 }
 
 /// The fixed parts of every evaluated document.
@@ -352,15 +383,20 @@ impl Frame {
                 .or_insert_with(|| Value::Table(Table::new()));
             if let Value::Table(t) = demand {
                 t.remove("rate");
-                t.insert(
-                    "per_hour".into(),
-                    Value::Array(
-                        p.per_hour
+                let profile = |v: &[f64; 24]| {
+                    Value::Array(v.iter().map(|&v| Value::Float(round_to(v, 0.1))).collect())
+                };
+                let per_hour = match p.per_hour.as_slice() {
+                    [one] => profile(one),
+                    tables => Value::Table(
+                        DayType::ALL
                             .iter()
-                            .map(|&v| Value::Float(round_to(v, 0.1)))
+                            .zip(tables)
+                            .map(|(t, v)| (t.as_str().to_string(), profile(v)))
                             .collect(),
                     ),
-                );
+                };
+                t.insert("per_hour".into(), per_hour);
             }
         }
         if let Some(e) = self.value(p, ScalarKind::StaffingElasticity) {
@@ -453,34 +489,80 @@ impl Frame {
 /// Observed means by skeleton lane and hour: (mean, n).
 type Observed = Vec<[(f64, usize); 24]>;
 
+/// Observed means by skeleton lane, demand cell (one for every day, or one per day type) and
+/// hour: `cells[lane][cell][hour]` = (mean, n). The objective and the demand step work on
+/// these cells.
+type Cells = Vec<Vec<[(f64, usize); 24]>>;
+
 /// One evaluation's summary.
 #[derive(Clone, Debug)]
 struct Eval {
     objective: f64,
     rmse_min: f64,
     arrivals_per_day: f64,
-    /// Simulated posted wait (min) by lane and hour (NaN: none).
-    sim: Vec<[f64; 24]>,
+    /// Simulated posted wait (min) by lane, demand cell and hour (NaN: none).
+    sim: Vec<Vec<[f64; 24]>>,
     /// Trips made per hour of day (all classes).
     made: [f64; 24],
 }
 
-fn evaluate(res: &ReplicationResult, obs: &Observed, volume: f64) -> Eval {
-    let mut sim = vec![[f64::NAN; 24]; obs.len()];
+/// Evaluates one replication against the observed cells. With one cell the simulated posted
+/// wait is the replication's hourly mean; with one cell per day type it is the mean, over the
+/// period's days of that type, of `posted`'s daily values (`day_cells[d]`: the cell of
+/// simulated day `d`, None for a warm-up day).
+fn evaluate(
+    res: &ReplicationResult,
+    posted: Option<&PostedSeries>,
+    day_cells: &[Option<usize>],
+    cells: &Cells,
+    volume: f64,
+) -> Eval {
+    let mut sim = vec![vec![[f64::NAN; 24]; cells.first().map_or(1, Vec::len)]; cells.len()];
+    match posted {
+        None => {
+            for (l, s) in sim.iter_mut().enumerate() {
+                let g = res.group(GroupRef::Lane(l));
+                for (h, v) in s[0].iter_mut().enumerate() {
+                    *v = g.map_or(f64::NAN, |g| {
+                        g.hourly[h][HourlyMetric::PostedWaitMean as usize] / 60.0
+                    });
+                }
+            }
+        }
+        Some(p) => {
+            for (s, days) in sim.iter_mut().zip(&p.values) {
+                let mut sum = vec![[(0.0, 0usize); 24]; s.len()];
+                for (day, c) in days.iter().zip(day_cells) {
+                    let Some(c) = *c else { continue };
+                    for (h, v) in day.iter().enumerate() {
+                        if let Some(v) = v {
+                            sum[c][h].0 += v / 60.0;
+                            sum[c][h].1 += 1;
+                        }
+                    }
+                }
+                for (sc, tc) in s.iter_mut().zip(&sum) {
+                    for h in 0..24 {
+                        if tc[h].1 > 0 {
+                            sc[h] = tc[h].0 / tc[h].1 as f64;
+                        }
+                    }
+                }
+            }
+        }
+    }
     let (mut sq, mut n) = (0.0, 0usize);
-    for (l, o) in obs.iter().enumerate() {
-        let g = res.group(GroupRef::Lane(l));
-        for h in 0..24 {
-            let v = g.map_or(f64::NAN, |g| {
-                g.hourly[h][HourlyMetric::PostedWaitMean as usize] / 60.0
-            });
-            sim[l][h] = v;
-            let (m, k) = o[h];
-            if k > 0 {
-                // A lane the simulation never posts (closed) counts as posting 0.
-                let s = if v.is_finite() { v } else { 0.0 };
-                sq += k as f64 * (s - m) * (s - m);
-                n += k;
+    for (l, lane) in cells.iter().enumerate() {
+        for (c, o) in lane.iter().enumerate() {
+            for h in 0..24 {
+                let (m, k) = o[h];
+                if k > 0 {
+                    // A lane the simulation never posts (closed) counts as posting 0.
+                    let v = sim[l][c][h];
+                    let s = if v.is_finite() { v } else { 0.0 };
+                    sq += k as f64 * (s - m) * (s - m);
+                    n += k;
+                }
             }
         }
     }
@@ -547,7 +629,17 @@ pub fn calibrate(
         .filter(|(_, c)| c.get("share").and_then(Value::as_str) == Some("fit"))
         .map(|(i, _)| i)
         .collect();
-    let problems = skeleton_problems(&cfg.skeleton_text, &file, &fit_classes);
+    // `per_hour = "fit-by-day-type"`: latent demand by day type, fitted.
+    let by_day_type = doc
+        .get("demand")
+        .and_then(Value::as_table)
+        .and_then(|d| d.get("per_hour"))
+        .and_then(Value::as_str)
+        == Some(FIT_BY_DAY_TYPE);
+    if by_day_type && let Some(Value::Table(d)) = doc.get_mut("demand") {
+        d.remove("per_hour");
+    }
+    let problems = skeleton_problems(&cfg.skeleton_text, &file, &fit_classes, by_day_type);
     if !problems.is_empty() {
         return Err(AnalysisError::Scenario(ScenarioError::Invalid(problems)));
     }
@@ -686,6 +778,41 @@ pub fn calibrate(
             }
         }
     }
+    // The demand cells: one for every day, or one per day type (the `DayType::ALL` order).
+    let n_cells = if by_day_type { DayType::ALL.len() } else { 1 };
+    let cell_of = |d: crate::port::Date| -> usize {
+        if by_day_type {
+            let t = DayType::of_weekday(d.weekday());
+            DayType::ALL.iter().position(|x| *x == t).unwrap_or(0)
+        } else {
+            0
+        }
+    };
+    let cells: Cells = if by_day_type {
+        let mut c = vec![vec![[(0.0, 0usize); 24]; n_cells]; lanes.len()];
+        for r in &period {
+            if let Some(l) = lane_kinds.iter().position(|k| *k == r.lane) {
+                let e = &mut c[l][cell_of(r.date)][r.hour as usize];
+                e.0 += r.delay_min;
+                e.1 += 1;
+            }
+        }
+        for e in c.iter_mut().flatten().flat_map(|x| x.iter_mut()) {
+            if e.1 > 0 {
+                e.0 /= e.1 as f64;
+            }
+        }
+        c
+    } else {
+        obs.iter().map(|o| vec![*o]).collect()
+    };
+    // Each cell's share of the period's days (weights of the volume).
+    let mut cell_days = vec![0.0f64; n_cells];
+    for d in 0..cfg.sel.days() as i64 {
+        cell_days[cell_of(cfg.sel.from.plus_days(d))] += 1.0;
+    }
+    let period_days: f64 = cell_days.iter().sum();
+    let cell_weight: Vec<f64> = cell_days.iter().map(|d| d / period_days).collect();
     // Staffing: the observed series from the warm-up's first day to the period's end, then the
     // median of each day type and hour.
     let start = cfg.sel.from.plus_days(-WARMUP_DAYS);
@@ -698,6 +825,8 @@ pub fn calibrate(
     let mut weekday_cap_per_hour = [0.0f64; 24];
     let mut booths_tables = Vec::new();
     let mut weekday_booths: Vec<[u32; 24]> = Vec::new();
+    // Booths of each demand cell by lane: `cell_booths[cell][lane]`.
+    let mut cell_booths: Vec<Vec<[u32; 24]>> = vec![Vec::new(); n_cells];
     let mut series_by_lane: Vec<Vec<[u32; 24]>> = Vec::new();
     for (i, k) in lane_kinds.iter().enumerate() {
         let s = staffing_series(&cfg.readings, &sim_sel, *k);
@@ -750,6 +879,13 @@ pub fn calibrate(
         b.insert("sunday".into(), int_array(&sun));
         booths_tables.push((b, most.max(1)));
         weekday_booths.push(weekday);
+        if by_day_type {
+            cell_booths[0].push(weekday);
+            cell_booths[1].push(sat);
+            cell_booths[2].push(sun);
+        } else {
+            cell_booths[0].push(weekday);
+        }
         series_by_lane.push(s.booths.clone());
     }
     // The frame: the skeleton with the period, the staffing and a response; without a name,
@@ -926,9 +1062,11 @@ pub fn calibrate(
     // start cycle, capacity(h) = weekday booths(h) x 3600 / cycle, the queue at hour h is
     // W(h) x capacity(h) and trips made in hour h are capacity(h) + queue(h+1) - queue(h) (at
     // least 5% of capacity); latent trips are those over 1 - F(W(h)) of the start tolerance;
-    // then scaled so that trips made sum to the volume.
-    let mut per_hour = [0.0; 24];
-    if fit_demand {
+    // then scaled so that trips made sum to the volume. By day type, the same for each day
+    // type with its observed waits and its booths, scaled so that the trips made of an average
+    // day of the period (each day type weighted by its days) sum to the volume.
+    let mut per_hour = vec![[0.0; 24]; n_cells];
+    if fit_demand && !by_day_type {
         let (tm, ts) = TOLERANCE_START_MIN;
         let mut w = [0.0; 24];
         for (h, wh) in w.iter_mut().enumerate() {
@@ -947,10 +1085,39 @@ pub fn calibrate(
         let mut made = [0.0; 24];
         for h in 0..24 {
             made[h] = (cap[h] + queue(h + 1) - queue(h)).max(0.05 * cap[h]);
-            per_hour[h] = made[h] / (1.0 - lognormal_cdf(w[h], tm, ts)).max(0.05);
+            per_hour[0][h] = made[h] / (1.0 - lognormal_cdf(w[h], tm, ts)).max(0.05);
         }
         let total: f64 = made.iter().sum();
-        for v in &mut per_hour {
+        for v in &mut per_hour[0] {
+            *v *= cfg.volume_per_day / total;
+        }
+    } else if fit_demand {
+        let (tm, ts) = TOLERANCE_START_MIN;
+        let mut total = 0.0;
+        for c in 0..n_cells {
+            let mut w = [0.0; 24];
+            for (h, wh) in w.iter_mut().enumerate() {
+                let (mut sum, mut n) = (0.0, 0usize);
+                for lane in &cells {
+                    sum += lane[c][h].0 * lane[c][h].1 as f64;
+                    n += lane[c][h].1;
+                }
+                *wh = if n > 0 { sum / n as f64 } else { 0.0 };
+            }
+            let cap: Vec<f64> = (0..24)
+                .map(|h| {
+                    let b: u32 = cell_booths[c].iter().map(|b| b[h]).sum();
+                    f64::from(b).max(0.5) * 3600.0 / cycle0
+                })
+                .collect();
+            let queue = |h: usize| w[h % 24] / 60.0 * cap[h % 24];
+            for h in 0..24 {
+                let made = (cap[h] + queue(h + 1) - queue(h)).max(0.05 * cap[h]);
+                per_hour[c][h] = made / (1.0 - lognormal_cdf(w[h], tm, ts)).max(0.05);
+                total += cell_weight[c] * made;
+            }
+        }
+        for v in per_hour.iter_mut().flatten() {
             *v *= cfg.volume_per_day / total;
         }
     }
@@ -972,16 +1139,40 @@ pub fn calibrate(
     clamp(&frame, &mut cur);
     // Evaluations.
     let mut sims = 0usize;
+    // The cell of each simulated day (None: warm-up).
+    let day_cells: Vec<Option<usize>> = (0..cfg.sel.days() as i64 + WARMUP_DAYS)
+        .map(|d| (d >= WARMUP_DAYS).then(|| cell_of(start.plus_days(d))))
+        .collect();
     let run = |points: &[Point], sims: &mut usize| -> Result<Vec<Eval>, AnalysisError> {
         let configs = points
             .iter()
             .map(|p| frame.config(&frame.doc(p, 1)))
             .collect::<Result<Vec<_>, _>>()?;
-        let res = run_replications(&configs, cfg.threads, None)?;
         *sims += points.len();
+        if !by_day_type {
+            let res = run_replications(&configs, cfg.threads, None)?;
+            return Ok(res
+                .iter()
+                .map(|r| evaluate(&r[0], None, &day_cells, &cells, cfg.volume_per_day))
+                .collect());
+        }
+        // By day type: each day's posted wait (replication 0, as `run_replications` runs it).
+        let res = crate::experiment::in_pool(cfg.threads, || {
+            use rayon::prelude::*;
+            configs
+                .par_iter()
+                .map(|c| {
+                    let update = c
+                        .response
+                        .as_ref()
+                        .map_or(SimTime::from_secs_f64(900.0), |r| r.posted_update);
+                    crate::port::simulate_posted(c, 0, update)
+                })
+                .collect::<Vec<_>>()
+        })?;
         Ok(res
             .iter()
-            .map(|r| evaluate(&r[0], &obs, cfg.volume_per_day))
+            .map(|(r, p)| evaluate(r, Some(p), &day_cells, &cells, cfg.volume_per_day))
             .collect())
     };
     let mut best = run(std::slice::from_ref(&cur), &mut sims)?.remove(0);
@@ -1021,8 +1212,12 @@ pub fn calibrate(
                     demand_step(
                         &cur,
                         &best,
-                        &obs,
-                        &lane_caps(&frame, &cur, &weekday_booths),
+                        &cells,
+                        &cell_booths
+                            .iter()
+                            .map(|b| lane_caps(&frame, &cur, b))
+                            .collect::<Vec<_>>(),
+                        &cell_weight,
                         g,
                         cfg.volume_per_day,
                     )
@@ -1249,7 +1444,11 @@ pub fn calibrate(
         .collect();
     let mut fitted = Vec::new();
     if fit_demand {
-        fitted.push("demand.per_hour".to_string());
+        fitted.push(if by_day_type {
+            "demand.per_hour (by day type)".to_string()
+        } else {
+            "demand.per_hour".to_string()
+        });
     }
     for (i, id) in frame.lane_ids.iter().enumerate() {
         if fit_service[i] {
@@ -1281,6 +1480,7 @@ pub fn calibrate(
         staffing_filled,
         start,
         series: series_files.into_iter().zip(series_by_lane).collect(),
+        booth_tables: booths_tables.into_iter().map(|(b, _)| b).collect(),
         arrivals_per_day: (a.mean, a.ci95),
         forgone_share: mean_ci(&forgone).mean,
         final_run,
@@ -1411,36 +1611,55 @@ fn lane_caps(frame: &Frame, p: &Point, weekday_booths: &[[u32; 24]]) -> Vec<[f64
 /// queue by its wait error (queue(h) = wait(h) x capacity(h), trips made in hour h =
 /// capacity + queue(h+1) - queue(h)), applied to the latent rate in proportion, then the
 /// profile times `V / A`.
+///
+/// With one cell per day type, the same in each cell (`caps[cell][lane]`): its lanes' wait
+/// errors and booths, and its trips made estimated as the run's trips made in that hour times
+/// the cell's latent rate over the period's mean latent rate (`weight`: each cell's share of
+/// the period's days).
 fn demand_step(
     cur: &Point,
     best: &Eval,
-    obs: &Observed,
-    caps: &[[f64; 24]],
+    cells: &Cells,
+    caps: &[Vec<[f64; 24]>],
+    weight: &[f64],
     g: f64,
     volume: f64,
 ) -> Point {
     let mut p = cur.clone();
-    // The queue change (vehicles) each lane needs at each clock hour.
-    let mut dq = [0.0; 24];
-    for (l, o) in obs.iter().enumerate() {
-        for h in 0..24 {
-            if o[h].1 > 0 {
-                let s = if best.sim[l][h].is_finite() {
-                    best.sim[l][h]
-                } else {
-                    0.0
-                };
-                dq[h] += (o[h].0 - s) / 60.0 * caps[l][h];
+    let n_cells = cur.per_hour.len();
+    for c in 0..n_cells {
+        // The queue change (vehicles) each lane needs at each clock hour.
+        let mut dq = [0.0; 24];
+        for (l, lane) in cells.iter().enumerate() {
+            let o = &lane[c];
+            for h in 0..24 {
+                if o[h].1 > 0 {
+                    let s = if best.sim[l][c][h].is_finite() {
+                        best.sim[l][c][h]
+                    } else {
+                        0.0
+                    };
+                    dq[h] += (o[h].0 - s) / 60.0 * caps[c][l][h];
+                }
             }
         }
-    }
-    for h in 0..24 {
-        let made = best.made[h].max(1.0);
-        let change = dq[(h + 1) % 24] - dq[h];
-        p.per_hour[h] *= ((made + g * change) / made).clamp(0.5, 2.0);
+        for h in 0..24 {
+            let made = if n_cells == 1 {
+                best.made[h].max(1.0)
+            } else {
+                let mean: f64 = (0..n_cells).map(|k| weight[k] * cur.per_hour[k][h]).sum();
+                if mean > 0.0 {
+                    (best.made[h] * cur.per_hour[c][h] / mean).max(1.0)
+                } else {
+                    1.0
+                }
+            };
+            let change = dq[(h + 1) % 24] - dq[h];
+            p.per_hour[c][h] *= ((made + g * change) / made).clamp(0.5, 2.0);
+        }
     }
     let level = (volume / best.arrivals_per_day.max(1.0)).clamp(0.5, 2.0);
-    for v in &mut p.per_hour {
+    for v in p.per_hour.iter_mut().flatten() {
         *v *= level;
     }
     p
@@ -2061,3 +2280,7 @@ mod tests {
         inv
     }
 }
+
+#[cfg(test)]
+#[path = "calibrate_day_type_tests.rs"]
+mod day_type_tests;

@@ -39,6 +39,9 @@ pub struct CalibrateArgs {
     pub replications: u32,
     /// Output folder (default output/<skeleton name>-calibrated).
     pub out: Option<PathBuf>,
+    /// Write the booths of calibrated.toml as day-type tables (the median of the replayed
+    /// lanes open by day type and hour) instead of the replayed series files.
+    pub booth_tables: bool,
     /// Worker threads (0: one per core).
     pub threads: usize,
     /// Print a progress line on stderr.
@@ -141,12 +144,20 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<String, AppError> {
         .unwrap_or_else(|| Path::new("output").join(format!("{stem}-calibrated")));
     report::create_dir(&dir).map_err(io_err(&dir))?;
     let header = header(args, &observed_name, &observed_hash, &cal);
-    let toml_bytes = format!("{header}\n{}", cal.text).into_bytes();
-    let mut files: Vec<(String, Vec<u8>)> = cal
-        .series
-        .iter()
-        .map(|(name, days)| (name.clone(), report::booth_series_csv(cal.start, days)))
-        .collect();
+    let text = if args.booth_tables {
+        cal.with_booth_tables().map_err(AppError::Analysis)?.1
+    } else {
+        cal.text.clone()
+    };
+    let toml_bytes = format!("{header}\n{text}").into_bytes();
+    let mut files: Vec<(String, Vec<u8>)> = if args.booth_tables {
+        Vec::new()
+    } else {
+        cal.series
+            .iter()
+            .map(|(name, days)| (name.clone(), report::booth_series_csv(cal.start, days)))
+            .collect()
+    };
     files.push(("fit.csv".into(), report::fit_csv(&cal.rows)));
     // The scenario last: it names the series files, which are then complete.
     files.push(("calibrated.toml".into(), toml_bytes));
@@ -223,14 +234,20 @@ fn header(args: &CalibrateArgs, observed: &str, hash: &str, cal: &Calibration) -
         crate::analysis::calibrate::WARMUP_DAYS,
         args.volume_per_day
     ));
-    line(format!(
-        "Booths: the observed lanes open, replayed day by day ({}; gaps filled with the same hour of the nearest day with a reading, then the hour's median).",
-        cal.series
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+    if args.booth_tables {
+        line(
+            "Booths: tables by day type, each hour the median of the observed lanes open on the period's days of that type (the warm-up days included; gaps filled as in the replay: the same hour of the nearest day with a reading, then the hour's median). The fit and fit.csv replayed the observed series day by day.".to_string(),
+        );
+    } else {
+        line(format!(
+            "Booths: the observed lanes open, replayed day by day ({}; gaps filled with the same hour of the nearest day with a reading, then the hour's median).",
+            cal.series
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     line(format!("Fitted: {}.", cal.fitted.join(", ")));
     for p in &cal.params {
         line(format!(

@@ -175,3 +175,80 @@ fn calibrate_rejects_bad_input_with_file_and_line() {
     );
     assert!(!std::path::Path::new(out).join("calibrated.toml").exists());
 }
+
+/// `per_hour = "fit-by-day-type"` in the skeleton fits one latent profile per day type and
+/// `--booths tables` writes day-type booth tables instead of the series: the scenario is one
+/// file, runs on its own from another folder and from another start date, and one or two
+/// threads give the same bytes.
+#[test]
+fn calibrate_fits_demand_by_day_type_and_writes_booth_tables() {
+    let dir = temp_dir("calibrate-day-type");
+    let skel = dir.join("skeleton.toml");
+    let text = std::fs::read_to_string(SKELETON).expect("skeleton");
+    std::fs::write(
+        &skel,
+        text.replacen(
+            "[[classes]]",
+            "[demand]\nper_hour = \"fit-by-day-type\"\n\n[[classes]]",
+            1,
+        ),
+    )
+    .expect("write");
+    let one = dir.join("one");
+    let two = dir.join("two");
+    let run = |out: &std::path::Path, threads: &str| {
+        let mut a = args(
+            out.to_str().expect("utf-8"),
+            &["--booths", "tables", "--threads", threads],
+        );
+        a[1] = skel.to_str().expect("utf-8");
+        garita_ok(&a)
+    };
+    let o = run(&one, "1");
+    run(&two, "2");
+    assert!(
+        stdout(&o).contains("calibrated demand.per_hour (by day type), lanes.general.service"),
+        "{}",
+        stdout(&o)
+    );
+    for f in ["calibrated.toml", "fit.csv", "hourly.csv"] {
+        let a = std::fs::read(one.join(f)).expect("written");
+        let b = std::fs::read(two.join(f)).expect("written");
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+    assert!(
+        !one.join("booths-general.csv").exists(),
+        "no series files with --booths tables"
+    );
+    let toml = std::fs::read_to_string(one.join("calibrated.toml")).expect("written");
+    for want in [
+        "[demand.per_hour]\nsaturday = [",
+        "\nsunday = [",
+        "\nweekday = [",
+        "[lanes.booths]\nsaturday = [",
+        "# Booths: tables by day type",
+        "# Fitted: demand.per_hour (by day type),",
+    ] {
+        assert!(toml.contains(want), "missing {want:?} in\n{toml}");
+    }
+    assert!(!toml.contains("series ="), "{toml}");
+    // The file alone, in another folder, from another start date.
+    let alone = dir.join("alone.toml");
+    std::fs::write(
+        &alone,
+        toml.replace("start = \"2025-07-30\"", "start = \"2026-02-07\""),
+    )
+    .expect("write");
+    let r = garita_ok(&[
+        "run",
+        alone.to_str().expect("utf-8"),
+        "-q",
+        "-o",
+        dir.join("run").to_str().expect("utf-8"),
+    ]);
+    assert!(
+        stdout(&r).contains("replications x 14.0 days measured"),
+        "{}",
+        stdout(&r)
+    );
+}
