@@ -11,4 +11,5 @@ mod variates;
 pub use calendar::{Calendar, Scheduled};
 pub use rng::{RngStream, StreamId, derive_seed};
 pub use time::SimTime;
+pub(crate) use time::f64_to_u64;
 pub use timers::{TimerKey, Timers, key_time_ns, timer_key};

@@ -41,6 +41,8 @@ pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_fast;
+#[cfg(test)]
 mod tests_region;
 #[cfg(test)]
 mod tests_response;

@@ -4,6 +4,7 @@
 //! hour by schedule: a closing booth finishes the vehicle it is serving (non-preemptive) and
 //! takes no new one; opening booths take waiting vehicles at once.
 
+mod fast;
 mod queue;
 
 use self::queue::{Keep, VehicleQueue};
@@ -24,6 +25,7 @@ use super::response::{Decision, LaneView, PostedSeries, Response};
 use super::secondary::{PrimaryEnd, Secondary};
 use super::service::ServiceSampler;
 use super::stacked::{POINTS, Stacked};
+use crate::engine::f64_to_u64;
 use crate::engine::{
     Calendar, RngStream, SimTime, StreamId, TimerKey, Timers, key_time_ns, timer_key,
 };
@@ -370,14 +372,48 @@ impl LaneState {
     /// max(0, ahead - open + 1) / open x mean service (exact for M/M/c). Infinite when closed.
     #[inline]
     fn expected_wait_s(&self) -> f64 {
-        let open = self.target + self.flex_open;
-        if open == 0 {
-            return f64::INFINITY;
-        }
-        let ahead = self.queue.len() as f64 + f64::from(self.n_busy);
-        let open = f64::from(open);
-        (ahead - open + 1.0).max(0.0) / open * self.mean_service_s
+        expected_wait_s(
+            self.target + self.flex_open,
+            self.queue.len(),
+            self.n_busy,
+            self.mean_service_s,
+        )
     }
+}
+
+/// Expected wait for a newcomer to a lane with `open` booths, `queued` vehicles waiting and
+/// `busy` booths holding one: max(0, ahead - open + 1) / open x mean service, with ahead =
+/// queued + busy (exact for M/M/c); infinite when the lane is closed. The one formula of the
+/// event loop and of the fast path (`model/fast.rs`).
+#[inline]
+fn expected_wait_s(open: u32, queued: usize, busy: u32, mean_service_s: f64) -> f64 {
+    if open == 0 {
+        return f64::INFINITY;
+    }
+    let ahead = queued as f64 + f64::from(busy);
+    let open = f64::from(open);
+    (ahead - open + 1.0).max(0.0) / open * mean_service_s
+}
+
+/// The lane of shortest expected wait among `options` (ties to the first listed; when all are
+/// closed, the shortest queue); `look(lane)` gives a lane's expected wait and queue length. The
+/// one rule of the event loop and of the fast path.
+#[inline]
+fn pick_lane(options: &[usize], mut look: impl FnMut(usize) -> (f64, usize)) -> usize {
+    if options.len() == 1 {
+        return options[0];
+    }
+    let mut best = options[0];
+    let (mut best_w, mut best_ahead) = look(best);
+    for &l in &options[1..] {
+        let (w, ahead) = look(l);
+        if w < best_w || (best_w.is_infinite() && w.is_infinite() && ahead < best_ahead) {
+            best = l;
+            best_w = w;
+            best_ahead = ahead;
+        }
+    }
+    best
 }
 
 struct Model<'a, 'b> {
@@ -428,7 +464,27 @@ struct Model<'a, 'b> {
 
 /// Simulates replication `replication` of `cfg` and returns its statistics. When `trace` is
 /// given it receives one record per vehicle as the run goes.
+///
+/// A plain port without a trace runs on the fast path (`model/fast.rs`), whose results are the
+/// event loop's to the bit; anything else, or a replication in which the fast path meets an
+/// ordering tie it leaves to the event loop, runs on the event loop.
 pub fn simulate(
+    cfg: &PortConfig,
+    replication: u32,
+    trace: Option<&mut dyn TraceSink>,
+) -> ReplicationResult {
+    if trace.is_none()
+        && fast::preferred(cfg)
+        && let Some(r) = fast::simulate(cfg, replication)
+    {
+        return r;
+    }
+    simulate_event_loop(cfg, replication, trace)
+}
+
+/// `simulate` on the event loop, whatever the scenario (the reference the fast path is tested
+/// against).
+pub(in crate::port) fn simulate_event_loop(
     cfg: &PortConfig,
     replication: u32,
     trace: Option<&mut dyn TraceSink>,
@@ -436,6 +492,26 @@ pub fn simulate(
     let mut m = Model::new(cfg, replication, trace);
     m.run();
     m.finish(replication)
+}
+
+/// Whether the fast path takes `cfg` (a plain port).
+#[cfg(test)]
+pub(in crate::port) fn fast_accepts(cfg: &PortConfig) -> bool {
+    fast::accepts(cfg)
+}
+
+/// The fast path alone: None when `cfg` is not a plain port or the replication meets a tie
+/// that the fast path leaves to the event loop.
+#[cfg(test)]
+pub(in crate::port) fn simulate_fast(
+    cfg: &PortConfig,
+    replication: u32,
+) -> Option<ReplicationResult> {
+    if fast::accepts(cfg) {
+        fast::simulate(cfg, replication)
+    } else {
+        None
+    }
 }
 
 /// Simulates replication `replication` of `cfg` and also returns the posted wait of each lane
@@ -592,10 +668,12 @@ impl<'a, 'b> Model<'a, 'b> {
             let rem_ns = seg_end - t;
             // `e` units of the unit-rate process take e x gap ns at this rate.
             let dt = e * gap_ns;
-            if dt < rem_ns as f64 {
-                return Some((t + (dt + 0.5) as u64).min(seg_end));
+            // `rem_ns` is at most an hour, so the signed conversions are exact and cheaper.
+            let rem = rem_ns as i64 as f64;
+            if dt < rem {
+                return Some((t + f64_to_u64(dt + 0.5)).min(seg_end));
             }
-            e -= lam * (rem_ns as f64 * 1e-9);
+            e -= lam * (rem * 1e-9);
             t = seg_end;
         }
         None
@@ -718,25 +796,10 @@ impl<'a, 'b> Model<'a, 'b> {
     /// are closed, the shortest queue).
     #[inline]
     fn choose_lane_among(&self, options: &[usize]) -> usize {
-        if options.len() == 1 {
-            return options[0];
-        }
-        let mut best = options[0];
-        let mut best_w = self.lanes[best].expected_wait_s();
-        let mut best_ahead = self.lanes[best].queue.len();
-        for &l in &options[1..] {
-            let w = self.lanes[l].expected_wait_s();
-            if w < best_w
-                || (best_w.is_infinite()
-                    && w.is_infinite()
-                    && self.lanes[l].queue.len() < best_ahead)
-            {
-                best = l;
-                best_w = w;
-                best_ahead = self.lanes[l].queue.len();
-            }
-        }
-        best
+        pick_lane(options, |l| {
+            let st = &self.lanes[l];
+            (st.expected_wait_s(), st.queue.len())
+        })
     }
 
     /// An arrival of the demand process: joins at once, or asks the response layer first.

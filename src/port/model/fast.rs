@@ -1,0 +1,472 @@
+//! The fast path: the replication of a plain port with booths assigned at arrival.
+//!
+//! A plain port is lanes, classes and booth schedules only (no response, region, approach,
+//! lane storage, secondary inspection, flex or stacked booths, officer speeds, trace). Each lane
+//! is then first-come first-served and nothing a vehicle meets after it arrives depends on later
+//! arrivals, so its booth and start time can be settled the moment it arrives, as a bare
+//! Kiefer-Wolfowitz loop does: each booth keeps when it is next free, and a vehicle takes the
+//! earliest moment a booth is free and open. There are no inspection-end events, and the queue
+//! of a lane is the list of start times still ahead, popped as time passes.
+//!
+//! The results are those of the event loop to the bit, because every quantity is the same
+//! number computed in the same way:
+//! - a lane's n-th start draws the n-th value of its `service:<lane>` stream in both (the queue
+//!   is first in, first out, so the n-th start is the lane's n-th vehicle); a vehicle that never
+//!   reaches a booth draws nothing in either;
+//! - the lane choice sees the same queue length, busy booths and open booths at the arrival,
+//!   through the same formula ([`super::expected_wait_s`], [`super::pick_lane`]);
+//! - a booth that closes on the hour finishes its vehicle and takes no other; a closed booth
+//!   that frees while closed takes the next vehicle when it opens again; booths that open on
+//!   the hour take waiting vehicles lowest booth first (`fill_idle_booths`); a newcomer to an
+//!   empty queue takes the lowest idle booth; inspections that end at the same nanosecond in a
+//!   lane hand out the next vehicles in the order they started, which is the order of their
+//!   sequence numbers in the calendar;
+//! - waits, inspections, arrivals and queue changes go to the same statistics objects; queue
+//!   levels change at the same instants in time order (starts are merged across lanes before
+//!   each arrival), so the peaks and the level at the growth reference are the same; busy and
+//!   staffed booths are integrated as spans ([`HourlyLevel::add_span`]), whose integer areas
+//!   equal the event loop's.
+//!
+//! Where the event loop's order among events at one nanosecond decides something (an arrival at
+//! the instant an inspection ends or a booth opens, an inspection ending on an hour when the
+//! booths change), the fast path does not guess: it gives up and the replication runs on the
+//! event loop. With continuous inspection times these ties are rare (arrival times are
+//! random nanoseconds); the `fast_path_equals_the_event_loop` test compares both paths on many
+//! random plain ports, constant inspection times included.
+
+use std::collections::VecDeque;
+
+use super::{HOUR_NS, Model, Served, Vehicle, expected_wait_s, pick_lane};
+use crate::engine::SimTime;
+use crate::port::config::PortConfig;
+use crate::port::metrics::ReplicationResult;
+use crate::port::service::ServiceDist;
+use crate::stats::HourlyLevel;
+
+/// Whether `cfg` is a plain port that the fast path can run: none of the mechanisms that need
+/// the event loop.
+pub(in crate::port) fn accepts(cfg: &PortConfig) -> bool {
+    cfg.response.is_none()
+        && cfg.region.is_none()
+        && !cfg.has_approach()
+        && cfg.secondary.is_none()
+        && cfg.flex.is_empty()
+        && cfg
+            .lanes
+            .iter()
+            .all(|l| l.stacked == 1 && l.officer_sd.is_none())
+}
+
+/// Whether `simulate` should try the fast path first: a plain port with no lane of constant
+/// inspection time (constant times put inspection ends on the hour, where the fast path gives
+/// up, often enough to waste the attempt).
+pub(super) fn preferred(cfg: &PortConfig) -> bool {
+    accepts(cfg)
+        && !cfg
+            .lanes
+            .iter()
+            .any(|l| matches!(l.service, ServiceDist::Constant { .. }))
+}
+
+/// A queued vehicle that reaches a booth before the horizon.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    start_ns: u64,
+    end_ns: u64,
+    booth: u32,
+    class: u16,
+}
+
+/// One lane's booths as the fast path keeps them.
+struct Lane {
+    /// When each booth is free of the last vehicle assigned to it (0: never used).
+    avail: Vec<u64>,
+    /// The lane's number of that vehicle (ends at one nanosecond hand out in this order).
+    avail_seq: Vec<u64>,
+    /// When the vehicle in service at the lane's clock ends (<= the clock: none).
+    cur_end: Vec<u64>,
+    /// Vehicles waiting that reach a booth before the horizon, in order.
+    waiting: VecDeque<Waiting>,
+    /// Vehicles assigned so far.
+    assigned: u64,
+    /// Open booths in each simulated hour (empty when `constant`).
+    targets: Vec<u32>,
+    /// Open booths when they never change.
+    constant: Option<u32>,
+    /// No booth at or above this index ever opens.
+    max_open: u32,
+}
+
+impl Lane {
+    #[inline]
+    fn target(&self, hour: u64) -> u32 {
+        match self.constant {
+            Some(c) => c,
+            None => self.targets.get(hour as usize).copied().unwrap_or(0),
+        }
+    }
+
+    /// The first instant at or after `t` (not on an hour boundary where booths change) when
+    /// `booth` is open, before `horizon_ns`; `u64::MAX` when none.
+    #[inline]
+    fn open_from(&self, booth: u32, t: u64, horizon_ns: u64) -> u64 {
+        let mut h = t / HOUR_NS;
+        if booth < self.target(h) {
+            return t;
+        }
+        loop {
+            h += 1;
+            let at = h * HOUR_NS;
+            if at >= horizon_ns {
+                return u64::MAX;
+            }
+            if booth < self.target(h) {
+                return at;
+            }
+        }
+    }
+}
+
+/// What a lane looks like to a vehicle arriving at `now`: busy booths and the lowest idle one.
+struct View {
+    busy: u32,
+    idle: Option<u32>,
+}
+
+/// Runs replication `replication` of the plain port `cfg` on the fast path; None when an
+/// ordering tie makes it give up (then the event loop must run it).
+pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<ReplicationResult> {
+    let mut m = Model::new(cfg, replication, None);
+    let horizon = m.horizon_ns;
+    let hours = horizon.div_ceil(HOUR_NS);
+    let mut lanes: Vec<Lane> = cfg
+        .lanes
+        .iter()
+        .map(|l| {
+            let targets: Vec<u32> = (0..hours)
+                .map(|h| {
+                    let now = h * HOUR_NS;
+                    l.booths_of_day(now / SimTime::DAY.as_nanos(), m.day_type(now))
+                        [(h % 24) as usize]
+                })
+                .collect();
+            let max_open = targets.iter().copied().max().unwrap_or(0);
+            let constant = targets.iter().all(|&t| t == max_open).then_some(max_open);
+            let n = max_open as usize;
+            Lane {
+                avail: vec![0; n],
+                avail_seq: vec![0; n],
+                cur_end: vec![0; n],
+                waiting: VecDeque::new(),
+                assigned: 0,
+                targets: if constant.is_some() {
+                    Vec::new()
+                } else {
+                    targets
+                },
+                constant,
+                max_open,
+            }
+        })
+        .collect();
+    let mut next_start = u64::MAX;
+    let mut next = m.next_arrival(0);
+    while let Some(now) = next {
+        if now >= horizon {
+            break;
+        }
+        if now % HOUR_NS == 0 {
+            return None;
+        }
+        drain(&mut m, &mut lanes, &mut next_start, now, true)?;
+        let class = m.draw_class(now);
+        if let Some(start) = arrive(&mut m, &mut lanes, now, class)? {
+            next_start = next_start.min(start);
+        }
+        next = m.next_arrival(now);
+    }
+    drain(&mut m, &mut lanes, &mut next_start, horizon, false)?;
+    // Staffed booths: the open ones, plus those that hold a vehicle while closed (added as
+    // each vehicle was assigned).
+    let from = m.warmup_ns;
+    for (st, l) in m.lanes.iter_mut().zip(&lanes) {
+        match l.constant {
+            Some(c) => st.staffed_level.add_span(from, horizon, i64::from(c)),
+            None => {
+                for h in from / HOUR_NS..hours {
+                    let a = (h * HOUR_NS).max(from);
+                    let b = ((h + 1) * HOUR_NS).min(horizon);
+                    st.staffed_level.add_span(a, b, i64::from(l.target(h)));
+                }
+            }
+        }
+    }
+    Some(m.finish(replication))
+}
+
+/// Moves every vehicle that starts before `now` out of its queue, in time order across lanes
+/// (the queue levels change as the event loop changes them). With `ties`, gives up when a
+/// vehicle starts exactly at `now`, the instant of an arrival. `next_start` is the earliest
+/// start still queued in any lane (`u64::MAX`: none).
+#[inline]
+fn drain(
+    m: &mut Model<'_, '_>,
+    lanes: &mut [Lane],
+    next_start: &mut u64,
+    now: u64,
+    ties: bool,
+) -> Option<()> {
+    if *next_start > now {
+        return Some(());
+    }
+    if ties && *next_start == now {
+        return None;
+    }
+    loop {
+        let mut best: Option<(u64, usize)> = None;
+        for (i, l) in lanes.iter().enumerate() {
+            if let Some(w) = l.waiting.front() {
+                if w.start_ns < now {
+                    if best.is_none_or(|(t, _)| w.start_ns < t) {
+                        best = Some((w.start_ns, i));
+                    }
+                } else if ties && w.start_ns == now {
+                    return None;
+                }
+            }
+        }
+        let Some((t, i)) = best else {
+            break;
+        };
+        let w = lanes[i]
+            .waiting
+            .pop_front()
+            .expect("best names a waiting vehicle");
+        lanes[i].cur_end[w.booth as usize] = w.end_ns;
+        m.lanes[i].stats.queue_add(t, -1);
+        m.classes[usize::from(w.class)].queue_add(t, -1);
+        m.total_queue -= 1;
+        m.total_queue_max
+            .change(t, m.total_queue + 1, m.total_queue);
+    }
+    *next_start = lanes
+        .iter()
+        .filter_map(|l| l.waiting.front().map(|w| w.start_ns))
+        .min()
+        .unwrap_or(u64::MAX);
+    Some(())
+}
+
+/// Busy booths and the lowest idle booth of lane `l` at `now` (`open` booths open); None when an
+/// inspection of the lane ends exactly at `now`.
+#[inline]
+fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
+    if l.constant.is_some() && !l.waiting.is_empty() {
+        // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and none
+        // ends at `now` (the first waiting vehicle would start then, which `drain` rules out).
+        return Some(View {
+            busy: l.max_open,
+            idle: None,
+        });
+    }
+    let mut busy = 0;
+    let mut tie = false;
+    let mut idle = u32::MAX;
+    for b in (0..l.max_open as usize).rev() {
+        let (end, avail) = (l.cur_end[b], l.avail[b]);
+        tie |= (end == now) | (avail == now);
+        busy += u32::from(end > now);
+        if (b as u32) < open && avail < now {
+            idle = b as u32;
+        }
+    }
+    (!tie).then_some(View {
+        busy,
+        idle: (idle != u32::MAX).then_some(idle),
+    })
+}
+
+/// A vehicle of `class` arrives at `now`: it picks its lane, and its booth and start are
+/// settled at once. Returns its start when it joins the queue and reaches a booth before the
+/// horizon; None when a tie makes the fast path give up.
+#[inline]
+fn arrive(
+    m: &mut Model<'_, '_>,
+    lanes: &mut [Lane],
+    now: u64,
+    class: usize,
+) -> Option<Option<u64>> {
+    let hour_index = now / HOUR_NS;
+    let hour = (hour_index % 24) as usize;
+    let counted = now >= m.warmup_ns;
+    let id = m.next_id;
+    m.next_id += 1;
+    if counted {
+        m.classes[class].hourly_arrivals[hour] += 1;
+    }
+    let cfg = m.cfg;
+    let options = &cfg.classes[class].lanes;
+    let mut tie = false;
+    let mut chosen_view = None;
+    let lane = pick_lane(options, |i| {
+        let l = &lanes[i];
+        let open = l.target(hour_index);
+        let queued = l.waiting.len() + m.lanes[i].queue.len();
+        match view(l, now, open) {
+            Some(v) => {
+                let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
+                chosen_view = Some((i, v));
+                (w, queued)
+            }
+            None => {
+                tie = true;
+                (f64::INFINITY, queued)
+            }
+        }
+    });
+    if tie {
+        return None;
+    }
+    let v = match chosen_view {
+        Some((i, v)) if i == lane => v,
+        _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?,
+    };
+    if counted {
+        m.lanes[lane].stats.hourly_arrivals[hour] += 1;
+    }
+    let l = &mut lanes[lane];
+    let queue_empty = l.waiting.is_empty() && m.lanes[lane].queue.is_empty();
+    // The booth and start: the lowest idle booth at once, or the earliest hand-out.
+    let pick = match v.idle {
+        Some(b) if queue_empty => Some((now, b)),
+        _ if !m.lanes[lane].queue.is_empty() => None,
+        _ if l.constant.is_some() => {
+            // Every booth is open and busy beyond `now`: the earliest end, ties in the order
+            // the ends pop.
+            let t = l.avail.iter().copied().min().unwrap_or(u64::MAX);
+            let mut booth = l.avail.iter().position(|&a| a == t).unwrap_or(0);
+            // Two ends at one nanosecond (rare but for constant times): the first to start.
+            for b in booth + 1..l.avail.len() {
+                if l.avail[b] == t && l.avail_seq[b] < l.avail_seq[booth] {
+                    booth = b;
+                }
+            }
+            (t < horizon(m)).then_some((t, booth as u32))
+        }
+        _ => {
+            let mut best = (u128::MAX, 0u32);
+            for b in 0..l.max_open {
+                let a = l.avail[b as usize];
+                let key = if a > now {
+                    let t = l.open_from(b, a, horizon(m));
+                    if t == a {
+                        // Free at the end of its inspection: in the order the ends pop.
+                        (u128::from(a) << 64) | u128::from(l.avail_seq[b as usize])
+                    } else {
+                        // Closed then; free when it opens, lowest booth first.
+                        (u128::from(t) << 64) | u128::from(b)
+                    }
+                } else {
+                    (u128::from(l.open_from(b, now, horizon(m))) << 64) | u128::from(b)
+                };
+                if key < best.0 {
+                    best = (key, b);
+                }
+            }
+            let t = (best.0 >> 64) as u64;
+            (t < horizon(m)).then_some((t, best.1))
+        }
+    };
+    let Some((start, booth)) = pick else {
+        // Never reaches a booth before the horizon: it waits to the end.
+        m.lanes[lane].queue.push_back(Vehicle {
+            id,
+            arrival_ns: now,
+            class: class as u16,
+            counted,
+            split_delay_ms: 0,
+        });
+        queue_up(m, lane, class, now);
+        return Some(None);
+    };
+    let st = &mut m.lanes[lane];
+    let service_s = st.sampler.sample(&mut st.rng).max(0.0);
+    let end = start.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
+    if end % HOUR_NS == 0
+        && end < m.horizon_ns
+        && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
+    {
+        // It would end as the booths change: the order of the two decides.
+        return None;
+    }
+    let l = &mut lanes[lane];
+    l.avail[booth as usize] = end;
+    l.avail_seq[booth as usize] = l.assigned;
+    l.assigned += 1;
+    if start == now {
+        l.cur_end[booth as usize] = end;
+    } else {
+        l.waiting.push_back(Waiting {
+            start_ns: start,
+            end_ns: end,
+            booth,
+            class: class as u16,
+        });
+    }
+    let (from, to) = (m.warmup_ns, m.horizon_ns);
+    let st = &mut m.lanes[lane];
+    st.busy_level.add_span(start.max(from), end.min(to), 1);
+    if l.constant.is_none() {
+        closed_busy(l, &mut st.staffed_level, booth, start, end, from, to);
+    }
+    if counted {
+        let nc = m.classes.len();
+        m.cells[lane * nc + class]
+            .get_or_insert_with(|| Box::new(Served::new()))
+            .record(hour, start - now, end - start);
+    }
+    if start > now {
+        queue_up(m, lane, class, now);
+        return Some(Some(start));
+    }
+    Some(None)
+}
+
+fn horizon(m: &Model<'_, '_>) -> u64 {
+    m.horizon_ns
+}
+
+/// A vehicle of `class` joins the queue of `lane` at `now`.
+#[inline]
+fn queue_up(m: &mut Model<'_, '_>, lane: usize, class: usize, now: u64) {
+    m.lanes[lane].stats.queue_add(now, 1);
+    m.classes[class].queue_add(now, 1);
+    m.total_queue += 1;
+    m.total_queue_max
+        .change(now, m.total_queue - 1, m.total_queue);
+}
+
+/// Adds to `staffed` the time within [start, end) ∩ [from, to) that `booth` spends inspecting
+/// while its lane has closed it (it counts as staffed until its vehicle is done).
+#[inline]
+fn closed_busy(
+    l: &Lane,
+    staffed: &mut HourlyLevel,
+    booth: u32,
+    start: u64,
+    end: u64,
+    from: u64,
+    to: u64,
+) {
+    let first_boundary = (start / HOUR_NS + 1) * HOUR_NS;
+    if end <= first_boundary {
+        // Open at its start, so open throughout.
+        return;
+    }
+    let (a, b) = (first_boundary.max(from), end.min(to));
+    for p in crate::stats::hour_pieces(a, b) {
+        if booth >= l.target(p.hour_index) {
+            staffed.add_span(p.from_ns, p.to_ns, 1);
+        }
+    }
+}
