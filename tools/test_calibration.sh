@@ -14,8 +14,9 @@
 #          to FIRST_SEED + SEEDS - 1
 #   With no TEST: the statistical tests of the port model, mmc_matches_erlang_c with 50 seeds
 #   (about 3 s of CPU each), the others with 100 (under 0.5 s each), and the calibration's
-#   synthetic-recovery test with 20 (about 8 s of CPU each, a whole `garita calibrate`; 100
-#   seeds would take about half an hour on two cores: ask for them with TEST:100).
+#   synthetic-recovery test with 20 (about 17 s each on two cores, a whole `garita calibrate`
+#   of up to 200 simulations; 100 seeds would take about half an hour: ask for them with
+#   TEST:100).
 #
 # Prints one line per test: failures / seeds, the observed false-failure rate and the exact
 # (Clopper-Pearson) one-sided 95% upper confidence bound on the rate, to compare with the

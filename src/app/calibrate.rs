@@ -267,12 +267,13 @@ fn header(args: &CalibrateArgs, observed: &str, hash: &str, cal: &Calibration) -
         ));
     }
     line(format!(
-        "Search: coordinate search on common random numbers, seed {}, {} simulations in {} rounds ({}).",
+        "Search: rotating-coordinate search with restarts on common random numbers, seed {}, {} simulations in {} rounds, descents ended: {} ({}).",
         args.seed,
         cal.sims,
         cal.rounds,
+        cal.descents,
         if cal.converged {
-            "every step below 1%"
+            "the last restart found nothing lower"
         } else {
             "stopped by the budget"
         }
