@@ -1718,6 +1718,39 @@ mod tests {
     const TRUE_TOL_MIN: f64 = 90.0;
     const TRUE_TOL_CV: f64 = 2.0 / 3.0;
 
+    /// The calibration of the synthetic port (crossing 999901, cars) on `from..=to`: `fit`
+    /// nothing beyond what the skeleton leaves out, budget 200, the search seed moved with
+    /// `GARITA_TEST_SEED` (1 when it is not set, so that a calibration run of a test samples the
+    /// search's noise too), every core, two final replications, the replayed series. Tests
+    /// change what they need with `..synthetic_config(..)`.
+    pub(super) fn synthetic_config(
+        skeleton_text: String,
+        readings: Vec<Reading>,
+        from: Date,
+        to: Date,
+        volume_per_day: f64,
+    ) -> CalibrateConfig {
+        CalibrateConfig {
+            skeleton_text,
+            skeleton_name: "synthetic.toml".into(),
+            readings,
+            observed_name: "synthetic.csv".into(),
+            sel: Selection {
+                port: 999_901,
+                mode: Mode::Pov,
+                from,
+                to,
+            },
+            volume_per_day,
+            fit: Vec::new(),
+            budget: 200,
+            seed: test_seed(1) & (i64::MAX as u64),
+            threads: 0,
+            final_replications: 2,
+            booths: BoothsOut::Series,
+        }
+    }
+
     fn skeleton() -> String {
         format!(
             "name = \"synthetic\"\n\
@@ -1837,27 +1870,7 @@ mod tests {
             *truth_cfg.lanes[l].booths_on(DayType::of_weekday(date.weekday()))
         });
         let cal = calibrate(
-            &CalibrateConfig {
-                skeleton_text: skeleton(),
-                skeleton_name: "synthetic.toml".into(),
-                readings,
-                observed_name: "synthetic.csv".into(),
-                sel: Selection {
-                    port: 999_901,
-                    mode: Mode::Pov,
-                    from,
-                    to,
-                },
-                volume_per_day: volume,
-                fit: Vec::new(),
-                budget: 200,
-                // Moved with GARITA_TEST_SEED like the truth, so that a calibration run of
-                // this test varies the search's noise too (1 when it is not set).
-                seed: test_seed(1) & (i64::MAX as u64),
-                threads: 0,
-                final_replications: 2,
-                booths: BoothsOut::Series,
-            },
+            &synthetic_config(skeleton(), readings, from, to, volume),
             &|_| {},
         )
         .expect("calibrates");
@@ -2103,25 +2116,9 @@ mod tests {
         );
         let cal = calibrate(
             &CalibrateConfig {
-                skeleton_text: skeleton,
-                skeleton_name: "synthetic.toml".into(),
-                readings,
-                observed_name: "synthetic.csv".into(),
-                sel: Selection {
-                    port: 999_901,
-                    mode: Mode::Pov,
-                    from,
-                    to,
-                },
-                volume_per_day: volume,
                 fit: vec!["demand.staffing_elasticity".into()],
                 budget: 60,
-                // The search's own noise moves with the test seed too, so that reruns under
-                // other seeds (tools/test_calibration.sh) sample it.
-                seed: test_seed(1) & (i64::MAX as u64),
-                threads: 0,
-                final_replications: 2,
-                booths: BoothsOut::Series,
+                ..synthetic_config(skeleton, readings, from, to, volume)
             },
             &|_| {},
         )
@@ -2249,23 +2246,11 @@ mod tests {
         let from = Date::parse("2025-03-03").expect("valid");
         let err = calibrate(
             &CalibrateConfig {
-                skeleton_text: skeleton(),
-                skeleton_name: "synthetic.toml".into(),
-                readings: Vec::new(),
-                observed_name: "synthetic.csv".into(),
-                sel: Selection {
-                    port: 999_901,
-                    mode: Mode::Pov,
-                    from,
-                    to: from,
-                },
-                volume_per_day: 1000.0,
                 fit: vec!["lanes.service".into()],
                 budget: 10,
                 seed: 1,
                 threads: 1,
-                final_replications: 2,
-                booths: BoothsOut::Series,
+                ..synthetic_config(skeleton(), Vec::new(), from, from, 1000.0)
             },
             &|_| {},
         )

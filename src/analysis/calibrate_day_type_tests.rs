@@ -1,6 +1,7 @@
 //! Latent demand by day type (`per_hour = "fit-by-day-type"`): a synthetic port whose Saturday
 //! and Sunday demand is well below its weekday demand, calibrated with one profile and with one
 //! per day type.
+use super::tests::synthetic_config;
 use super::*;
 use crate::analysis::observed::parse_archive;
 use crate::port::Date;
@@ -69,10 +70,9 @@ fn posted_by_day_type(cfg: &PortConfig, start: Date, reps: &[u32]) -> Vec<Vec<[f
         .collect()
 }
 
-/// The truth's mean posted waits by lane, day type and hour, written as one reading per lane,
-/// day and hour (the mean of that day's type), with the fixed booths as lanes open; its trips
-/// made per day.
-fn truth_archive(from: Date) -> (Vec<Reading>, Vec<Vec<[f64; 24]>>, f64) {
+/// The truth (the fixed part with weekday, Saturday and Sunday demand), its mean posted waits
+/// by lane, day type and hour, and its trips made per day.
+fn truth_obs(from: Date) -> (PortConfig, Vec<Vec<[f64; 24]>>, f64) {
     let start = from.plus_days(-WARMUP_DAYS);
     let text = format!(
         "name = \"truth\"\nseed = {}\nstart = \"{start}\"\nhorizon = \"{}d\"\n\
@@ -98,8 +98,22 @@ fn truth_archive(from: Date) -> (Vec<Reading>, Vec<Vec<[f64; 24]>>, f64) {
         .map(|g| g.metric(Metric::ArrivalsPerDay))
         .sum::<f64>()
         / f64::from(TRUTH_REPS);
+    (cfg, obs, volume)
+}
+
+/// The archive of `obs`: one reading per lane, day and hour from `first_day` (days before
+/// `from`, the warm-up, carry lanes open only, with a zero wait that is not compared) to the
+/// end of the period, the wait the mean of that day's type; lanes open are `cfg`'s booths of
+/// the day type plus `extra(lane, day, hour)`.
+fn archive(
+    cfg: &PortConfig,
+    from: Date,
+    first_day: i64,
+    obs: &[Vec<[f64; 24]>],
+    extra: impl Fn(usize, i64, usize) -> u32,
+) -> Vec<Reading> {
     let mut csv = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
-    for d in 0..DAYS {
+    for d in first_day..DAYS {
         let date = from.plus_days(d);
         let t = DayType::of_weekday(date.weekday());
         let c = DayType::ALL
@@ -109,18 +123,26 @@ fn truth_archive(from: Date) -> (Vec<Reading>, Vec<Vec<[f64; 24]>>, f64) {
         for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
             let booths = cfg.lanes[l].booths_on(t);
             for h in 0..24 {
-                csv.push_str(&format!(
-                    "999901,POV,{name},{date},{h},MST,{:.4},{}\n",
-                    obs[l][c][h], booths[h]
-                ));
+                let open = booths[h] + extra(l, d, h);
+                if d >= 0 {
+                    csv.push_str(&format!(
+                        "999901,POV,{name},{date},{h},MST,{:.4},{open}\n",
+                        obs[l][c][h]
+                    ));
+                } else {
+                    csv.push_str(&format!("999901,POV,{name},{date},{h},MST,0,{open}\n"));
+                }
             }
         }
     }
-    (
-        parse_archive(&csv, "synthetic.csv").expect("valid archive"),
-        obs,
-        volume,
-    )
+    parse_archive(&csv, "synthetic.csv").expect("valid archive")
+}
+
+/// The truth's archive over the period, with its fixed booths as lanes open; the truth's mean
+/// posted waits by lane, day type and hour; its trips made per day.
+fn truth_archive(from: Date) -> (Vec<Reading>, Vec<Vec<[f64; 24]>>, f64) {
+    let (cfg, obs, volume) = truth_obs(from);
+    (archive(&cfg, from, 0, &obs, |_, _, _| 0), obs, volume)
 }
 
 fn calibrate_with(per_hour: &str, readings: &[Reading], from: Date, volume: f64) -> Calibration {
@@ -146,23 +168,16 @@ fn calibrate_booths(
     .join("\n");
     calibrate(
         &CalibrateConfig {
-            skeleton_text: skeleton,
-            skeleton_name: "synthetic.toml".into(),
-            readings: readings.to_vec(),
-            observed_name: "synthetic.csv".into(),
-            sel: Selection {
-                port: 999_901,
-                mode: Mode::Pov,
-                from,
-                to: from.plus_days(DAYS - 1),
-            },
-            volume_per_day: volume,
             fit: vec!["demand.per_hour".into()],
             budget,
-            seed: test_seed(1) & (i64::MAX as u64),
-            threads: 0,
-            final_replications: 2,
             booths,
+            ..synthetic_config(
+                skeleton,
+                readings.to_vec(),
+                from,
+                from.plus_days(DAYS - 1),
+                volume,
+            )
         },
         &|_| {},
     )
@@ -232,45 +247,9 @@ fn demand_by_day_type_follows_the_day_types_and_fits_them_better() {
 /// every third day: the replayed series then differs from its median by day type (1), as CBP's
 /// does at night.
 fn archive_with_night_varying_booths(from: Date) -> (Vec<Reading>, f64) {
-    let (_, obs, volume) = truth_archive(from);
-    let truth = scenario::parse_str(
-        &format!(
-            "name = \"t\"\nhorizon = \"1d\"\n[demand]\nper_hour = {}\n{}",
-            profile(1.0),
-            fixed_part()
-        ),
-        "t.toml",
-    )
-    .expect("valid")
-    .config;
-    let mut csv = String::from("port_number,mode,lane,date,hour,tz,delay_min,lanes_open\n");
-    for d in -WARMUP_DAYS..DAYS {
-        let date = from.plus_days(d);
-        let t = DayType::of_weekday(date.weekday());
-        let c = DayType::ALL
-            .iter()
-            .position(|x| *x == t)
-            .expect("a day type");
-        for (l, name) in ["STANDARD", "READY"].iter().enumerate() {
-            let booths = truth.lanes[l].booths_on(t);
-            for h in 0..24 {
-                let open = booths[h] + u32::from(l == 0 && h < 5 && d.rem_euclid(3) == 0);
-                if d >= 0 {
-                    csv.push_str(&format!(
-                        "999901,POV,{name},{date},{h},MST,{:.4},{open}\n",
-                        obs[l][c][h]
-                    ));
-                } else {
-                    // Warm-up days: lanes open only (no wait is compared there).
-                    csv.push_str(&format!("999901,POV,{name},{date},{h},MST,0,{open}\n"));
-                }
-            }
-        }
-    }
-    (
-        parse_archive(&csv, "synthetic.csv").expect("valid archive"),
-        volume,
-    )
+    let (cfg, obs, volume) = truth_obs(from);
+    let night = |l: usize, d: i64, h: usize| u32::from(l == 0 && h < 5 && d.rem_euclid(3) == 0);
+    (archive(&cfg, from, -WARMUP_DAYS, &obs, night), volume)
 }
 
 /// With `BoothsOut::Tables` every simulation of the fit runs the day-type booth tables that the
