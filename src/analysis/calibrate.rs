@@ -74,10 +74,25 @@ pub const STAFFING_ELASTICITY_BOUNDS: (f64, f64) = (0.01, 1.0);
 /// Start of a fitted staffing elasticity (the middle of its range).
 pub const STAFFING_ELASTICITY_START: f64 = 0.5;
 
+/// Throughput of a stacked booth (`stacked = 2`) over a single one under a standing queue,
+/// `2 E[S] / E[max(S1, S2)]`, for a fitted inspection time (log-normal, sd = `SERVICE_CV` x
+/// mean; scale-free): 1.53. In a stacked lane the fitted `service.mean` is each inspection
+/// point's time, and the booth's cycle is that over this gain.
+pub fn stacked_gain() -> f64 {
+    let d = crate::port::ServiceDist::LogNormal {
+        mean_s: 1.0,
+        sd_s: SERVICE_CV,
+    };
+    2.0 * d.mean_s() / d.mean_max_of_two_s()
+}
+
 /// Bounds (s) of the mean booth cycle of a lane kind for a mode. The lower bound is the
 /// published inspection time (about 34 s general at El Paso, TRR 1942, 2006; Ready Lane 20-30 s,
 /// CBP in El Paso Times, 2015; SENTRI faster); the upper bound allows the move-up and idle gaps
-/// of a booth cycle (ASSUMPTION). Trucks: 1-10 minutes (ASSUMPTION).
+/// of a booth cycle (ASSUMPTION). Trucks: 1-10 minutes (ASSUMPTION). In a stacked lane the
+/// fitted time is each inspection point's (`stacked_gain`): its lower bound is the same
+/// published inspection time and its upper bound the booth cycle's times the gain, so that the
+/// booth's cycle has the same bounds as an unstacked booth's (`calibrate` applies this).
 pub fn service_bounds_s(mode: Mode, kind: LaneKind) -> (f64, f64) {
     match (mode, kind) {
         (Mode::Cov, LaneKind::Fast) => (45.0, 400.0),
@@ -372,6 +387,9 @@ struct Frame {
     scalars: Vec<Scalar>,
     /// The mean inspection time (s) of lanes whose time is not fitted (NaN otherwise).
     fixed_cycle: Vec<f64>,
+    /// Each lane's vehicles per inspection time per booth: `stacked_gain()` for a stacked
+    /// lane, 1 otherwise.
+    lane_gain: Vec<f64>,
     /// Each lane's replayed booths, day by day from the first warm-up day; None when the
     /// scenario runs its day-type booth tables (`BoothsOut::Tables`, already in `base`).
     series: Option<Vec<Vec<[u32; 24]>>>,
@@ -693,6 +711,15 @@ pub fn calibrate(
             )));
         }
     }
+    // Each lane's throughput per booth relative to a single inspection point: a stacked booth
+    // passes `stacked_gain()` vehicles per inspection time (docs/scenario-format.md).
+    let lane_gain: Vec<f64> = lanes
+        .iter()
+        .map(|l| match l.get("stacked").and_then(Value::as_integer) {
+            Some(2) => stacked_gain(),
+            _ => 1.0,
+        })
+        .collect();
     // --fit keys.
     let mut fit_demand = doc
         .get("demand")
@@ -890,9 +917,11 @@ pub fn calibrate(
             )));
         }
         let avg_day = |b: &[u32; 24]| b.iter().sum::<u32>() as f64;
-        booth_hours_per_day += (5.0 * avg_day(&weekday) + avg_day(&sat) + avg_day(&sun)) / 7.0;
+        // Booth-hours in single-point equivalents (a stacked booth counts its gain).
+        booth_hours_per_day +=
+            lane_gain[i] * (5.0 * avg_day(&weekday) + avg_day(&sat) + avg_day(&sun)) / 7.0;
         for h in 0..24 {
-            weekday_cap_per_hour[h] += f64::from(weekday[h]);
+            weekday_cap_per_hour[h] += lane_gain[i] * f64::from(weekday[h]);
         }
         let mut b = Table::new();
         b.insert("weekday".into(), int_array(&weekday));
@@ -981,12 +1010,14 @@ pub fn calibrate(
     let mut scalars = Vec::new();
     let mut x0 = Vec::new();
     let mut kinds_done: Vec<LaneKind> = Vec::new();
-    // A booth cycle that makes the average day's capacity the volume.
+    // A booth cycle that makes the average day's capacity the volume (in a stacked lane, the
+    // inspection point's time whose booths give that capacity).
     let cycle0 = 3600.0 * booth_hours_per_day / cfg.volume_per_day;
     for (i, k) in lane_kinds.iter().enumerate() {
         if fit_service[i] && !kinds_done.contains(k) {
             kinds_done.push(*k);
             let (lo, hi) = service_bounds_s(cfg.sel.mode, *k);
+            let hi = hi * lane_gain[i];
             scalars.push(Scalar {
                 key: format!("lanes.{}.service.mean", lane_ids[i]),
                 what: ScalarKind::Service(*k),
@@ -1076,6 +1107,7 @@ pub fn calibrate(
                     .unwrap_or(cycle0)
             })
             .collect(),
+        lane_gain: lane_gain.clone(),
         series: match cfg.booths {
             BoothsOut::Series => Some(series_by_lane.clone()),
             BoothsOut::Tables => None,
@@ -1130,8 +1162,12 @@ pub fn calibrate(
             }
             let cap: Vec<f64> = (0..24)
                 .map(|h| {
-                    let b: u32 = cell_booths[c].iter().map(|b| b[h]).sum();
-                    f64::from(b).max(0.5) * 3600.0 / cycle0
+                    let b: f64 = cell_booths[c]
+                        .iter()
+                        .zip(&lane_gain)
+                        .map(|(b, g)| g * f64::from(b[h]))
+                        .sum();
+                    b.max(0.5) * 3600.0 / cycle0
                 })
                 .collect();
             let queue = |h: usize| w[h % 24] / 60.0 * cap[h % 24];
@@ -1624,7 +1660,7 @@ fn lane_caps(frame: &Frame, p: &Point, weekday_booths: &[[u32; 24]]) -> Vec<[f64
                 .unwrap_or(frame.fixed_cycle[l]);
             let mut c = [0.0; 24];
             for h in 0..24 {
-                c[h] = f64::from(b[h]) * 3600.0 / cycle;
+                c[h] = frame.lane_gain[l] * f64::from(b[h]) * 3600.0 / cycle;
             }
             c
         })
@@ -2241,6 +2277,13 @@ mod tests {
     }
 
     /// `--fit lanes.service` (every lane) is a key, not a lane named by an empty slice.
+    /// A stacked booth's gain for the fitted inspection times: the 1.53 of
+    /// docs/scenario-format.md, which scales a stacked lane's upper bound and capacity.
+    #[test]
+    fn stacked_gain_is_that_of_the_fitted_inspection_times() {
+        assert!((stacked_gain() - 1.533).abs() < 0.001, "{}", stacked_gain());
+    }
+
     #[test]
     fn fit_lanes_service_is_accepted_without_panicking() {
         let from = Date::parse("2025-03-03").expect("valid");
