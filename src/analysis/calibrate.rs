@@ -905,7 +905,19 @@ pub fn calibrate(
             .get(&DayType::Sunday)
             .map(|d| median(d))
             .unwrap_or(weekday);
-        let most = s.booths.iter().flatten().copied().max().unwrap_or(0);
+        // The most booths the written file opens: `max_booths` is raised to it if the skeleton
+        // gives fewer (the series' most with the replay, the tables' with `--booths tables`, so
+        // a day the archive reports more lanes open than the tables do not raise it).
+        let most = match cfg.booths {
+            BoothsOut::Series => s.booths.iter().flatten().copied().max().unwrap_or(0),
+            BoothsOut::Tables => weekday
+                .iter()
+                .chain(&sat)
+                .chain(&sun)
+                .copied()
+                .max()
+                .unwrap_or(0),
+        };
         if weekday.iter().chain(&sat).chain(&sun).all(|&b| b == 0) {
             return Err(input(format!(
                 "{}: lane {:?} ({} readings): no lanes open in any hour from {} to {}",
