@@ -30,7 +30,10 @@
 # For each bundled scenario, OUT/<name>/skeleton.toml is the scenario without what calibration
 # fits: `horizon`, `warmup`, `start`, `replications`, `[demand] per_hour`, each lane's `booths`
 # (replayed from the archive) and `service`, and `[response] tolerance` (classes' own
-# tolerances, shares, layout and everything else are kept). With MECH=1 (the default) the
+# tolerances, shares, layout and everything else are kept); from a file that garita calibrate
+# wrote (the bundled files since they are this script's output) the same: its `[demand.per_hour]`,
+# `[lanes.booths]`, `[lanes.service]` and `[response.tolerance]` tables and its `month_factors`,
+# `staffing_elasticity` and `staffing_lanes` are dropped, so `--write` remakes the bundled files. With MECH=1 (the default) the
 # skeleton's `[demand]` also gets
 #   month_factors         from tools/month_factors.py (CBP monthly crossings by bridge for El
 #                         Paso through 2025-12; BTS for San Ysidro, through 2025-02 only)
@@ -103,11 +106,16 @@ doc = tomllib.loads(text)
 staffing = [l["id"] for l in doc["lanes"] if l.get("kind") != "sentri"]
 section = ""
 out = [f"# Skeleton of {path} for garita calibrate (tools/calibrate_bundled.sh)."]
+# Tables that calibration fits, as garita calibrate writes them (a bundled file it wrote):
+# dropped whole.
+fitted_tables = ("lanes.booths", "lanes.service", "response.tolerance", "demand.per_hour")
 for line in text.splitlines():
     s = line.strip()
     m = re.match(r"^\[+([a-z_.]+)\]+", s)
     if m:
         section = m.group(1)
+        if section in fitted_tables:
+            continue
         out.append(line)
         if section == "demand" and bundle:
             out.append('per_hour = "fit-by-day-type"')
@@ -116,11 +124,14 @@ for line in text.splitlines():
             out.append("staffing_elasticity = 0.5")
             out.append("staffing_lanes = [" + ", ".join(f'"{i}"' for i in staffing) + "]")
         continue
+    if section in fitted_tables:
+        continue
     key = re.match(r"^([a-z_]+)\s*=", s)
     k = key.group(1) if key else None
     if section == "" and k in ("horizon", "warmup", "start", "replications"):
         continue
-    if section == "demand" and k in ("per_hour", "rate"):
+    if section == "demand" and k in ("per_hour", "rate", "month_factors", "staffing_elasticity",
+                                     "staffing_lanes"):
         continue
     if section == "lanes" and k in ("booths", "service"):
         continue
@@ -150,17 +161,18 @@ PY
         echo "calibrated $name (volume $volume per day)" >&2
     fi
     if [ "$BUNDLE" = 1 ]; then
-        python3 - "$file" "$OUT/$name/cal/calibrated.toml" "$CAL_FROM" "$CAL_TO" "$MECH" \
+        python3 - "$file" "$OUT/$name/cal/calibrated.toml" "$CAL_FROM" "$CAL_TO" "$MECH" "$BUDGET" \
             >"$OUT/$name/bundled.toml" <<'PY'
 import re, sys, tomllib
-shipped_path, cal_path, cal_from, cal_to, mech = sys.argv[1:6]
+shipped_path, cal_path, cal_from, cal_to, mech, budget = sys.argv[1:7]
 shipped = tomllib.loads(open(shipped_path).read())
 cal = open(cal_path).read().splitlines()
 keep = ("seed", "start", "horizon", "warmup", "replications")
 title = shipped.get("display", {}).get("en", shipped["name"])
 out = [f"# {title}",
        "#",
-       "# Written by tools/calibrate_bundled.sh --write: the skeleton of the file this replaced (its",
+       f"# Written by `BUDGET={budget} tools/calibrate_bundled.sh --write` (rerun it to remake this",
+       "# file; docs/scenario-data.md): the skeleton of the file this replaced (its",
        "# lanes, classes with their shares by hour, layout, [response] but the tolerance; month",
        "# factors from tools/month_factors.py" + ("" if mech == "1" else " left out (MECH=0)") + "), calibrated by garita calibrate on",
        f"# CBP's posted waits of {cal_from}..{cal_to}: latent demand by day type, booth cycles,",

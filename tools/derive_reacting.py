@@ -1,5 +1,13 @@
 #!/usr/bin/env python3
-"""Derive the bundled port scenarios (scenarios/*.toml) with latent demand and travellers who react.
+"""The earlier derivation of the bundled port scenarios, with latent demand and travellers who react.
+
+NOT how the bundled port files are made now: scenarios/{bota,pdn,ysleta,san-ysidro}-pov.toml and
+ysleta-cov.toml are written by `garita calibrate` (tools/calibrate_bundled.sh --write, fitted on
+2025-03-28..2025-08-31; docs/scenario-data.md), and `--write` here is refused so that it cannot
+overwrite them. What this script still does: `--compare` (the in-sample posted-wait error that
+tools/calibrate_bundled.sh and tools/derive_region.py print), `--day-sd` and `--layout-queues`
+(measurements), and the functions tools/derive_region.py uses. The method below is that of the
+files it wrote until then (in git history).
 
 Standard library only. Starts from the derivation of tools/derive_scenarios.py (daily volumes,
 booths, effective booth cycles, class shares, the fluid inversion of CBP's posted waits) and
@@ -31,8 +39,7 @@ The port's layout ([approach], lane storage, class approach: lines and tables ma
 not derived here: --write keeps it from the file it rewrites (preserve_layout()), so that
 rerunning the script rewrites the bundled files unchanged.
 
-    python3 tools/derive_reacting.py --write                    # rewrite scenarios/*.toml (and the
-                                                                # two alternatives built on them)
+    python3 tools/derive_reacting.py --write                    # refused (see above)
     python3 tools/derive_reacting.py --compare output/bundled   # after garita run of each
     python3 tools/derive_reacting.py --day-sd                   # the day_sd measurement
 """
@@ -772,6 +779,9 @@ def main():
     ap.add_argument("--layout-queues", action="store_true",
                     help="print the lane queues CBP's posted waits imply (sources of lane storage)")
     args = ap.parse_args()
+    if args.write:
+        sys.exit("derive_reacting: --write is refused: the bundled port scenarios are written by "
+                 "garita calibrate (tools/calibrate_bundled.sh --write; docs/scenario-data.md)")
     dd = ds.data_dir(args.data)
     tx, bts, summ, hourly = ds.load_tx(dd), ds.load_bts(dd), ds.load_summary(dd), ds.load_hourly(dd)
     out = []

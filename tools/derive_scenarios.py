@@ -1,5 +1,11 @@
 #!/usr/bin/env python3
-"""Derive the numbers of the bundled port scenarios (scenarios/*.toml) from public data.
+"""Derive the numbers of the earlier, fixed-demand versions of the bundled port scenarios from public data.
+
+The bundled port files are no longer made from these numbers: `garita calibrate` fits them
+(tools/calibrate_bundled.sh --write; the monthly volumes it needs come from
+tools/month_factors.py). This script remains because tools/derive_reacting.py (`--compare`, the
+in-sample measure of tools/calibrate_bundled.sh) and tools/derive_region.py read the data
+through it, and for the record of the derivation in docs/scenario-data.md, sections 1-9.
 
 Standard library only. Reads the public data set that sits next to the repository
 (``<repo>/../shared/data``; override with ``--data DIR``) and prints every derived
@@ -8,9 +14,10 @@ docs/scenario-data.md.
 
     python3 tools/derive_scenarios.py                       # print the derivation
     python3 tools/derive_scenarios.py --write DIR           # write the fixed-demand base versions
-                                                            # (the bundled scenarios/*.toml, with
-                                                            # travellers who react, are written by
-                                                            # tools/derive_reacting.py on top of this)
+                                                            # into DIR, for reference (the bundled
+                                                            # scenarios/*.toml are written by
+                                                            # garita calibrate:
+                                                            # tools/calibrate_bundled.sh --write)
     python3 tools/derive_scenarios.py --compare output      # compare `garita run` output
                                                             # (output/<scenario>/) with CBP waits
 
