@@ -181,8 +181,8 @@ fn every_bundled_scenario_checks_and_runs() {
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     let text = stdout(&o);
     for line in [
-        "  capacity a day: classes general 2390 vs lanes general 2524 (load 0.95)\n",
-        "  capacity a day: classes general+ready 10963 vs lanes general+ready 9269 (load 1.18): latent demand over capacity (travellers forgo or shift trips)\n",
+        "  capacity a day: classes general 2367 vs lanes general 3038 (load 0.78)\n",
+        "  capacity a day: classes general+ready 10857 vs lanes general+ready 9204 (load 1.18): latent demand over capacity (travellers forgo or shift trips)\n",
     ] {
         assert!(text.contains(line), "{line} not in\n{text}");
     }
