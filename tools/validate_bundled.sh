@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Validates the bundled El Paso and San Ysidro scenarios against
 # CBP's posted waits of the held-out months, and writes the tables of docs/validation.md.
-# The shipped files' demand was derived (tools/derive_reacting.py) from CBP's hourly means over
-# the whole archive, these months included, so their figures are not out of sample; those of
-# files calibrated on 2025-03-28..2025-08-31 (CALIBRATED=, below) are.
+# The bundled files are garita calibrate's output, fitted on 2025-03-28..2025-08-31
+# (tools/calibrate_bundled.sh --write), so their figures on these months are out of sample.
+# (The files they replaced had their demand derived by tools/derive_reacting.py from the whole
+# archive, these months included: their figures were not.)
 #
 #   tools/validate_bundled.sh [OUT]            (run from the repository root)
 #
