@@ -169,7 +169,16 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
             }
         })
         .collect();
+    let mut q = Queued {
+        lane: vec![0; lanes.len()],
+        class: vec![0; cfg.classes.len()],
+        total: 0,
+        start_seen: false,
+        reference_seen: false,
+        reference_ns: m.total_queue_max.reference_ns,
+    };
     let mut next_start = u64::MAX;
+    let mut prev = 0;
     let mut next = m.next_arrival(0);
     while let Some(now) = next {
         if now >= horizon {
@@ -178,14 +187,23 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         if now % HOUR_NS == 0 {
             return None;
         }
-        drain(&mut m, &mut lanes, &mut next_start, now, true)?;
+        step(&mut m, &mut lanes, &mut q, &mut next_start, prev, now, true)?;
         let class = m.draw_class(now);
-        if let Some(start) = arrive(&mut m, &mut lanes, now, class)? {
+        if let Some(start) = arrive(&mut m, &mut lanes, &mut q, now, class)? {
             next_start = next_start.min(start);
         }
+        prev = now;
         next = m.next_arrival(now);
     }
-    drain(&mut m, &mut lanes, &mut next_start, horizon, false)?;
+    step(&mut m, &mut lanes, &mut q, &mut next_start, prev, horizon, false)?;
+    // The levels held at the horizon (their areas were added as spans).
+    for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
+        st.stats.queue.set(horizon, n);
+    }
+    for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
+        cs.queue.set(horizon, n);
+    }
+    m.total_queue = q.total;
     // Staffed booths: the open ones, plus those that hold a vehicle while closed (added as
     // each vehicle was assigned).
     let from = m.warmup_ns;
@@ -204,24 +222,125 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
     Some(m.finish(replication))
 }
 
-/// Moves every vehicle that starts before `now` out of its queue, in time order across lanes
-/// (the queue levels change as the event loop changes them). With `ties`, gives up when a
-/// vehicle starts exactly at `now`, the instant of an arrival. `next_start` is the earliest
-/// start still queued in any lane (`u64::MAX`: none).
+/// The queue levels of the lanes, the classes and the port as the fast path keeps them. Their
+/// areas (level x time by hour) are added as spans when a vehicle joins, since its wait is known
+/// then; the levels themselves serve the peaks and the level at the growth reference.
+struct Queued {
+    lane: Vec<i64>,
+    class: Vec<i64>,
+    total: i64,
+    /// Whether the levels held at the start of the measured period (the warm-up) are counted in
+    /// the peaks.
+    start_seen: bool,
+    /// Whether every level's value at the growth reference is set.
+    reference_seen: bool,
+    reference_ns: u64,
+}
+
+/// Moves every vehicle that starts before `now` out of its queue (the previous arrival was at
+/// `prev`). With `ties`, gives up when a vehicle starts exactly at `now`, the instant of an
+/// arrival. `next_start` is the earliest start still queued in any lane (`u64::MAX`: none).
+///
+/// Why most steps need no time order across lanes: a peak is reached when a vehicle joins (a
+/// departure lowers the level), and every level held after the start of the measured period is
+/// a value the event loop's peak counts, so departures change only the levels, and joins, which
+/// happen in time order, update the peaks. Departures need the event loop's order only where a
+/// level's value at an instant is kept: the start of the measured period (a departure exactly
+/// then counts its level after) and the growth reference (the level held then). A step whose
+/// departures may reach either runs in time order across lanes, as the event loop's, and then
+/// counts the levels held at that instant.
 #[inline]
-fn drain(
+fn step(
     m: &mut Model<'_, '_>,
     lanes: &mut [Lane],
+    q: &mut Queued,
     next_start: &mut u64,
+    prev: u64,
     now: u64,
     ties: bool,
 ) -> Option<()> {
     if *next_start > now {
-        return Some(());
-    }
-    if ties && *next_start == now {
+        // Nothing leaves; the levels held now are those held since `prev`.
+    } else if ties && *next_start == now {
         return None;
+    } else if prev > m.warmup_ns && (now <= q.reference_ns || q.reference_seen) {
+        drain_by_lane(lanes, q, now, ties)?;
+        *next_start = first_start(lanes);
+    } else {
+        drain_in_order(m, lanes, q, now, ties)?;
+        *next_start = first_start(lanes);
     }
+    if !q.start_seen && now > m.warmup_ns {
+        // The levels held at the start of the measured period are held now or were the level
+        // before a departure that counted them.
+        q.start_seen = true;
+        for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
+            st.stats.queue_max.max = st.stats.queue_max.max.max(n);
+        }
+        for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
+            cs.queue_max.max = cs.queue_max.max.max(n);
+        }
+        m.total_queue_max.max = m.total_queue_max.max.max(q.total);
+    }
+    if !q.reference_seen && now >= q.reference_ns {
+        // A level that did not change from the reference to now held now's value then.
+        q.reference_seen = true;
+        for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
+            st.stats.queue_max.at_reference.get_or_insert(n);
+        }
+        for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
+            cs.queue_max.at_reference.get_or_insert(n);
+        }
+        m.total_queue_max.at_reference.get_or_insert(q.total);
+    }
+    Some(())
+}
+
+/// The earliest start still queued in any lane (`u64::MAX`: none).
+#[inline]
+fn first_start(lanes: &[Lane]) -> u64 {
+    lanes
+        .iter()
+        .filter_map(|l| l.waiting.front().map(|w| w.start_ns))
+        .min()
+        .unwrap_or(u64::MAX)
+}
+
+/// [`step`]'s departures lane by lane: levels only.
+#[inline]
+fn drain_by_lane(
+    lanes: &mut [Lane],
+    q: &mut Queued,
+    now: u64,
+    ties: bool,
+) -> Option<()> {
+    for (i, l) in lanes.iter_mut().enumerate() {
+        while let Some(w) = l.waiting.front() {
+            if w.start_ns >= now {
+                if ties && w.start_ns == now {
+                    return None;
+                }
+                break;
+            }
+            l.cur_end[w.booth as usize] = w.end_ns;
+            q.lane[i] -= 1;
+            q.class[usize::from(w.class)] -= 1;
+            q.total -= 1;
+            l.waiting.pop_front();
+        }
+    }
+    Some(())
+}
+
+/// [`step`]'s departures in time order across lanes, each counted by the peaks as the event
+/// loop counts it.
+fn drain_in_order(
+    m: &mut Model<'_, '_>,
+    lanes: &mut [Lane],
+    q: &mut Queued,
+    now: u64,
+    ties: bool,
+) -> Option<()> {
     loop {
         let mut best: Option<(u64, usize)> = None;
         for (i, l) in lanes.iter().enumerate() {
@@ -236,25 +355,24 @@ fn drain(
             }
         }
         let Some((t, i)) = best else {
-            break;
+            return Some(());
         };
         let w = lanes[i]
             .waiting
             .pop_front()
             .expect("best names a waiting vehicle");
         lanes[i].cur_end[w.booth as usize] = w.end_ns;
-        m.lanes[i].stats.queue_add(t, -1);
-        m.classes[usize::from(w.class)].queue_add(t, -1);
-        m.total_queue -= 1;
-        m.total_queue_max
-            .change(t, m.total_queue + 1, m.total_queue);
+        let c = usize::from(w.class);
+        q.lane[i] -= 1;
+        q.class[c] -= 1;
+        q.total -= 1;
+        m.lanes[i]
+            .stats
+            .queue_max
+            .change(t, q.lane[i] + 1, q.lane[i]);
+        m.classes[c].queue_max.change(t, q.class[c] + 1, q.class[c]);
+        m.total_queue_max.change(t, q.total + 1, q.total);
     }
-    *next_start = lanes
-        .iter()
-        .filter_map(|l| l.waiting.front().map(|w| w.start_ns))
-        .min()
-        .unwrap_or(u64::MAX);
-    Some(())
 }
 
 /// Busy booths and the lowest idle booth of lane `l` at `now` (`open` booths open); None when an
@@ -293,6 +411,7 @@ fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
 fn arrive(
     m: &mut Model<'_, '_>,
     lanes: &mut [Lane],
+    q: &mut Queued,
     now: u64,
     class: usize,
 ) -> Option<Option<u64>> {
@@ -386,7 +505,7 @@ fn arrive(
             counted,
             split_delay_ms: 0,
         });
-        queue_up(m, lane, class, now);
+        queue_up(m, q, lane, class, now, m.horizon_ns);
         return Some(None);
     };
     let st = &mut m.lanes[lane];
@@ -426,7 +545,7 @@ fn arrive(
             .record(hour, start - now, end - start);
     }
     if start > now {
-        queue_up(m, lane, class, now);
+        queue_up(m, q, lane, class, now, start);
         return Some(Some(start));
     }
     Some(None)
@@ -436,14 +555,21 @@ fn horizon(m: &Model<'_, '_>) -> u64 {
     m.horizon_ns
 }
 
-/// A vehicle of `class` joins the queue of `lane` at `now`.
+/// A vehicle of `class` joins the queue of `lane` at `now` and leaves it at `until`: its wait
+/// is added to the queues' areas at once.
 #[inline]
-fn queue_up(m: &mut Model<'_, '_>, lane: usize, class: usize, now: u64) {
-    m.lanes[lane].stats.queue_add(now, 1);
-    m.classes[class].queue_add(now, 1);
-    m.total_queue += 1;
-    m.total_queue_max
-        .change(now, m.total_queue - 1, m.total_queue);
+fn queue_up(m: &mut Model<'_, '_>, q: &mut Queued, lane: usize, class: usize, now: u64, until: u64) {
+    let (a, b) = (now.max(m.warmup_ns), until.min(m.horizon_ns));
+    q.lane[lane] += 1;
+    q.class[class] += 1;
+    q.total += 1;
+    let st = &mut m.lanes[lane].stats;
+    st.queue.add_span(a, b, 1);
+    st.queue_max.change(now, q.lane[lane] - 1, q.lane[lane]);
+    let cs = &mut m.classes[class];
+    cs.queue.add_span(a, b, 1);
+    cs.queue_max.change(now, q.class[class] - 1, q.class[class]);
+    m.total_queue_max.change(now, q.total - 1, q.total);
 }
 
 /// Adds to `staffed` the time within [start, end) ∩ [from, to) that `booth` spends inspecting
