@@ -427,49 +427,59 @@ fn arrive(
     let options = &cfg.classes[class].lanes;
     let mut tie = false;
     let mut chosen_view = None;
-    let lane = pick_lane(options, |i| {
-        let l = &lanes[i];
-        let open = l.target(hour_index);
-        let queued = l.waiting.len() + m.lanes[i].queue.len();
-        match view(l, now, open) {
-            Some(v) => {
-                let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
-                chosen_view = Some((i, v));
-                (w, queued)
+    // A class with one lane needs no look at the others; a lane with a queue needs no look at
+    // its booths (the newcomer goes to the back, and an inspection that ends now hands its
+    // booth to the head, which `step` has checked).
+    let lane = if options.len() == 1 {
+        options[0]
+    } else {
+        pick_lane(options, |i| {
+            let l = &lanes[i];
+            let open = l.target(hour_index);
+            let queued = l.waiting.len() + m.lanes[i].queue.len();
+            match view(l, now, open) {
+                Some(v) => {
+                    let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
+                    chosen_view = Some((i, v.idle));
+                    (w, queued)
+                }
+                None => {
+                    tie = true;
+                    (f64::INFINITY, queued)
+                }
             }
-            None => {
-                tie = true;
-                (f64::INFINITY, queued)
-            }
-        }
-    });
+        })
+    };
     if tie {
         return None;
     }
-    let v = match chosen_view {
-        Some((i, v)) if i == lane => v,
-        _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?,
+    let queue_empty = lanes[lane].waiting.is_empty() && m.lanes[lane].queue.is_empty();
+    let idle = match chosen_view {
+        _ if !queue_empty => None,
+        Some((i, idle)) if i == lane => idle,
+        _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?.idle,
     };
     if counted {
         m.lanes[lane].stats.hourly_arrivals[hour] += 1;
     }
     let l = &mut lanes[lane];
-    let queue_empty = l.waiting.is_empty() && m.lanes[lane].queue.is_empty();
     // The booth and start: the lowest idle booth at once, or the earliest hand-out.
-    let pick = match v.idle {
-        Some(b) if queue_empty => Some((now, b)),
+    let pick = match idle {
+        Some(b) => Some((now, b)),
         _ if !m.lanes[lane].queue.is_empty() => None,
         _ if l.constant.is_some() => {
             // Every booth is open and busy beyond `now`: the earliest end, ties in the order
-            // the ends pop.
-            let t = l.avail.iter().copied().min().unwrap_or(u64::MAX);
-            let mut booth = l.avail.iter().position(|&a| a == t).unwrap_or(0);
-            // Two ends at one nanosecond (rare but for constant times): the first to start.
-            for b in booth + 1..l.avail.len() {
-                if l.avail[b] == t && l.avail_seq[b] < l.avail_seq[booth] {
+            // the ends pop (two ends at one nanosecond, rare but for constant times: the first
+            // to start), then the lowest booth.
+            let mut booth = 0;
+            let mut key = (u64::MAX, u64::MAX);
+            for (b, k) in l.avail.iter().zip(&l.avail_seq).enumerate() {
+                if (*k.0, *k.1) < key {
+                    key = (*k.0, *k.1);
                     booth = b;
                 }
             }
+            let t = key.0;
             (t < horizon(m)).then_some((t, booth as u32))
         }
         _ => {
