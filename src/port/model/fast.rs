@@ -176,6 +176,7 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         start_seen: false,
         reference_seen: false,
         reference_ns: m.total_queue_max.reference_ns,
+        special_ns: m.warmup_ns + 1,
     };
     let mut next_start = u64::MAX;
     let mut prev = 0;
@@ -187,7 +188,9 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         if now % HOUR_NS == 0 {
             return None;
         }
-        step(&mut m, &mut lanes, &mut q, &mut next_start, prev, now, true)?;
+        if next_start <= now || now >= q.special_ns {
+            step(&mut m, &mut lanes, &mut q, &mut next_start, prev, now, true)?;
+        }
         let class = m.draw_class(now);
         if let Some(start) = arrive(&mut m, &mut lanes, &mut q, now, class)? {
             next_start = next_start.min(start);
@@ -235,6 +238,9 @@ struct Queued {
     /// Whether every level's value at the growth reference is set.
     reference_seen: bool,
     reference_ns: u64,
+    /// The first arrival time at which [`step`] has a level to count even when nothing
+    /// leaves: after the start of the measured period, then at the growth reference.
+    special_ns: u64,
 }
 
 /// Moves every vehicle that starts before `now` out of its queue (the previous arrival was at
@@ -293,6 +299,11 @@ fn step(
         }
         m.total_queue_max.at_reference.get_or_insert(q.total);
     }
+    q.special_ns = match (q.start_seen, q.reference_seen) {
+        (false, _) => m.warmup_ns + 1,
+        (true, false) => q.reference_ns,
+        (true, true) => u64::MAX,
+    };
     Some(())
 }
 
@@ -575,11 +586,19 @@ fn queue_up(m: &mut Model<'_, '_>, q: &mut Queued, lane: usize, class: usize, no
     q.total += 1;
     let st = &mut m.lanes[lane].stats;
     st.queue.add_span(a, b, 1);
-    st.queue_max.change(now, q.lane[lane] - 1, q.lane[lane]);
     let cs = &mut m.classes[class];
     cs.queue.add_span(a, b, 1);
-    cs.queue_max.change(now, q.class[class] - 1, q.class[class]);
-    m.total_queue_max.change(now, q.total - 1, q.total);
+    if now >= m.warmup_ns {
+        // A join raises the level: its level after is a candidate peak. The level before was
+        // held since the last change, so it is counted already (`step` counts the levels held
+        // at the start of the measured period), and `step` has set the level at the reference
+        // before the first join at or after it.
+        let st = &mut m.lanes[lane].stats;
+        st.queue_max.max = st.queue_max.max.max(q.lane[lane]);
+        let cs = &mut m.classes[class];
+        cs.queue_max.max = cs.queue_max.max.max(q.class[class]);
+        m.total_queue_max.max = m.total_queue_max.max.max(q.total);
+    }
 }
 
 /// Adds to `staffed` the time within [start, end) ∩ [from, to) that `booth` spends inspecting
