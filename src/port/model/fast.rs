@@ -34,7 +34,8 @@
 //! random nanoseconds); the `fast_path_equals_the_event_loop` test compares both paths on many
 //! random plain ports, constant inspection times included.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::{HOUR_NS, Model, Served, Vehicle, expected_wait_s, pick_lane};
 use crate::engine::SimTime;
@@ -95,6 +96,12 @@ struct Lane {
     constant: Option<u32>,
     /// No booth at or above this index ever opens.
     max_open: u32,
+    /// When `constant`: when each booth is free, as a min-heap. Which booth takes a vehicle
+    /// changes no result when the booths never open or close (every booth free before a
+    /// vehicle arrives is as good as another, and nothing is kept by booth), so the lane needs
+    /// only these times, as the bare Kiefer-Wolfowitz loop keeps them; `avail`, `avail_seq` and
+    /// `cur_end` are then unused.
+    free: BinaryHeap<Reverse<u64>>,
 }
 
 impl Lane {
@@ -164,6 +171,11 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
                 } else {
                     targets
                 },
+                free: if constant.is_some() {
+                    (0..n).map(|_| Reverse(0)).collect()
+                } else {
+                    BinaryHeap::new()
+                },
                 constant,
                 max_open,
             }
@@ -198,7 +210,15 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         prev = now;
         next = m.next_arrival(now);
     }
-    step(&mut m, &mut lanes, &mut q, &mut next_start, prev, horizon, false)?;
+    step(
+        &mut m,
+        &mut lanes,
+        &mut q,
+        &mut next_start,
+        prev,
+        horizon,
+        false,
+    )?;
     // The levels held at the horizon (their areas were added as spans).
     for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
         st.stats.queue.set(horizon, n);
@@ -319,12 +339,7 @@ fn first_start(lanes: &[Lane]) -> u64 {
 
 /// [`step`]'s departures lane by lane: levels only.
 #[inline]
-fn drain_by_lane(
-    lanes: &mut [Lane],
-    q: &mut Queued,
-    now: u64,
-    ties: bool,
-) -> Option<()> {
+fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Option<()> {
     for (i, l) in lanes.iter_mut().enumerate() {
         while let Some(w) = l.waiting.front() {
             if w.start_ns >= now {
@@ -390,12 +405,27 @@ fn drain_in_order(
 /// inspection of the lane ends exactly at `now`.
 #[inline]
 fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
-    if l.constant.is_some() && !l.waiting.is_empty() {
-        // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and none
-        // ends at `now` (the first waiting vehicle would start then, which `drain` rules out).
-        return Some(View {
-            busy: l.max_open,
-            idle: None,
+    if l.constant.is_some() {
+        if !l.waiting.is_empty() {
+            // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and
+            // none ends at `now` (the first waiting vehicle would start then, which `step`
+            // rules out).
+            return Some(View {
+                busy: l.max_open,
+                idle: None,
+            });
+        }
+        // No vehicle waits: each booth's last vehicle is in service or done (idle booths are
+        // told apart by no number: the lane takes its earliest free one).
+        let (mut busy, mut tie, mut idle) = (0, false, false);
+        for &Reverse(a) in l.free.iter() {
+            tie |= a == now;
+            busy += u32::from(a > now);
+            idle |= a < now;
+        }
+        return (!tie).then_some(View {
+            busy,
+            idle: idle.then_some(0),
         });
     }
     let mut busy = 0;
@@ -466,7 +496,7 @@ fn arrive(
     }
     let queue_empty = lanes[lane].waiting.is_empty() && m.lanes[lane].queue.is_empty();
     let idle = match chosen_view {
-        _ if !queue_empty => None,
+        _ if !queue_empty || lanes[lane].constant.is_some() => None,
         Some((i, idle)) if i == lane => idle,
         _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?.idle,
     };
@@ -476,23 +506,18 @@ fn arrive(
     let l = &mut lanes[lane];
     // The booth and start: the lowest idle booth at once, or the earliest hand-out.
     let pick = match idle {
+        _ if l.constant.is_some() => {
+            // Booths always open: the earliest free one, at once if it is free now (an
+            // inspection that ends exactly now: the order of the two decides).
+            match l.free.peek() {
+                _ if !m.lanes[lane].queue.is_empty() => None,
+                None => None,
+                Some(&Reverse(a)) if a == now => return None,
+                Some(&Reverse(a)) => Some((a.max(now), 0)).filter(|&(t, _)| t < horizon(m)),
+            }
+        }
         Some(b) => Some((now, b)),
         _ if !m.lanes[lane].queue.is_empty() => None,
-        _ if l.constant.is_some() => {
-            // Every booth is open and busy beyond `now`: the earliest end, ties in the order
-            // the ends pop (two ends at one nanosecond, rare but for constant times: the first
-            // to start), then the lowest booth.
-            let mut booth = 0;
-            let mut key = (u64::MAX, u64::MAX);
-            for (b, k) in l.avail.iter().zip(&l.avail_seq).enumerate() {
-                if (*k.0, *k.1) < key {
-                    key = (*k.0, *k.1);
-                    booth = b;
-                }
-            }
-            let t = key.0;
-            (t < horizon(m)).then_some((t, booth as u32))
-        }
         _ => {
             let mut best = (u128::MAX, 0u32);
             for b in 0..l.max_open {
@@ -540,12 +565,17 @@ fn arrive(
         return None;
     }
     let l = &mut lanes[lane];
-    l.avail[booth as usize] = end;
-    l.avail_seq[booth as usize] = l.assigned;
-    l.assigned += 1;
-    if start == now {
-        l.cur_end[booth as usize] = end;
+    if l.constant.is_some() {
+        *l.free.peek_mut().expect("a booth was picked") = Reverse(end);
     } else {
+        l.avail[booth as usize] = end;
+        l.avail_seq[booth as usize] = l.assigned;
+        l.assigned += 1;
+        if start == now {
+            l.cur_end[booth as usize] = end;
+        }
+    }
+    if start > now {
         l.waiting.push_back(Waiting {
             start_ns: start,
             end_ns: end,
@@ -579,7 +609,14 @@ fn horizon(m: &Model<'_, '_>) -> u64 {
 /// A vehicle of `class` joins the queue of `lane` at `now` and leaves it at `until`: its wait
 /// is added to the queues' areas at once.
 #[inline]
-fn queue_up(m: &mut Model<'_, '_>, q: &mut Queued, lane: usize, class: usize, now: u64, until: u64) {
+fn queue_up(
+    m: &mut Model<'_, '_>,
+    q: &mut Queued,
+    lane: usize,
+    class: usize,
+    now: u64,
+    until: u64,
+) {
     let (a, b) = (now.max(m.warmup_ns), until.min(m.horizon_ns));
     q.lane[lane] += 1;
     q.class[class] += 1;
