@@ -21,11 +21,16 @@
 //!   empty queue takes the lowest idle booth; inspections that end at the same nanosecond in a
 //!   lane hand out the next vehicles in the order they started, which is the order of their
 //!   sequence numbers in the calendar;
-//! - waits, inspections, arrivals and queue changes go to the same statistics objects; queue
-//!   levels change at the same instants in time order (starts are merged across lanes before
-//!   each arrival), so the peaks and the level at the growth reference are the same; busy and
-//!   staffed booths are integrated as spans ([`HourlyLevel::add_span`]), whose integer areas
-//!   equal the event loop's.
+//! - waits, inspections and arrivals go to the same statistics objects; a queued vehicle's wait
+//!   is known when it joins, so it is added to the queue areas then as a span, as busy and
+//!   staffed booths are ([`HourlyLevel::add_span`]): integer areas, equal to the event loop's
+//!   whatever the order of the pieces; queue peaks are taken at joins (a departure only lowers
+//!   a level), and where the event loop keeps a level's value at an instant (the start of the
+//!   measured period, the growth reference) departures are taken in time order across lanes,
+//!   so the peaks and the level at the growth reference are the same (`step`);
+//! - in a lane whose booths never open or close, which booth takes a vehicle changes nothing
+//!   that is measured (a booth free before the arrival is as good as another), so the lane
+//!   keeps only its booths' free times, in a min-heap.
 //!
 //! Where the event loop's order among events at one nanosecond decides something (an arrival at
 //! the instant an inspection ends or a booth opens, an inspection ending on an hour when the
