@@ -433,6 +433,9 @@ struct Model<'a, 'b> {
     /// Its reciprocal in nanoseconds (1e9 / rate; infinite at rate 0): the mean gap, so that the
     /// next arrival is one multiplication away.
     gap_ns: [f64; 168],
+    /// The hour `next_arrival` last looked at: [start, end) in ns, its rate per second and
+    /// mean gap in ns with every factor applied (end 0: none yet).
+    rate_hour: (u64, u64, f64, f64),
     any_demand: bool,
     staffing_change_hours: [bool; 24],
     warmup_ns: u64,
@@ -617,6 +620,7 @@ impl<'a, 'b> Model<'a, 'b> {
             class_rng: RngStream::new(cfg.seed, rep, StreamId::named("class")),
             any_demand: rate_per_s.iter().any(|&r| r > 0.0),
             gap_ns: rate_per_s.map(|r| 1e9 / r),
+            rate_hour: (0, 0, 0.0, 0.0),
             rate_per_s,
             staffing_change_hours,
             warmup_ns,
@@ -645,26 +649,14 @@ impl<'a, 'b> Model<'a, 'b> {
         }
         let mut e = self.arrivals_rng.exp1();
         let mut t = now_ns;
-        let factors = !self.day_factor.is_empty()
-            || self.special_days.is_some()
-            || !self.hour_factor.is_empty();
         while t < self.horizon_ns {
-            let h = t / HOUR_NS;
-            let seg_end = (h + 1) * HOUR_NS;
-            let mut lam = self.rate_per_s[(h % 168) as usize];
-            let mut gap_ns = self.gap_ns[(h % 168) as usize];
-            if factors {
-                if let Some(f) = self.day_factor.get((h / 24) as usize) {
-                    lam *= f;
-                }
-                if let Some(days) = &self.special_days {
-                    lam *= days[(h / 24) as usize].0;
-                }
-                if let Some(f) = self.hour_factor.get(h as usize) {
-                    lam *= f;
-                }
-                gap_ns = 1e9 / lam;
-            }
+            let (seg_start, seg_end, lam, gap_ns) =
+                if (self.rate_hour.0..self.rate_hour.1).contains(&t) {
+                    self.rate_hour
+                } else {
+                    self.rate_of_hour(t / HOUR_NS)
+                };
+            debug_assert!(seg_start <= t);
             let rem_ns = seg_end - t;
             // `e` units of the unit-rate process take e x gap ns at this rate.
             let dt = e * gap_ns;
@@ -677,6 +669,30 @@ impl<'a, 'b> Model<'a, 'b> {
             t = seg_end;
         }
         None
+    }
+
+    /// The arrival rate per second and mean gap in ns of simulated hour `h`, with every
+    /// factor applied, kept as the hour `next_arrival` looks at.
+    fn rate_of_hour(&mut self, h: u64) -> (u64, u64, f64, f64) {
+        let mut lam = self.rate_per_s[(h % 168) as usize];
+        let mut gap_ns = self.gap_ns[(h % 168) as usize];
+        if !self.day_factor.is_empty()
+            || self.special_days.is_some()
+            || !self.hour_factor.is_empty()
+        {
+            if let Some(f) = self.day_factor.get((h / 24) as usize) {
+                lam *= f;
+            }
+            if let Some(days) = &self.special_days {
+                lam *= days[(h / 24) as usize].0;
+            }
+            if let Some(f) = self.hour_factor.get(h as usize) {
+                lam *= f;
+            }
+            gap_ns = 1e9 / lam;
+        }
+        self.rate_hour = (h * HOUR_NS, (h + 1) * HOUR_NS, lam, gap_ns);
+        self.rate_hour
     }
 
     fn next_staffing_change(&self, now_ns: u64) -> Option<u64> {

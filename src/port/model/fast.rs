@@ -21,11 +21,16 @@
 //!   empty queue takes the lowest idle booth; inspections that end at the same nanosecond in a
 //!   lane hand out the next vehicles in the order they started, which is the order of their
 //!   sequence numbers in the calendar;
-//! - waits, inspections, arrivals and queue changes go to the same statistics objects; queue
-//!   levels change at the same instants in time order (starts are merged across lanes before
-//!   each arrival), so the peaks and the level at the growth reference are the same; busy and
-//!   staffed booths are integrated as spans ([`HourlyLevel::add_span`]), whose integer areas
-//!   equal the event loop's.
+//! - waits, inspections and arrivals go to the same statistics objects; a queued vehicle's wait
+//!   is known when it joins, so it is added to the queue areas then as a span, as busy and
+//!   staffed booths are ([`HourlyLevel::add_span`]): integer areas, equal to the event loop's
+//!   whatever the order of the pieces; queue peaks are taken at joins (a departure only lowers
+//!   a level), and where the event loop keeps a level's value at an instant (the start of the
+//!   measured period, the growth reference) departures are taken in time order across lanes,
+//!   so the peaks and the level at the growth reference are the same (`step`);
+//! - in a lane whose booths never open or close, which booth takes a vehicle changes nothing
+//!   that is measured (a booth free before the arrival is as good as another), so the lane
+//!   keeps only its booths' free times, in a min-heap.
 //!
 //! Where the event loop's order among events at one nanosecond decides something (an arrival at
 //! the instant an inspection ends or a booth opens, an inspection ending on an hour when the
@@ -34,7 +39,8 @@
 //! random nanoseconds); the `fast_path_equals_the_event_loop` test compares both paths on many
 //! random plain ports, constant inspection times included.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::{HOUR_NS, Model, Served, Vehicle, expected_wait_s, pick_lane};
 use crate::engine::SimTime;
@@ -95,6 +101,12 @@ struct Lane {
     constant: Option<u32>,
     /// No booth at or above this index ever opens.
     max_open: u32,
+    /// When `constant`: when each booth is free, as a min-heap. Which booth takes a vehicle
+    /// changes no result when the booths never open or close (every booth free before a
+    /// vehicle arrives is as good as another, and nothing is kept by booth), so the lane needs
+    /// only these times, as the bare Kiefer-Wolfowitz loop keeps them; `avail`, `avail_seq` and
+    /// `cur_end` are then unused.
+    free: BinaryHeap<Reverse<u64>>,
 }
 
 impl Lane {
@@ -164,12 +176,27 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
                 } else {
                     targets
                 },
+                free: if constant.is_some() {
+                    (0..n).map(|_| Reverse(0)).collect()
+                } else {
+                    BinaryHeap::new()
+                },
                 constant,
                 max_open,
             }
         })
         .collect();
+    let mut q = Queued {
+        lane: vec![0; lanes.len()],
+        class: vec![0; cfg.classes.len()],
+        total: 0,
+        start_seen: false,
+        reference_seen: false,
+        reference_ns: m.total_queue_max.reference_ns,
+        special_ns: m.warmup_ns + 1,
+    };
     let mut next_start = u64::MAX;
+    let mut prev = 0;
     let mut next = m.next_arrival(0);
     while let Some(now) = next {
         if now >= horizon {
@@ -178,14 +205,33 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         if now % HOUR_NS == 0 {
             return None;
         }
-        drain(&mut m, &mut lanes, &mut next_start, now, true)?;
+        if next_start <= now || now >= q.special_ns {
+            step(&mut m, &mut lanes, &mut q, &mut next_start, prev, now, true)?;
+        }
         let class = m.draw_class(now);
-        if let Some(start) = arrive(&mut m, &mut lanes, now, class)? {
+        if let Some(start) = arrive(&mut m, &mut lanes, &mut q, now, class)? {
             next_start = next_start.min(start);
         }
+        prev = now;
         next = m.next_arrival(now);
     }
-    drain(&mut m, &mut lanes, &mut next_start, horizon, false)?;
+    step(
+        &mut m,
+        &mut lanes,
+        &mut q,
+        &mut next_start,
+        prev,
+        horizon,
+        false,
+    )?;
+    // The levels held at the horizon (their areas were added as spans).
+    for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
+        st.stats.queue.set(horizon, n);
+    }
+    for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
+        cs.queue.set(horizon, n);
+    }
+    m.total_queue = q.total;
     // Staffed booths: the open ones, plus those that hold a vehicle while closed (added as
     // each vehicle was assigned).
     let from = m.warmup_ns;
@@ -204,24 +250,128 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
     Some(m.finish(replication))
 }
 
-/// Moves every vehicle that starts before `now` out of its queue, in time order across lanes
-/// (the queue levels change as the event loop changes them). With `ties`, gives up when a
-/// vehicle starts exactly at `now`, the instant of an arrival. `next_start` is the earliest
-/// start still queued in any lane (`u64::MAX`: none).
+/// The queue levels of the lanes, the classes and the port as the fast path keeps them. Their
+/// areas (level x time by hour) are added as spans when a vehicle joins, since its wait is known
+/// then; the levels themselves serve the peaks and the level at the growth reference.
+struct Queued {
+    lane: Vec<i64>,
+    class: Vec<i64>,
+    total: i64,
+    /// Whether the levels held at the start of the measured period (the warm-up) are counted in
+    /// the peaks.
+    start_seen: bool,
+    /// Whether every level's value at the growth reference is set.
+    reference_seen: bool,
+    reference_ns: u64,
+    /// The first arrival time at which [`step`] has a level to count even when nothing
+    /// leaves: after the start of the measured period, then at the growth reference.
+    special_ns: u64,
+}
+
+/// Moves every vehicle that starts before `now` out of its queue (the previous arrival was at
+/// `prev`). With `ties`, gives up when a vehicle starts exactly at `now`, the instant of an
+/// arrival. `next_start` is the earliest start still queued in any lane (`u64::MAX`: none).
+///
+/// Why most steps need no time order across lanes: a peak is reached when a vehicle joins (a
+/// departure lowers the level), and every level held after the start of the measured period is
+/// a value the event loop's peak counts, so departures change only the levels, and joins, which
+/// happen in time order, update the peaks. Departures need the event loop's order only where a
+/// level's value at an instant is kept: the start of the measured period (a departure exactly
+/// then counts its level after) and the growth reference (the level held then). A step whose
+/// departures may reach either runs in time order across lanes, as the event loop's, and then
+/// counts the levels held at that instant.
 #[inline]
-fn drain(
+fn step(
     m: &mut Model<'_, '_>,
     lanes: &mut [Lane],
+    q: &mut Queued,
     next_start: &mut u64,
+    prev: u64,
     now: u64,
     ties: bool,
 ) -> Option<()> {
     if *next_start > now {
-        return Some(());
-    }
-    if ties && *next_start == now {
+        // Nothing leaves; the levels held now are those held since `prev`.
+    } else if ties && *next_start == now {
         return None;
+    } else if prev > m.warmup_ns && (now <= q.reference_ns || q.reference_seen) {
+        drain_by_lane(lanes, q, now, ties)?;
+        *next_start = first_start(lanes);
+    } else {
+        drain_in_order(m, lanes, q, now, ties)?;
+        *next_start = first_start(lanes);
     }
+    if !q.start_seen && now > m.warmup_ns {
+        // The levels held at the start of the measured period are held now or were the level
+        // before a departure that counted them.
+        q.start_seen = true;
+        for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
+            st.stats.queue_max.max = st.stats.queue_max.max.max(n);
+        }
+        for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
+            cs.queue_max.max = cs.queue_max.max.max(n);
+        }
+        m.total_queue_max.max = m.total_queue_max.max.max(q.total);
+    }
+    if !q.reference_seen && now >= q.reference_ns {
+        // A level that did not change from the reference to now held now's value then.
+        q.reference_seen = true;
+        for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
+            st.stats.queue_max.at_reference.get_or_insert(n);
+        }
+        for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
+            cs.queue_max.at_reference.get_or_insert(n);
+        }
+        m.total_queue_max.at_reference.get_or_insert(q.total);
+    }
+    q.special_ns = match (q.start_seen, q.reference_seen) {
+        (false, _) => m.warmup_ns + 1,
+        (true, false) => q.reference_ns,
+        (true, true) => u64::MAX,
+    };
+    Some(())
+}
+
+/// The earliest start still queued in any lane (`u64::MAX`: none).
+#[inline]
+fn first_start(lanes: &[Lane]) -> u64 {
+    lanes
+        .iter()
+        .filter_map(|l| l.waiting.front().map(|w| w.start_ns))
+        .min()
+        .unwrap_or(u64::MAX)
+}
+
+/// [`step`]'s departures lane by lane: levels only.
+#[inline]
+fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Option<()> {
+    for (i, l) in lanes.iter_mut().enumerate() {
+        while let Some(w) = l.waiting.front() {
+            if w.start_ns >= now {
+                if ties && w.start_ns == now {
+                    return None;
+                }
+                break;
+            }
+            l.cur_end[w.booth as usize] = w.end_ns;
+            q.lane[i] -= 1;
+            q.class[usize::from(w.class)] -= 1;
+            q.total -= 1;
+            l.waiting.pop_front();
+        }
+    }
+    Some(())
+}
+
+/// [`step`]'s departures in time order across lanes, each counted by the peaks as the event
+/// loop counts it.
+fn drain_in_order(
+    m: &mut Model<'_, '_>,
+    lanes: &mut [Lane],
+    q: &mut Queued,
+    now: u64,
+    ties: bool,
+) -> Option<()> {
     loop {
         let mut best: Option<(u64, usize)> = None;
         for (i, l) in lanes.iter().enumerate() {
@@ -236,37 +386,51 @@ fn drain(
             }
         }
         let Some((t, i)) = best else {
-            break;
+            return Some(());
         };
         let w = lanes[i]
             .waiting
             .pop_front()
             .expect("best names a waiting vehicle");
         lanes[i].cur_end[w.booth as usize] = w.end_ns;
-        m.lanes[i].stats.queue_add(t, -1);
-        m.classes[usize::from(w.class)].queue_add(t, -1);
-        m.total_queue -= 1;
-        m.total_queue_max
-            .change(t, m.total_queue + 1, m.total_queue);
+        let c = usize::from(w.class);
+        q.lane[i] -= 1;
+        q.class[c] -= 1;
+        q.total -= 1;
+        m.lanes[i]
+            .stats
+            .queue_max
+            .change(t, q.lane[i] + 1, q.lane[i]);
+        m.classes[c].queue_max.change(t, q.class[c] + 1, q.class[c]);
+        m.total_queue_max.change(t, q.total + 1, q.total);
     }
-    *next_start = lanes
-        .iter()
-        .filter_map(|l| l.waiting.front().map(|w| w.start_ns))
-        .min()
-        .unwrap_or(u64::MAX);
-    Some(())
 }
 
 /// Busy booths and the lowest idle booth of lane `l` at `now` (`open` booths open); None when an
 /// inspection of the lane ends exactly at `now`.
 #[inline]
 fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
-    if l.constant.is_some() && !l.waiting.is_empty() {
-        // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and none
-        // ends at `now` (the first waiting vehicle would start then, which `drain` rules out).
-        return Some(View {
-            busy: l.max_open,
-            idle: None,
+    if l.constant.is_some() {
+        if !l.waiting.is_empty() {
+            // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and
+            // none ends at `now` (the first waiting vehicle would start then, which `step`
+            // rules out).
+            return Some(View {
+                busy: l.max_open,
+                idle: None,
+            });
+        }
+        // No vehicle waits: each booth's last vehicle is in service or done (idle booths are
+        // told apart by no number: the lane takes its earliest free one).
+        let (mut busy, mut tie, mut idle) = (0, false, false);
+        for &Reverse(a) in l.free.iter() {
+            tie |= a == now;
+            busy += u32::from(a > now);
+            idle |= a < now;
+        }
+        return (!tie).then_some(View {
+            busy,
+            idle: idle.then_some(0),
         });
     }
     let mut busy = 0;
@@ -293,6 +457,7 @@ fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
 fn arrive(
     m: &mut Model<'_, '_>,
     lanes: &mut [Lane],
+    q: &mut Queued,
     now: u64,
     class: usize,
 ) -> Option<Option<u64>> {
@@ -308,51 +473,56 @@ fn arrive(
     let options = &cfg.classes[class].lanes;
     let mut tie = false;
     let mut chosen_view = None;
-    let lane = pick_lane(options, |i| {
-        let l = &lanes[i];
-        let open = l.target(hour_index);
-        let queued = l.waiting.len() + m.lanes[i].queue.len();
-        match view(l, now, open) {
-            Some(v) => {
-                let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
-                chosen_view = Some((i, v));
-                (w, queued)
+    // A class with one lane needs no look at the others; a lane with a queue needs no look at
+    // its booths (the newcomer goes to the back, and an inspection that ends now hands its
+    // booth to the head, which `step` has checked).
+    let lane = if options.len() == 1 {
+        options[0]
+    } else {
+        pick_lane(options, |i| {
+            let l = &lanes[i];
+            let open = l.target(hour_index);
+            let queued = l.waiting.len() + m.lanes[i].queue.len();
+            match view(l, now, open) {
+                Some(v) => {
+                    let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
+                    chosen_view = Some((i, v.idle));
+                    (w, queued)
+                }
+                None => {
+                    tie = true;
+                    (f64::INFINITY, queued)
+                }
             }
-            None => {
-                tie = true;
-                (f64::INFINITY, queued)
-            }
-        }
-    });
+        })
+    };
     if tie {
         return None;
     }
-    let v = match chosen_view {
-        Some((i, v)) if i == lane => v,
-        _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?,
+    let queue_empty = lanes[lane].waiting.is_empty() && m.lanes[lane].queue.is_empty();
+    let idle = match chosen_view {
+        _ if !queue_empty || lanes[lane].constant.is_some() => None,
+        Some((i, idle)) if i == lane => idle,
+        _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?.idle,
     };
     if counted {
         m.lanes[lane].stats.hourly_arrivals[hour] += 1;
     }
     let l = &mut lanes[lane];
-    let queue_empty = l.waiting.is_empty() && m.lanes[lane].queue.is_empty();
     // The booth and start: the lowest idle booth at once, or the earliest hand-out.
-    let pick = match v.idle {
-        Some(b) if queue_empty => Some((now, b)),
-        _ if !m.lanes[lane].queue.is_empty() => None,
+    let pick = match idle {
         _ if l.constant.is_some() => {
-            // Every booth is open and busy beyond `now`: the earliest end, ties in the order
-            // the ends pop.
-            let t = l.avail.iter().copied().min().unwrap_or(u64::MAX);
-            let mut booth = l.avail.iter().position(|&a| a == t).unwrap_or(0);
-            // Two ends at one nanosecond (rare but for constant times): the first to start.
-            for b in booth + 1..l.avail.len() {
-                if l.avail[b] == t && l.avail_seq[b] < l.avail_seq[booth] {
-                    booth = b;
-                }
+            // Booths always open: the earliest free one, at once if it is free now (an
+            // inspection that ends exactly now: the order of the two decides).
+            match l.free.peek() {
+                _ if !m.lanes[lane].queue.is_empty() => None,
+                None => None,
+                Some(&Reverse(a)) if a == now => return None,
+                Some(&Reverse(a)) => Some((a.max(now), 0)).filter(|&(t, _)| t < horizon(m)),
             }
-            (t < horizon(m)).then_some((t, booth as u32))
         }
+        Some(b) => Some((now, b)),
+        _ if !m.lanes[lane].queue.is_empty() => None,
         _ => {
             let mut best = (u128::MAX, 0u32);
             for b in 0..l.max_open {
@@ -386,7 +556,7 @@ fn arrive(
             counted,
             split_delay_ms: 0,
         });
-        queue_up(m, lane, class, now);
+        queue_up(m, q, lane, class, now, m.horizon_ns);
         return Some(None);
     };
     let st = &mut m.lanes[lane];
@@ -400,12 +570,17 @@ fn arrive(
         return None;
     }
     let l = &mut lanes[lane];
-    l.avail[booth as usize] = end;
-    l.avail_seq[booth as usize] = l.assigned;
-    l.assigned += 1;
-    if start == now {
-        l.cur_end[booth as usize] = end;
+    if l.constant.is_some() {
+        *l.free.peek_mut().expect("a booth was picked") = Reverse(end);
     } else {
+        l.avail[booth as usize] = end;
+        l.avail_seq[booth as usize] = l.assigned;
+        l.assigned += 1;
+        if start == now {
+            l.cur_end[booth as usize] = end;
+        }
+    }
+    if start > now {
         l.waiting.push_back(Waiting {
             start_ns: start,
             end_ns: end,
@@ -426,7 +601,7 @@ fn arrive(
             .record(hour, start - now, end - start);
     }
     if start > now {
-        queue_up(m, lane, class, now);
+        queue_up(m, q, lane, class, now, start);
         return Some(Some(start));
     }
     Some(None)
@@ -436,14 +611,36 @@ fn horizon(m: &Model<'_, '_>) -> u64 {
     m.horizon_ns
 }
 
-/// A vehicle of `class` joins the queue of `lane` at `now`.
+/// A vehicle of `class` joins the queue of `lane` at `now` and leaves it at `until`: its wait
+/// is added to the queues' areas at once.
 #[inline]
-fn queue_up(m: &mut Model<'_, '_>, lane: usize, class: usize, now: u64) {
-    m.lanes[lane].stats.queue_add(now, 1);
-    m.classes[class].queue_add(now, 1);
-    m.total_queue += 1;
-    m.total_queue_max
-        .change(now, m.total_queue - 1, m.total_queue);
+fn queue_up(
+    m: &mut Model<'_, '_>,
+    q: &mut Queued,
+    lane: usize,
+    class: usize,
+    now: u64,
+    until: u64,
+) {
+    let (a, b) = (now.max(m.warmup_ns), until.min(m.horizon_ns));
+    q.lane[lane] += 1;
+    q.class[class] += 1;
+    q.total += 1;
+    let st = &mut m.lanes[lane].stats;
+    st.queue.add_span(a, b, 1);
+    let cs = &mut m.classes[class];
+    cs.queue.add_span(a, b, 1);
+    if now >= m.warmup_ns {
+        // A join raises the level: its level after is a candidate peak. The level before was
+        // held since the last change, so it is counted already (`step` counts the levels held
+        // at the start of the measured period), and `step` has set the level at the reference
+        // before the first join at or after it.
+        let st = &mut m.lanes[lane].stats;
+        st.queue_max.max = st.queue_max.max.max(q.lane[lane]);
+        let cs = &mut m.classes[class];
+        cs.queue_max.max = cs.queue_max.max.max(q.class[class]);
+        m.total_queue_max.max = m.total_queue_max.max.max(q.total);
+    }
 }
 
 /// Adds to `staffed` the time within [start, end) ∩ [from, to) that `booth` spends inspecting
