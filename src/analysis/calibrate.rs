@@ -2137,6 +2137,7 @@ mod tests {
             lane.booths_by_date = Some(series);
         }
         truth_cfg.demand.staffing = Some(crate::port::StaffingDemand {
+            basis: None,
             elasticity: TRUE_ELASTICITY,
             lanes: vec![0, 1],
             reference: crate::port::staffing_reference(&truth_cfg.lanes, &[0, 1]),

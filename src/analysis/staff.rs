@@ -128,8 +128,14 @@ impl StaffResult {
     }
 }
 
+/// `cfg` with each lane's weekday `booths` replaced. A demand that follows the staffing
+/// (`staffing_elasticity`) keeps following `cfg`'s booths: a schedule changes capacity, not the
+/// latent demand.
 fn with_booths(cfg: &PortConfig, booths: &[[u32; 24]]) -> PortConfig {
     let mut c = cfg.clone();
+    if let Some(s) = c.demand.staffing.as_mut() {
+        s.basis.get_or_insert_with(|| cfg.lanes.clone());
+    }
     for (l, b) in c.lanes.iter_mut().zip(booths) {
         l.booths = *b;
     }
@@ -547,6 +553,32 @@ service = {{ dist = "exponential", mean = "10s" }}
 "#
         );
         parse_str(&text, "test.toml").expect("valid").config
+    }
+
+    /// A schedule changes capacity, not the latent demand: with demand that follows the
+    /// staffing, the scenario with the schedule's booths draws exactly the arrivals of the
+    /// scenario as read; were the factor to follow the schedule (against the file's reference
+    /// of 2 booths at night and 4 by day), 6 booths would draw (6/2)^0.5 and (6/4)^0.5 times
+    /// as many.
+    #[test]
+    fn a_schedule_keeps_the_latent_demand_that_follows_the_staffing() {
+        let base = scenario(
+            "rate = 900\nstaffing_elasticity = 0.5",
+            "[2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 2, 2]",
+            8,
+            "3d",
+        );
+        let more = with_booths(&base, &[[6; 24]]);
+        let arrivals = |c: &PortConfig| crate::port::simulate(c, 0, None).vehicles_simulated;
+        assert_eq!(arrivals(&more), arrivals(&base));
+        let mut induced = more.clone();
+        induced.demand.staffing.as_mut().expect("set").basis = None;
+        assert!(
+            arrivals(&induced) > arrivals(&base) * 11 / 10,
+            "{} against {}",
+            arrivals(&induced),
+            arrivals(&base)
+        );
     }
 
     /// A constant-rate M/M/c lane: the search finds the exact Erlang C minimum in every hour.

@@ -157,6 +157,13 @@ pub struct StaffingDemand {
     /// (for a lane replaying a series, its hourly median over the run), fixed when the scenario
     /// is read, so that a later replay of other staffing is measured against it.
     pub reference: [f64; 24],
+    /// The lanes whose booths open set the factor, when a what-if has changed the booths
+    /// (`garita staff`'s search and schedule, a pilot's staffing intervention): the scenario's
+    /// own, so that opening booths changes the capacity and not the latent demand (the
+    /// elasticity stands for staffing that follows the traffic CBP expects, not for traffic
+    /// that booths attract). None: the lanes of the configuration itself (as read, or as
+    /// `garita validate` and `garita calibrate` replay the observed staffing).
+    pub basis: Option<Vec<LaneConfig>>,
 }
 
 impl DemandConfig {

@@ -57,10 +57,11 @@ pub(super) fn hour_factors(cfg: &PortConfig) -> Vec<f64> {
             if let Some(s) = staffing {
                 let reference = s.reference[h];
                 if reference > 0.0 {
+                    let lanes = s.basis.as_deref().unwrap_or(&cfg.lanes);
                     let open: f64 = s
                         .lanes
                         .iter()
-                        .map(|&i| f64::from(cfg.lanes[i].booths_of_day(day, day_type)[h]))
+                        .map(|&i| f64::from(lanes[i].booths_of_day(day, day_type)[h]))
                         .sum();
                     let ratio =
                         (open / reference).clamp(1.0 / MAX_STAFFING_RATIO, MAX_STAFFING_RATIO);
@@ -129,6 +130,7 @@ mod tests {
         c.lanes[0].max_booths = 4;
         c.lanes[0].booths_by_date = Some(vec![[2; 24], [4; 24], [0; 24]]);
         c.demand.staffing = Some(StaffingDemand {
+            basis: None,
             elasticity,
             lanes: vec![0],
             reference: staffing_reference(&c.lanes, &[0]),

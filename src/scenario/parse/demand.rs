@@ -19,6 +19,7 @@ impl Ctx<'_> {
             Some(v) => self.float(v, "demand.staffing_elasticity").and_then(|e| {
                 if (0.0..=1.0).contains(&e) {
                     Some(Some(StaffingDemand {
+                        basis: None,
                         elasticity: e,
                         lanes: Vec::new(),
                         reference: [0.0; 24],
