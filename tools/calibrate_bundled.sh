@@ -19,13 +19,14 @@
 # CAL_FROM CAL_TO` into OUT/insample.md (the measure of docs/validation.md, "in-sample
 # posted-wait error", against CBP's means of its own fitting period). --write does all that and then copies each bundled.toml over
 # scenarios/<name>.toml. With --bundle the shipped files are measured the same way too
-# (OUT/validation-shipped; in sample against their own fitting period, the whole archive
-# 2025-03-28..2026-01-18, OUT/insample-shipped.md, and against CAL_FROM..CAL_TO,
-# OUT/insample-shipped-cal.md, the common yardstick; SHIPPED=0 skips them) and OUT/comparison.md
-# compares them lane by lane with the decision rule (in sample, each against its own fitting
-# period: at least as many hours within 15 minutes; held out: pooled MAE not worse). The shipped
-# files' demand was fitted on the whole archive, held-out months included, so only the derived
-# files' held-out figures are out of sample (docs/validation.md).
+# (OUT/validation-shipped; in sample over their own fitting period SHIPPED_FROM..SHIPPED_TO,
+# by default CAL_FROM..CAL_TO since the shipped files are garita calibrate's output: each file
+# run over that period, OUT/insample-shipped/<name>.toml, against CBP's means of it,
+# OUT/insample-shipped.md; and against CAL_FROM..CAL_TO, OUT/insample-shipped-cal.md, the
+# common yardstick; SHIPPED=0 skips them) and OUT/comparison.md compares them lane by lane with
+# the decision rule (in sample, each against its own fitting period: at least as many hours
+# within 15 minutes; held out: pooled MAE not worse). Held-out figures are out of sample only for
+# files whose fitting period ends before the held-out months (docs/validation.md).
 #
 # For each bundled scenario, OUT/<name>/skeleton.toml is the scenario without what calibration
 # fits: `horizon`, `warmup`, `start`, `replications`, `[demand] per_hour`, each lane's `booths`
@@ -68,6 +69,11 @@ BUDGET=${BUDGET:-200}
 MECH=${MECH:-1}
 CAL_FROM=${CAL_FROM:-2025-03-28}
 CAL_TO=${CAL_TO:-2025-08-31}
+# The shipped files' own fitting period, for their in-sample measure (they are garita
+# calibrate's output on CAL_FROM..CAL_TO; files fitted on the whole archive would need
+# SHIPPED_FROM=2025-03-28 SHIPPED_TO=2026-01-18).
+SHIPPED_FROM=${SHIPPED_FROM:-$CAL_FROM}
+SHIPPED_TO=${SHIPPED_TO:-$CAL_TO}
 ONLY=${ONLY:-}
 
 if [ ! -x "$GARITA" ]; then
@@ -239,15 +245,45 @@ if [ "$BUNDLE" = 1 ]; then
             if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]] || [ "${MEASURE_ONLY:-0}" = 1 ]; then
                 continue
             fi
-            "$GARITA" run "$file" -o "$OUT/insample-shipped/$name" -q >/dev/null
+            # The shipped file over its own fitting period, as the derived file is run over
+            # its: same booth tables and keys, the period's start (after two days of warm-up),
+            # horizon and 5 replications.
+            mkdir -p "$OUT/insample-shipped"
+            python3 - "$file" "$SHIPPED_FROM" "$SHIPPED_TO" \
+                >"$OUT/insample-shipped/$name.toml" <<'PY'
+import datetime, re, sys
+path, a, b = sys.argv[1:4]
+a, b = datetime.date.fromisoformat(a), datetime.date.fromisoformat(b)
+keys = {
+    "start": f'"{a - datetime.timedelta(days=2)}"',
+    "horizon": f'"{(b - a).days + 1 + 2}d"',
+    "warmup": '"2d"',
+    "replications": "5",
+}
+out, top = [], True
+for line in open(path).read().splitlines():
+    if line.startswith("["):
+        if top:
+            out += [f"{k} = {v}" for k, v in keys.items()]
+        top = False
+    m = re.match(r"^([a-z_]+) = ", line)
+    if top and m and m.group(1) in keys:
+        continue
+    out.append(line)
+print("\n".join(out))
+PY
+            "$GARITA" run "$OUT/insample-shipped/$name.toml" -o "$OUT/insample-shipped/$name" \
+                -q >/dev/null
         done
         python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample-shipped" \
-            "${only[@]}" | grep '^|' >"$OUT/insample-shipped.md"
+            "${only[@]}" --period "$SHIPPED_FROM" "$SHIPPED_TO" | grep '^|' \
+            >"$OUT/insample-shipped.md"
         python3 tools/derive_reacting.py --data "$DATA" --compare "$OUT/insample-shipped" \
             "${only[@]}" --period "$CAL_FROM" "$CAL_TO" | grep '^|' >"$OUT/insample-shipped-cal.md"
-        python3 - "$OUT" "$CAL_FROM" "$CAL_TO" >"$OUT/comparison.md" <<'PY'
+        python3 - "$OUT" "$CAL_FROM" "$CAL_TO" "$SHIPPED_FROM" "$SHIPPED_TO" \
+            >"$OUT/comparison.md" <<'PY'
 import csv, os, sys
-out, cal_from, cal_to = sys.argv[1:4]
+out, cal_from, cal_to, shipped_from, shipped_to = sys.argv[1:6]
 def insample(f):
     rows = {}
     for line in open(os.path.join(out, f)):
@@ -269,10 +305,12 @@ hs, hd = held("validation-shipped", "validation_summary.csv"), held("validation"
 ms, md = held("validation-shipped", "validation_by_month.csv"), held("validation", "validation_by_month.csv")
 n = lambda x: "-" if x in ("", None) else f"{float(x):.1f}"
 print(f"In sample, each against CBP's hourly means of its own fitting period (shipped:")
-print(f"2025-03-28..2026-01-18; derived: {cal_from}..{cal_to}; shipped / derived), the common")
+print(f"{shipped_from}..{shipped_to}; derived: {cal_from}..{cal_to}; shipped / derived), the common")
 print(f"yardstick (both against {cal_from}..{cal_to}: hours within 15 min, shipped / derived) and")
-print("held out (2025-09-01..2026-01-18, pooled MAE in minutes; shipped / derived / naive; only")
-print("the derived files' are out of sample):")
+print("held out (2025-09-01..2026-01-18, pooled MAE in minutes; shipped / derived / naive; out")
+yes = lambda to: "yes" if to < "2025-09-01" else "no"
+print(f"of sample where the file's fitting period ends before 2025-09-01: shipped {yes(shipped_to)},")
+print(f"derived {yes(cal_to)}):")
 print()
 print("| scenario | lane | in-sample MAE | worst hour | hours within 15 min | common yardstick | held-out MAE | held-out bias | decision rule |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---|")
