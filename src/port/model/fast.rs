@@ -104,8 +104,8 @@ struct Lane {
     /// When `constant`: when each booth is free, as a min-heap. Which booth takes a vehicle
     /// changes no result when the booths never open or close (every booth free before a
     /// vehicle arrives is as good as another, and nothing is kept by booth), so the lane needs
-    /// only these times, as the bare Kiefer-Wolfowitz loop keeps them; `avail`, `avail_seq` and
-    /// `cur_end` are then unused.
+    /// only these times, as the bare Kiefer-Wolfowitz loop keeps them; `avail` and `avail_seq`
+    /// are then empty, and `cur_end` (written by departures, booth 0) is not read.
     free: BinaryHeap<Reverse<u64>>,
 }
 
@@ -165,9 +165,12 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
             let max_open = targets.iter().copied().max().unwrap_or(0);
             let constant = targets.iter().all(|&t| t == max_open).then_some(max_open);
             let n = max_open as usize;
+            // An always-open lane keeps only its heap of free times (and `cur_end`, which
+            // departures write); the booth arrays are for lanes whose booths open and close.
+            let booths = if constant.is_some() { 0 } else { n };
             Lane {
-                avail: vec![0; n],
-                avail_seq: vec![0; n],
+                avail: vec![0; booths],
+                avail_seq: vec![0; booths],
                 cur_end: vec![0; n],
                 waiting: VecDeque::new(),
                 assigned: 0,
@@ -509,43 +512,45 @@ fn arrive(
         m.lanes[lane].stats.hourly_arrivals[hour] += 1;
     }
     let l = &mut lanes[lane];
-    // The booth and start: the lowest idle booth at once, or the earliest hand-out.
-    let pick = match idle {
-        _ if l.constant.is_some() => {
-            // Booths always open: the earliest free one, at once if it is free now (an
-            // inspection that ends exactly now: the order of the two decides).
-            match l.free.peek() {
-                _ if !m.lanes[lane].queue.is_empty() => None,
-                None => None,
-                Some(&Reverse(a)) if a == now => return None,
-                Some(&Reverse(a)) => Some((a.max(now), 0)).filter(|&(t, _)| t < horizon(m)),
-            }
+    let horizon = m.horizon_ns;
+    let never = !m.lanes[lane].queue.is_empty();
+    // The booth and start: the lowest idle booth at once, or the earliest hand-out; None when
+    // the queue already holds vehicles that never reach a booth.
+    let pick = if l.constant.is_some() {
+        // Booths always open: the earliest free one, at once if it is free now (an inspection
+        // that ends exactly now: the order of the two decides).
+        match l.free.peek() {
+            _ if never => None,
+            None => None,
+            Some(&Reverse(a)) if a == now => return None,
+            Some(&Reverse(a)) => Some((a.max(now), 0)).filter(|&(t, _)| t < horizon),
         }
-        Some(b) => Some((now, b)),
-        _ if !m.lanes[lane].queue.is_empty() => None,
-        _ => {
-            let mut best = (u128::MAX, 0u32);
-            for b in 0..l.max_open {
-                let a = l.avail[b as usize];
-                let key = if a > now {
-                    let t = l.open_from(b, a, horizon(m));
-                    if t == a {
-                        // Free at the end of its inspection: in the order the ends pop.
-                        (u128::from(a) << 64) | u128::from(l.avail_seq[b as usize])
-                    } else {
-                        // Closed then; free when it opens, lowest booth first.
-                        (u128::from(t) << 64) | u128::from(b)
-                    }
+    } else if let Some(b) = idle {
+        Some((now, b))
+    } else if never {
+        None
+    } else {
+        let mut best = (u128::MAX, 0u32);
+        for b in 0..l.max_open {
+            let a = l.avail[b as usize];
+            let key = if a > now {
+                let t = l.open_from(b, a, horizon);
+                if t == a {
+                    // Free at the end of its inspection: in the order the ends pop.
+                    (u128::from(a) << 64) | u128::from(l.avail_seq[b as usize])
                 } else {
-                    (u128::from(l.open_from(b, now, horizon(m))) << 64) | u128::from(b)
-                };
-                if key < best.0 {
-                    best = (key, b);
+                    // Closed then; free when it opens, lowest booth first.
+                    (u128::from(t) << 64) | u128::from(b)
                 }
+            } else {
+                (u128::from(l.open_from(b, now, horizon)) << 64) | u128::from(b)
+            };
+            if key < best.0 {
+                best = (key, b);
             }
-            let t = (best.0 >> 64) as u64;
-            (t < horizon(m)).then_some((t, best.1))
         }
+        let t = (best.0 >> 64) as u64;
+        (t < horizon).then_some((t, best.1))
     };
     let Some((start, booth)) = pick else {
         // Never reaches a booth before the horizon: it waits to the end.
@@ -605,10 +610,6 @@ fn arrive(
         return Some(Some(start));
     }
     Some(None)
-}
-
-fn horizon(m: &Model<'_, '_>) -> u64 {
-    m.horizon_ns
 }
 
 /// A vehicle of `class` joins the queue of `lane` at `now` and leaves it at `until`: its wait
