@@ -1890,6 +1890,20 @@ mod tests {
         mse + vol * vol
     }
 
+    /// Prints how the search ended: its objective at the fit and at `truth` (the fitted
+    /// configuration with the true values, under the search's random numbers), simulations,
+    /// descents and whether it converged.
+    fn print_search(cal: &Calibration, truth: &PortConfig, obs: &[f64], volume: f64) {
+        eprintln!(
+            "search: objective at the fit {:.4}, at the truth {:.4} (the search's random numbers); {} simulations, {} descents, converged: {}",
+            cal.objective,
+            objective_of(truth, obs, volume),
+            cal.sims,
+            cal.descents,
+            cal.converged
+        );
+    }
+
     /// Simulates a synthetic port with known inspection times and tolerance, writes its posted
     /// waits in the archive's shape, calibrates a skeleton that leaves them out, and checks
     /// that each fitted value is within its derived tolerance of the truth.
@@ -1928,14 +1942,7 @@ mod tests {
                 &mut t,
                 &[TRUE_GENERAL_S, TRUE_READY_S, TRUE_TOL_MIN, TRUE_TOL_CV],
             );
-            eprintln!(
-                "search: objective at the fit {:.4}, at the truth {:.4} (the search's random numbers); {} simulations, {} descents, converged: {}",
-                cal.objective,
-                objective_of(&t, &obs, volume),
-                cal.sims,
-                cal.descents,
-                cal.converged
-            );
+            print_search(&cal, &t, &obs, volume);
         }
         assert_eq!(
             cal.fitted,
@@ -2175,14 +2182,7 @@ mod tests {
         {
             let mut t = cal.config.clone();
             t.demand.staffing.as_mut().expect("staffing").elasticity = TRUE_ELASTICITY;
-            eprintln!(
-                "search: objective at the fit {:.4}, at the truth {:.4} (the search's random numbers); {} simulations, {} descents, converged: {}",
-                cal.objective,
-                objective_of(&t, &obs, volume),
-                cal.sims,
-                cal.descents,
-                cal.converged
-            );
+            print_search(&cal, &t, &obs, volume);
         }
         assert_eq!(cal.fitted, ["demand.staffing_elasticity"]);
         assert_eq!(

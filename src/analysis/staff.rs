@@ -571,6 +571,15 @@ service = {{ dist = "exponential", mean = "10s" }}
         let more = with_booths(&base, &[[6; 24]]);
         let arrivals = |c: &PortConfig| crate::port::simulate(c, 0, None).vehicles_simulated;
         assert_eq!(arrivals(&more), arrivals(&base));
+        // The elasticity is at work: the factor following the schedule's booths draws more.
+        let mut induced = more.clone();
+        induced.demand.staffing.as_mut().expect("set").basis = None;
+        assert!(
+            arrivals(&induced) > arrivals(&base) * 11 / 10,
+            "{} against {}",
+            arrivals(&induced),
+            arrivals(&base)
+        );
         let mut induced = more.clone();
         induced.demand.staffing.as_mut().expect("set").basis = None;
         assert!(
