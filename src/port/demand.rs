@@ -42,6 +42,8 @@ pub(super) fn hour_factors(cfg: &PortConfig) -> Vec<f64> {
         .max(1);
     let special = cfg.calendar.special_days(days);
     let first = cfg.calendar.first_weekday();
+    // The booths the factor follows: a what-if's basis, or the scenario's own.
+    let lanes = staffing.map_or(&cfg.lanes[..], |s| s.basis.as_deref().unwrap_or(&cfg.lanes));
     let mut out = Vec::with_capacity(days as usize * 24);
     for day in 0..days {
         let month = months.map_or(1.0, |(f, start)| {
@@ -57,7 +59,6 @@ pub(super) fn hour_factors(cfg: &PortConfig) -> Vec<f64> {
             if let Some(s) = staffing {
                 let reference = s.reference[h];
                 if reference > 0.0 {
-                    let lanes = s.basis.as_deref().unwrap_or(&cfg.lanes);
                     let open: f64 = s
                         .lanes
                         .iter()
