@@ -127,6 +127,14 @@ impl HourlyLevel {
         }
     }
 
+    /// Adds areas already split by hour of day (level x ns), kept elsewhere as spans were added
+    /// in the same way as [`HourlyLevel::add_span`].
+    pub fn add_areas(&mut self, area_ns: &[i128; 24]) {
+        for (a, b) in self.area.iter_mut().zip(area_ns) {
+            *a += b;
+        }
+    }
+
     /// Sets the level at `now_ns`.
     #[inline]
     pub fn set(&mut self, now_ns: u64, level: i64) {

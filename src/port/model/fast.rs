@@ -40,14 +40,14 @@
 //! random plain ports, constant inspection times included.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use super::{HOUR_NS, Model, Served, Vehicle, expected_wait_s, pick_lane};
 use crate::engine::SimTime;
 use crate::port::config::PortConfig;
 use crate::port::metrics::ReplicationResult;
 use crate::port::service::ServiceDist;
-use crate::stats::HourlyLevel;
+use crate::stats::{HourlyLevel, hour_pieces};
 
 /// Whether `cfg` is a plain port that the fast path can run: none of the mechanisms that need
 /// the event loop.
@@ -92,7 +92,7 @@ struct Lane {
     /// When the vehicle in service at the lane's clock ends (<= the clock: none).
     cur_end: Vec<u64>,
     /// Vehicles waiting that reach a booth before the horizon, in order.
-    waiting: VecDeque<Waiting>,
+    waiting: Fifo,
     /// Vehicles assigned so far.
     assigned: u64,
     /// Open booths in each simulated hour (empty when `constant`).
@@ -139,6 +139,104 @@ impl Lane {
     }
 }
 
+/// A lane's waiting vehicles, first in first out: a vector read from `head`, emptied when the
+/// queue empties and compacted when the part already read is most of it, so that it holds at
+/// most about twice the vehicles waiting.
+#[derive(Default)]
+struct Fifo {
+    items: Vec<Waiting>,
+    head: usize,
+}
+
+impl Fifo {
+    #[inline]
+    fn front(&self) -> Option<&Waiting> {
+        self.items.get(self.head)
+    }
+
+    #[inline]
+    fn pop_front(&mut self) {
+        self.head += 1;
+        if self.head == self.items.len() {
+            self.items.clear();
+            self.head = 0;
+        } else if self.head >= 4096 && self.head * 2 >= self.items.len() {
+            self.items.drain(..self.head);
+            self.head = 0;
+        }
+    }
+
+    #[inline]
+    fn push_back(&mut self, w: Waiting) {
+        self.items.push(w);
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.items.len() - self.head
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.items.len() == self.head
+    }
+}
+
+/// The clock hour of the arrival being handled: [start, end), its index since the start of the
+/// run and its hour of day.
+#[derive(Clone, Copy)]
+struct Hour {
+    start: u64,
+    end: u64,
+    index: u64,
+    of_day: usize,
+}
+
+impl Hour {
+    #[inline]
+    fn of(now: u64) -> Hour {
+        let index = now / HOUR_NS;
+        Hour {
+            start: index * HOUR_NS,
+            end: (index + 1) * HOUR_NS,
+            index,
+            of_day: (index % 24) as usize,
+        }
+    }
+}
+
+/// Level x time by hour of day (ns), as [`HourlyLevel`] keeps it, for spans added as vehicles
+/// arrive; added to the model's levels at the end (exact integers: the order of the pieces
+/// changes nothing).
+#[derive(Clone)]
+struct Areas([i128; 24]);
+
+impl Areas {
+    /// Adds one (a vehicle) held over [from, to), where `from` is at or after the start of the
+    /// arrival's hour `h`: a span within that hour (most) needs no division.
+    #[inline]
+    fn add_one(&mut self, from: u64, to: u64, h: &Hour) {
+        if to <= from {
+            return;
+        }
+        debug_assert!(from >= h.start);
+        if to <= h.end {
+            self.0[h.of_day] += i128::from(to - from);
+        } else {
+            for p in hour_pieces(from, to) {
+                self.0[p.hour_of_day()] += i128::from(p.to_ns - p.from_ns);
+            }
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, o: &Areas) {
+        for (a, b) in self.0.iter_mut().zip(&o.0) {
+            *a += b;
+        }
+    }
+}
+
 /// What a lane looks like to a vehicle arriving at `now`: busy booths and the lowest idle one.
 struct View {
     busy: u32,
@@ -172,7 +270,7 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
                 avail: vec![0; booths],
                 avail_seq: vec![0; booths],
                 cur_end: vec![0; n],
-                waiting: VecDeque::new(),
+                waiting: Fifo::default(),
                 assigned: 0,
                 targets: if constant.is_some() {
                     Vec::new()
@@ -189,30 +287,40 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
             }
         })
         .collect();
+    let nc = cfg.classes.len();
+    let empty = Areas([0; 24]);
+    let reference_ns = m.total_queue_max.reference_ns;
     let mut q = Queued {
         lane: vec![0; lanes.len()],
-        class: vec![0; cfg.classes.len()],
+        class: vec![0; nc],
         total: 0,
         start_seen: false,
         reference_seen: false,
-        reference_ns: m.total_queue_max.reference_ns,
-        special_ns: m.warmup_ns + 1,
+        reference_ns,
+        special_ns: (m.warmup_ns + 1).min(reference_ns),
+        queue_areas: vec![empty.clone(); lanes.len() * nc],
+        busy_areas: vec![empty; lanes.len()],
+        staffing_changes: m.staffing_change_hours.contains(&true),
     };
     let mut next_start = u64::MAX;
     let mut prev = 0;
+    let mut hour = Hour::of(0);
     let mut next = m.next_arrival(0);
     while let Some(now) = next {
         if now >= horizon {
             break;
         }
-        if now % HOUR_NS == 0 {
+        if now >= hour.end {
+            hour = Hour::of(now);
+        }
+        if now == hour.start {
             return None;
         }
         if next_start <= now || now >= q.special_ns {
             step(&mut m, &mut lanes, &mut q, &mut next_start, prev, now, true)?;
         }
         let class = m.draw_class(now);
-        if let Some(start) = arrive(&mut m, &mut lanes, &mut q, now, class)? {
+        if let Some(start) = arrive(&mut m, &mut lanes, &mut q, now, &hour, class)? {
             next_start = next_start.min(start);
         }
         prev = now;
@@ -227,12 +335,27 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         horizon,
         false,
     )?;
-    // The levels held at the horizon (their areas were added as spans).
+    // The levels held at the horizon (their areas were added as spans), and the areas.
     for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
         st.stats.queue.set(horizon, n);
     }
     for (cs, &n) in m.classes.iter_mut().zip(&q.class) {
         cs.queue.set(horizon, n);
+    }
+    for (i, st) in m.lanes.iter_mut().enumerate() {
+        let mut lane = Areas([0; 24]);
+        for cell in &q.queue_areas[i * nc..(i + 1) * nc] {
+            lane.add(cell);
+        }
+        st.stats.queue.add_areas(&lane.0);
+        st.busy_level.add_areas(&q.busy_areas[i].0);
+    }
+    for (c, cs) in m.classes.iter_mut().enumerate() {
+        let mut class = Areas([0; 24]);
+        for cell in q.queue_areas[c..].iter().step_by(nc) {
+            class.add(cell);
+        }
+        cs.queue.add_areas(&class.0);
     }
     m.total_queue = q.total;
     // Staffed booths: the open ones, plus those that hold a vehicle while closed (added as
@@ -267,8 +390,15 @@ struct Queued {
     reference_seen: bool,
     reference_ns: u64,
     /// The first arrival time at which [`step`] has a level to count even when nothing
-    /// leaves: after the start of the measured period, then at the growth reference.
+    /// leaves: after the start of the measured period, and at the growth reference.
     special_ns: u64,
+    /// The queues' areas by (lane, class), index lane x classes + class: each queued vehicle
+    /// adds its wait once, and lanes and classes are their sums.
+    queue_areas: Vec<Areas>,
+    /// The busy booths' areas by lane.
+    busy_areas: Vec<Areas>,
+    /// Whether booths open or close on some hour (else no inspection can end as they change).
+    staffing_changes: bool,
 }
 
 /// Moves every vehicle that starts before `now` out of its queue (the previous arrival was at
@@ -298,12 +428,21 @@ fn step(
     } else if ties && *next_start == now {
         return None;
     } else if prev > m.warmup_ns && (now <= q.reference_ns || q.reference_seen) {
-        drain_by_lane(lanes, q, now, ties)?;
-        *next_start = first_start(lanes);
+        *next_start = drain_by_lane(lanes, q, now, ties)?;
     } else {
         drain_in_order(m, lanes, q, now, ties)?;
         *next_start = first_start(lanes);
     }
+    if now >= q.special_ns {
+        count_levels(m, q, now);
+    }
+    Some(())
+}
+
+/// [`step`]'s count of the levels held at the start of the measured period and at the growth
+/// reference, once `now` has passed them.
+#[cold]
+fn count_levels(m: &mut Model<'_, '_>, q: &mut Queued, now: u64) {
     if !q.start_seen && now > m.warmup_ns {
         // The levels held at the start of the measured period are held now or were the level
         // before a departure that counted them.
@@ -328,11 +467,11 @@ fn step(
         m.total_queue_max.at_reference.get_or_insert(q.total);
     }
     q.special_ns = match (q.start_seen, q.reference_seen) {
-        (false, _) => m.warmup_ns + 1,
+        (false, false) => (m.warmup_ns + 1).min(q.reference_ns),
+        (false, true) => m.warmup_ns + 1,
         (true, false) => q.reference_ns,
         (true, true) => u64::MAX,
     };
-    Some(())
 }
 
 /// The earliest start still queued in any lane (`u64::MAX`: none).
@@ -345,25 +484,34 @@ fn first_start(lanes: &[Lane]) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// [`step`]'s departures lane by lane: levels only.
+/// [`step`]'s departures lane by lane: levels only. Returns the earliest start still queued in
+/// any lane, as [`first_start`].
 #[inline]
-fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Option<()> {
+fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Option<u64> {
+    let mut first = u64::MAX;
     for (i, l) in lanes.iter_mut().enumerate() {
-        while let Some(w) = l.waiting.front() {
+        // An always-open lane does not read `cur_end`.
+        let keep_ends = l.constant.is_none();
+        let mut left = 0;
+        while let Some(&w) = l.waiting.front() {
             if w.start_ns >= now {
                 if ties && w.start_ns == now {
                     return None;
                 }
+                first = first.min(w.start_ns);
                 break;
             }
-            l.cur_end[w.booth as usize] = w.end_ns;
-            q.lane[i] -= 1;
+            if keep_ends {
+                l.cur_end[w.booth as usize] = w.end_ns;
+            }
+            left += 1;
             q.class[usize::from(w.class)] -= 1;
-            q.total -= 1;
             l.waiting.pop_front();
         }
+        q.lane[i] -= left;
+        q.total -= left;
     }
-    Some(())
+    Some(first)
 }
 
 /// [`step`]'s departures in time order across lanes, each counted by the peaks as the event
@@ -391,10 +539,11 @@ fn drain_in_order(
         let Some((t, i)) = best else {
             return Some(());
         };
-        let w = lanes[i]
+        let w = *lanes[i]
             .waiting
-            .pop_front()
+            .front()
             .expect("best names a waiting vehicle");
+        lanes[i].waiting.pop_front();
         lanes[i].cur_end[w.booth as usize] = w.end_ns;
         let c = usize::from(w.class);
         q.lane[i] -= 1;
@@ -424,17 +573,26 @@ fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
             });
         }
         // No vehicle waits: each booth's last vehicle is in service or done (idle booths are
-        // told apart by no number: the lane takes its earliest free one).
-        let (mut busy, mut tie, mut idle) = (0, false, false);
-        for &Reverse(a) in l.free.iter() {
-            tie |= a == now;
-            busy += u32::from(a > now);
-            idle |= a < now;
-        }
-        return (!tie).then_some(View {
-            busy,
-            idle: idle.then_some(0),
-        });
+        // told apart by no number: the lane takes its earliest free one). The earliest free
+        // time tells all the lane choice needs: after `now`, every booth is busy; before it, a
+        // booth is idle, so the expected wait is zero whatever the others do, and `busy` is
+        // given as `open - 1`, which makes the same zero (an inspection of another booth that
+        // ends exactly now then decides nothing: the newcomer takes the idle booth either way).
+        return match l.free.peek() {
+            None => Some(View {
+                busy: 0,
+                idle: None,
+            }),
+            Some(&Reverse(a)) if a > now => Some(View {
+                busy: l.max_open,
+                idle: None,
+            }),
+            Some(&Reverse(a)) if a < now => Some(View {
+                busy: l.max_open - 1,
+                idle: Some(0),
+            }),
+            Some(_) => None,
+        };
     }
     let mut busy = 0;
     let mut tie = false;
@@ -462,10 +620,11 @@ fn arrive(
     lanes: &mut [Lane],
     q: &mut Queued,
     now: u64,
+    h: &Hour,
     class: usize,
 ) -> Option<Option<u64>> {
-    let hour_index = now / HOUR_NS;
-    let hour = (hour_index % 24) as usize;
+    let hour_index = h.index;
+    let hour = h.of_day;
     let counted = now >= m.warmup_ns;
     let id = m.next_id;
     m.next_id += 1;
@@ -561,13 +720,14 @@ fn arrive(
             counted,
             split_delay_ms: 0,
         });
-        queue_up(m, q, lane, class, now, m.horizon_ns);
+        queue_up(m, q, lane, class, now, m.horizon_ns, h);
         return Some(None);
     };
     let st = &mut m.lanes[lane];
     let service_s = st.sampler.sample(&mut st.rng).max(0.0);
     let end = start.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
-    if end % HOUR_NS == 0
+    if q.staffing_changes
+        && end % HOUR_NS == 0
         && end < m.horizon_ns
         && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
     {
@@ -594,9 +754,9 @@ fn arrive(
         });
     }
     let (from, to) = (m.warmup_ns, m.horizon_ns);
-    let st = &mut m.lanes[lane];
-    st.busy_level.add_span(start.max(from), end.min(to), 1);
+    q.busy_areas[lane].add_one(start.max(from), end.min(to), h);
     if l.constant.is_none() {
+        let st = &mut m.lanes[lane];
         closed_busy(l, &mut st.staffed_level, booth, start, end, from, to);
     }
     if counted {
@@ -606,7 +766,7 @@ fn arrive(
             .record(hour, start - now, end - start);
     }
     if start > now {
-        queue_up(m, q, lane, class, now, start);
+        queue_up(m, q, lane, class, now, start, h);
         return Some(Some(start));
     }
     Some(None)
@@ -622,15 +782,13 @@ fn queue_up(
     class: usize,
     now: u64,
     until: u64,
+    h: &Hour,
 ) {
     let (a, b) = (now.max(m.warmup_ns), until.min(m.horizon_ns));
     q.lane[lane] += 1;
     q.class[class] += 1;
     q.total += 1;
-    let st = &mut m.lanes[lane].stats;
-    st.queue.add_span(a, b, 1);
-    let cs = &mut m.classes[class];
-    cs.queue.add_span(a, b, 1);
+    q.queue_areas[lane * m.classes.len() + class].add_one(a, b, h);
     if now >= m.warmup_ns {
         // A join raises the level: its level after is a candidate peak. The level before was
         // held since the last change, so it is counted already (`step` counts the levels held
