@@ -88,17 +88,25 @@ impl fmt::Display for SimTime {
     }
 }
 
-/// `x as u64`, the same value for every `x`: on [0, 2^63) through the signed conversion, which
-/// is the same truncation and one instruction on x86-64 without AVX-512 (the unsigned one takes
-/// a compare and two conversions).
+/// `x as u64`, the same value for every `x`: below 2^63 through the signed conversion, which is
+/// the same truncation (negative values, which saturate to 0, are raised to it) and one
+/// instruction on x86-64 without AVX-512, where the unsigned one takes a compare and two
+/// conversions. The rest (2^63 and above, NaN) is kept out of line, so that the compiler does
+/// not compute both conversions and choose.
 #[inline]
 pub(crate) fn f64_to_u64(x: f64) -> u64 {
     const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if (0.0..TWO_63).contains(&x) {
-        x as i64 as u64
+    if x < TWO_63 {
+        (x as i64).max(0) as u64
     } else {
-        x as u64
+        f64_to_u64_high(x)
     }
+}
+
+#[cold]
+#[inline(never)]
+fn f64_to_u64_high(x: f64) -> u64 {
+    x as u64
 }
 
 #[cfg(test)]

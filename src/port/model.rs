@@ -196,7 +196,7 @@ impl Served {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(&mut self, hour: usize, wait_ns: u64, service_ns: u64) {
         self.count[hour] += 1;
         self.wait_ns[hour] += u128::from(wait_ns);
@@ -643,6 +643,7 @@ impl<'a, 'b> Model<'a, 'b> {
 
     /// The next arrival after `now_ns` (exact for a rate constant within each hour), or None
     /// past the horizon.
+    #[inline(always)]
     fn next_arrival(&mut self, now_ns: u64) -> Option<u64> {
         if !self.any_demand {
             return None;

@@ -774,7 +774,7 @@ fn arrive(
 
 /// A vehicle of `class` joins the queue of `lane` at `now` and leaves it at `until`: its wait
 /// is added to the queues' areas at once.
-#[inline]
+#[inline(always)]
 fn queue_up(
     m: &mut Model<'_, '_>,
     q: &mut Queued,
