@@ -156,7 +156,13 @@ impl Fifo {
 
     #[inline]
     fn pop_front(&mut self) {
-        self.head += 1;
+        self.pop_front_n(1);
+    }
+
+    /// Drops the first `n` vehicles (at most as many as wait).
+    #[inline]
+    fn pop_front_n(&mut self, n: usize) {
+        self.head += n;
         if self.head == self.items.len() {
             self.items.clear();
             self.head = 0;
@@ -164,6 +170,12 @@ impl Fifo {
             self.items.drain(..self.head);
             self.head = 0;
         }
+    }
+
+    /// The vehicles waiting, first to last.
+    #[inline]
+    fn as_slice(&self) -> &[Waiting] {
+        &self.items[self.head..]
     }
 
     #[inline]
@@ -493,7 +505,7 @@ fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Op
         // An always-open lane does not read `cur_end`.
         let keep_ends = l.constant.is_none();
         let mut left = 0;
-        while let Some(&w) = l.waiting.front() {
+        for w in l.waiting.as_slice() {
             if w.start_ns >= now {
                 if ties && w.start_ns == now {
                     return None;
@@ -506,10 +518,12 @@ fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Op
             }
             left += 1;
             q.class[usize::from(w.class)] -= 1;
-            l.waiting.pop_front();
         }
-        q.lane[i] -= left;
-        q.total -= left;
+        if left > 0 {
+            l.waiting.pop_front_n(left);
+            q.lane[i] -= left as i64;
+            q.total -= left as i64;
+        }
     }
     Some(first)
 }
@@ -726,11 +740,7 @@ fn arrive(
     let st = &mut m.lanes[lane];
     let service_s = st.sampler.sample(&mut st.rng).max(0.0);
     let end = start.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
-    if q.staffing_changes
-        && end % HOUR_NS == 0
-        && end < m.horizon_ns
-        && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
-    {
+    if q.staffing_changes && ends_as_booths_change(m, end) {
         // It would end as the booths change: the order of the two decides.
         return None;
     }
@@ -770,6 +780,15 @@ fn arrive(
         return Some(Some(start));
     }
     Some(None)
+}
+
+/// Whether an inspection ending at `end` ends on an hour when booths open or close. Out of line,
+/// so that a port whose booths never change does not compute it.
+#[inline(never)]
+fn ends_as_booths_change(m: &Model<'_, '_>, end: u64) -> bool {
+    end % HOUR_NS == 0
+        && end < m.horizon_ns
+        && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
 }
 
 /// A vehicle of `class` joins the queue of `lane` at `now` and leaves it at `until`: its wait
