@@ -1,5 +1,7 @@
-//! Speed of the core: the event calendar, one replication of a year-long port scenario, a
-//! three-lane scenario against a bare hand-written M/G/c loop, and a 10 x 28-day batch.
+//! Speed of the core: the event calendar, one replication of a year-long port scenario, two
+//! three-lane scenarios against bare hand-written M/G/c loops (`choice`: Ready travellers choose
+//! between two lanes, which the bare loop skips; `dedicated`: a lane per class, log-normal
+//! inspections, an hourly profile), and a 10 x 28-day batch.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -11,7 +13,7 @@ mod three_lane;
 use garita::engine::{Calendar, RngStream, SimTime, StreamId};
 use garita::experiment::run_replications;
 use garita::port::{PortConfig, simulate};
-use three_lane::{bare_three_lane, three_lane};
+use three_lane::{bare_dedicated, bare_three_lane, dedicated, three_lane};
 
 fn load(name: &str) -> PortConfig {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,6 +67,16 @@ fn replication(c: &mut Criterion) {
     });
     g.bench_function("three_lane_28d_bare_loop", |b| {
         b.iter(|| black_box(bare_three_lane(n)))
+    });
+
+    let dedicated = dedicated(100);
+    let n = simulate(&dedicated, 0, None).vehicles_simulated;
+    g.throughput(Throughput::Elements(n));
+    g.bench_function("dedicated_100d_full_stats", |b| {
+        b.iter(|| black_box(simulate(&dedicated, 0, None)))
+    });
+    g.bench_function("dedicated_100d_bare_loop", |b| {
+        b.iter(|| black_box(bare_dedicated(n)))
     });
     g.finish();
 }
