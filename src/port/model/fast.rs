@@ -95,6 +95,9 @@ struct Lane {
     waiting: Fifo,
     /// Vehicles assigned so far.
     assigned: u64,
+    /// Vehicles in the model's queue of the lane: those that reach no booth before the horizon
+    /// (they only join it, behind every vehicle that does).
+    never: usize,
     /// Open booths in each simulated hour (empty when `constant`).
     targets: Vec<u32>,
     /// Open booths when they never change.
@@ -284,6 +287,7 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
                 cur_end: vec![0; n],
                 waiting: Fifo::default(),
                 assigned: 0,
+                never: 0,
                 targets: if constant.is_some() {
                     Vec::new()
                 } else {
@@ -658,7 +662,7 @@ fn arrive(
         pick_lane(options, |i| {
             let l = &lanes[i];
             let open = l.target(hour_index);
-            let queued = l.waiting.len() + m.lanes[i].queue.len();
+            let queued = l.waiting.len() + l.never;
             match view(l, now, open) {
                 Some(v) => {
                     let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
@@ -675,18 +679,21 @@ fn arrive(
     if tie {
         return None;
     }
-    let queue_empty = lanes[lane].waiting.is_empty() && m.lanes[lane].queue.is_empty();
-    let idle = match chosen_view {
-        _ if !queue_empty || lanes[lane].constant.is_some() => None,
-        Some((i, idle)) if i == lane => idle,
-        _ => view(&lanes[lane], now, lanes[lane].target(hour_index))?.idle,
-    };
     if counted {
         m.lanes[lane].stats.hourly_arrivals[hour] += 1;
     }
     let l = &mut lanes[lane];
     let horizon = m.horizon_ns;
-    let never = !m.lanes[lane].queue.is_empty();
+    let never = l.never > 0;
+    // The lowest idle booth, when the queue is empty and the booths open and close.
+    let idle = if l.constant.is_some() || !l.waiting.is_empty() || never {
+        None
+    } else {
+        match chosen_view {
+            Some((i, idle)) if i == lane => idle,
+            _ => view(l, now, l.target(hour_index))?.idle,
+        }
+    };
     // The booth and start: the lowest idle booth at once, or the earliest hand-out; None when
     // the queue already holds vehicles that never reach a booth.
     let pick = if l.constant.is_some() {
@@ -727,6 +734,7 @@ fn arrive(
     };
     let Some((start, booth)) = pick else {
         // Never reaches a booth before the horizon: it waits to the end.
+        lanes[lane].never += 1;
         m.lanes[lane].queue.push_back(Vehicle {
             id,
             arrival_ns: now,
