@@ -199,8 +199,15 @@ impl Served {
     #[inline(always)]
     fn record(&mut self, hour: usize, wait_ns: u64, service_ns: u64) {
         self.count[hour] += 1;
-        self.wait_ns[hour] += u128::from(wait_ns);
         self.service_ns[hour] += u128::from(service_ns);
+        if wait_ns == 0 {
+            // A free booth at arrival (most vehicles in light traffic): the same record as
+            // below, without the arithmetic.
+            self.le20[hour] += 1;
+            self.hist[hour].record_zero();
+            return;
+        }
+        self.wait_ns[hour] += u128::from(wait_ns);
         self.le20[hour] += u64::from(wait_ns <= TWENTY_MIN_NS);
         self.hist[hour].record(wait_ns as f64 * 1e-9);
     }

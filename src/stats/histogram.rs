@@ -81,6 +81,13 @@ impl Histogram {
         }
     }
 
+    /// Records one observation of exactly zero: the same as `record(0.0)`.
+    #[inline]
+    pub fn record_zero(&mut self) {
+        self.counts[0] = self.counts[0].saturating_add(1);
+        self.n += 1;
+    }
+
     /// Adds all observations of `other`.
     pub fn merge(&mut self, other: &Histogram) {
         for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
@@ -223,6 +230,22 @@ mod tests {
         assert_eq!(Histogram::bin(1e12), N_BINS - 1);
         assert_eq!(Histogram::bin(255.9), 256);
         assert_eq!(Histogram::bin(256.0), 257);
+    }
+
+    #[test]
+    fn a_zero_recorded_either_way_is_the_same() {
+        let (mut a, mut b) = (Histogram::new(), Histogram::new());
+        for h in [&mut a, &mut b] {
+            h.record(3.5);
+            h.record(0.0);
+        }
+        a.record(0.0);
+        b.record_zero();
+        assert_eq!(a, b);
+        let (mut a, mut b) = (Histogram::new(), Histogram::new());
+        a.record(0.0);
+        b.record_zero();
+        assert_eq!(a, b);
     }
 
     #[test]
