@@ -87,8 +87,8 @@ pub fn bare_three_lane(vehicles: u64) -> f64 {
 
 /// Arrivals per hour of day of [`dedicated`]: 14,000 a day with a morning and an afternoon peak.
 pub const DEDICATED_PER_HOUR: [f64; 24] = [
-    183.0, 122.0, 92.0, 92.0, 153.0, 366.0, 793.0, 976.0, 915.0, 793.0, 732.0, 732.0, 732.0,
-    793.0, 854.0, 915.0, 915.0, 854.0, 793.0, 671.0, 549.0, 427.0, 305.0, 244.0,
+    183.0, 122.0, 92.0, 92.0, 153.0, 366.0, 793.0, 976.0, 915.0, 793.0, 732.0, 732.0, 732.0, 793.0,
+    854.0, 915.0, 915.0, 854.0, 793.0, 671.0, 549.0, 427.0, 305.0, 244.0,
 ];
 
 /// Booths, mean and standard deviation of the inspection (s) of [`dedicated`]'s lanes.
