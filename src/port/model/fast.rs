@@ -794,7 +794,7 @@ fn arrive(
 /// so that a port whose booths never change does not compute it.
 #[inline(never)]
 fn ends_as_booths_change(m: &Model<'_, '_>, end: u64) -> bool {
-    end % HOUR_NS == 0
+    end.is_multiple_of(HOUR_NS)
         && end < m.horizon_ns
         && m.staffing_change_hours[((end / HOUR_NS) % 24) as usize]
 }
