@@ -143,8 +143,8 @@ impl Lane {
 }
 
 /// A lane's waiting vehicles, first in first out: a vector read from `head`, emptied when the
-/// queue empties and compacted when the part already read is most of it, so that it holds at
-/// most about twice the vehicles waiting.
+/// queue empties and compacted when the part already read is at least half of it and 4,096
+/// vehicles, so that it holds at most twice the vehicles waiting, or 4,096 more.
 #[derive(Default)]
 struct Fifo {
     items: Vec<Waiting>,
@@ -851,5 +851,54 @@ fn closed_busy(
         if booth >= l.target(p.hour_index) {
             staffed.add_span(p.from_ns, p.to_ns, 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(i: u64) -> Waiting {
+        Waiting {
+            start_ns: i,
+            end_ns: i + 1,
+            booth: 0,
+            class: (i % 3) as u16,
+        }
+    }
+
+    #[test]
+    fn the_fifo_keeps_order_and_bounded_memory() {
+        let mut f = Fifo::default();
+        let (mut pushed, mut popped) = (0u64, 0u64);
+        // A queue that never empties: three in, two out (without compaction it would hold
+        // every vehicle ever queued), then drained in steps.
+        for _ in 0..20_000 {
+            for _ in 0..3 {
+                f.push_back(w(pushed));
+                pushed += 1;
+            }
+            for _ in 0..2 {
+                assert_eq!(f.front().map(|x| x.start_ns), Some(popped));
+                f.pop_front();
+                popped += 1;
+            }
+            assert_eq!(f.len() as u64, pushed - popped);
+            assert!(
+                f.items.len() <= 2 * f.len() + 4096,
+                "{} held",
+                f.items.len()
+            );
+        }
+        while f.len() > 3 {
+            let n = f.len() / 3;
+            assert_eq!(f.as_slice()[n].start_ns, popped + n as u64);
+            f.pop_front_n(n);
+            popped += n as u64;
+            assert_eq!(f.front().map(|x| x.start_ns), Some(popped));
+            assert!(f.items.len() <= 2 * f.len() + 4096);
+        }
+        f.pop_front_n(f.len());
+        assert!(f.is_empty() && f.items.is_empty() && f.front().is_none());
     }
 }
