@@ -14,7 +14,9 @@
 //!   is first in, first out, so the n-th start is the lane's n-th vehicle); a vehicle that never
 //!   reaches a booth draws nothing in either;
 //! - the lane choice sees the same queue length, busy booths and open booths at the arrival,
-//!   through the same formula ([`super::expected_wait_s`], [`super::pick_lane`]);
+//!   through the same formula ([`super::expected_wait_s`], [`super::pick_lane`]), except that
+//!   an always-open lane with an idle booth gives its busy booths as one fewer than its booths,
+//!   which makes the same expected wait, zero, as the exact count (see [`view`]);
 //! - a booth that closes on the hour finishes its vehicle and takes no other; a closed booth
 //!   that frees while closed takes the next vehicle when it opens again; booths that open on
 //!   the hour take waiting vehicles lowest booth first (`fill_idle_booths`); a newcomer to an
