@@ -241,6 +241,44 @@ fn the_three_lane_bench_port_runs_on_the_fast_path() {
     }
 }
 
+/// The bench's dedicated lanes (`benches/common/three_lane.rs`: log-normal inspections, an
+/// hourly profile; one week here) run on the fast path from start to end, with the event
+/// loop's result.
+#[test]
+fn the_dedicated_bench_port_runs_on_the_fast_path() {
+    let per_hour = [
+        183.0, 122.0, 92.0, 92.0, 153.0, 366.0, 793.0, 976.0, 915.0, 793.0, 732.0, 732.0, 732.0,
+        793.0, 854.0, 915.0, 915.0, 854.0, 793.0, 671.0, 549.0, 427.0, 305.0, 244.0,
+    ];
+    let lognormal = |id: &str, booths: u32, mean_s: f64, sd_s: f64| {
+        let mut l = lane(id, booths, mean_s);
+        l.service = ServiceDist::LogNormal { mean_s, sd_s };
+        l
+    };
+    let mut cfg = config(
+        per_hour,
+        vec![
+            class("general", 0.5, vec![0]),
+            class("ready", 0.3, vec![1]),
+            class("sentri", 0.2, vec![2]),
+        ],
+        vec![
+            lognormal("general", 7, 45.0, 30.0),
+            lognormal("ready", 4, 30.0, 20.0),
+            lognormal("sentri", 2, 25.0, 15.0),
+        ],
+    );
+    cfg.horizon = SimTime::from_hours(24 * 7);
+    for rep in 0..3 {
+        let fast = simulate_fast(&cfg, rep).expect("no tie in the bench's port");
+        assert_same(
+            &fast,
+            &simulate_event_loop(&cfg, rep, None),
+            "dedicated lanes",
+        );
+    }
+}
+
 /// Booths that open together with a constant inspection time end together all hour: which of
 /// them takes the next vehicle (the one that started first, as the calendar orders ends at one
 /// nanosecond) decides which is still busy when one closes. The fast path must agree with the
