@@ -320,39 +320,11 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
         busy_areas: vec![empty; lanes.len()],
         staffing_changes: m.staffing_change_hours.contains(&true),
     };
-    let mut next_start = u64::MAX;
-    let mut prev = 0;
-    let mut hour = Hour::of(0);
-    let mut next = m.next_arrival(0);
-    while let Some(now) = next {
-        if now >= horizon {
-            break;
-        }
-        if now >= hour.end {
-            hour = Hour::of(now);
-        }
-        if now == hour.start {
-            return None;
-        }
-        if next_start <= now || now >= q.special_ns {
-            step(&mut m, &mut lanes, &mut q, &mut next_start, prev, now, true)?;
-        }
-        let class = m.draw_class(now);
-        if let Some(start) = arrive(&mut m, &mut lanes, &mut q, now, &hour, class)? {
-            next_start = next_start.min(start);
-        }
-        prev = now;
-        next = m.next_arrival(now);
+    if lanes.iter().all(|l| l.constant.is_some()) {
+        arrivals::<true>(&mut m, &mut lanes, &mut q)?;
+    } else {
+        arrivals::<false>(&mut m, &mut lanes, &mut q)?;
     }
-    step(
-        &mut m,
-        &mut lanes,
-        &mut q,
-        &mut next_start,
-        prev,
-        horizon,
-        false,
-    )?;
     // The levels held at the horizon (their areas were added as spans), and the areas.
     for (st, &n) in m.lanes.iter_mut().zip(&q.lane) {
         st.stats.queue.set(horizon, n);
@@ -394,6 +366,48 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
     Some(m.finish(replication))
 }
 
+/// Whether lane `l` is always open: always, when `ALL` (every lane of the port is).
+#[inline(always)]
+fn always_open<const ALL: bool>(l: &Lane) -> bool {
+    ALL || l.constant.is_some()
+}
+
+/// Every arrival of the replication, then the departures up to the horizon; None when a tie
+/// makes the fast path give up. `ALL`: every lane is always open (the code for booths that open
+/// and close is then left out).
+fn arrivals<const ALL: bool>(
+    m: &mut Model<'_, '_>,
+    lanes: &mut [Lane],
+    q: &mut Queued,
+) -> Option<()> {
+    let horizon = m.horizon_ns;
+    let mut next_start = u64::MAX;
+    let mut prev = 0;
+    let mut hour = Hour::of(0);
+    let mut next = m.next_arrival(0);
+    while let Some(now) = next {
+        if now >= horizon {
+            break;
+        }
+        if now >= hour.end {
+            hour = Hour::of(now);
+        }
+        if now == hour.start {
+            return None;
+        }
+        if next_start <= now || now >= q.special_ns {
+            step::<ALL>(m, lanes, q, &mut next_start, prev, now, true)?;
+        }
+        let class = m.draw_class(now);
+        if let Some(start) = arrive::<ALL>(m, lanes, q, now, &hour, class)? {
+            next_start = next_start.min(start);
+        }
+        prev = now;
+        next = m.next_arrival(now);
+    }
+    step::<ALL>(m, lanes, q, &mut next_start, prev, horizon, false)
+}
+
 /// The queue levels of the lanes, the classes and the port as the fast path keeps them. Their
 /// areas (level x time by hour) are added as spans when a vehicle joins, since its wait is known
 /// then; the levels themselves serve the peaks and the level at the growth reference.
@@ -432,7 +446,7 @@ struct Queued {
 /// departures may reach either runs in time order across lanes, as the event loop's, and then
 /// counts the levels held at that instant.
 #[inline]
-fn step(
+fn step<const ALL: bool>(
     m: &mut Model<'_, '_>,
     lanes: &mut [Lane],
     q: &mut Queued,
@@ -446,7 +460,7 @@ fn step(
     } else if ties && *next_start == now {
         return None;
     } else if prev > m.warmup_ns && (now <= q.reference_ns || q.reference_seen) {
-        *next_start = drain_by_lane(lanes, q, now, ties)?;
+        *next_start = drain_by_lane::<ALL>(lanes, q, now, ties)?;
     } else {
         drain_in_order(m, lanes, q, now, ties)?;
         *next_start = first_start(lanes);
@@ -505,11 +519,16 @@ fn first_start(lanes: &[Lane]) -> u64 {
 /// [`step`]'s departures lane by lane: levels only. Returns the earliest start still queued in
 /// any lane, as [`first_start`].
 #[inline]
-fn drain_by_lane(lanes: &mut [Lane], q: &mut Queued, now: u64, ties: bool) -> Option<u64> {
+fn drain_by_lane<const ALL: bool>(
+    lanes: &mut [Lane],
+    q: &mut Queued,
+    now: u64,
+    ties: bool,
+) -> Option<u64> {
     let mut first = u64::MAX;
     for (i, l) in lanes.iter_mut().enumerate() {
         // An always-open lane does not read `cur_end`.
-        let keep_ends = l.constant.is_none();
+        let keep_ends = !always_open::<ALL>(l);
         let mut left = 0;
         for w in l.waiting.as_slice() {
             if w.start_ns >= now {
@@ -581,8 +600,8 @@ fn drain_in_order(
 /// Busy booths and the lowest idle booth of lane `l` at `now` (`open` booths open); None when an
 /// inspection of the lane ends exactly at `now`.
 #[inline]
-fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
-    if l.constant.is_some() {
+fn view<const ALL: bool>(l: &Lane, now: u64, open: u32) -> Option<View> {
+    if always_open::<ALL>(l) {
         if !l.waiting.is_empty() {
             // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and
             // none ends at `now` (the first waiting vehicle would start then, which `step`
@@ -635,7 +654,7 @@ fn view(l: &Lane, now: u64, open: u32) -> Option<View> {
 /// settled at once. Returns its start when it joins the queue and reaches a booth before the
 /// horizon; None when a tie makes the fast path give up.
 #[inline]
-fn arrive(
+fn arrive<const ALL: bool>(
     m: &mut Model<'_, '_>,
     lanes: &mut [Lane],
     q: &mut Queued,
@@ -665,7 +684,7 @@ fn arrive(
             let l = &lanes[i];
             let open = l.target(hour_index);
             let queued = l.waiting.len() + l.never;
-            match view(l, now, open) {
+            match view::<ALL>(l, now, open) {
                 Some(v) => {
                     let w = expected_wait_s(open, queued, v.busy, m.lanes[i].mean_service_s);
                     chosen_view = Some((i, v.idle));
@@ -688,17 +707,17 @@ fn arrive(
     let horizon = m.horizon_ns;
     let never = l.never > 0;
     // The lowest idle booth, when the queue is empty and the booths open and close.
-    let idle = if l.constant.is_some() || !l.waiting.is_empty() || never {
+    let idle = if always_open::<ALL>(l) || !l.waiting.is_empty() || never {
         None
     } else {
         match chosen_view {
             Some((i, idle)) if i == lane => idle,
-            _ => view(l, now, l.target(hour_index))?.idle,
+            _ => view::<ALL>(l, now, l.target(hour_index))?.idle,
         }
     };
     // The booth and start: the lowest idle booth at once, or the earliest hand-out; None when
     // the queue already holds vehicles that never reach a booth.
-    let pick = if l.constant.is_some() {
+    let pick = if always_open::<ALL>(l) {
         // Booths always open: the earliest free one, at once if it is free now (an inspection
         // that ends exactly now: the order of the two decides).
         match l.free.peek() {
@@ -755,7 +774,7 @@ fn arrive(
         return None;
     }
     let l = &mut lanes[lane];
-    if l.constant.is_some() {
+    if always_open::<ALL>(l) {
         *l.free.peek_mut().expect("a booth was picked") = Reverse(end);
     } else {
         l.avail[booth as usize] = end;
@@ -775,7 +794,7 @@ fn arrive(
     }
     let (from, to) = (m.warmup_ns, m.horizon_ns);
     q.busy_areas[lane].add_one(start.max(from), end.min(to), h);
-    if l.constant.is_none() {
+    if !always_open::<ALL>(l) {
         let st = &mut m.lanes[lane];
         closed_busy(l, &mut st.staffed_level, booth, start, end, from, to);
     }
