@@ -682,7 +682,11 @@ fn arrive<const ALL: bool>(
     } else {
         pick_lane(options, |i| {
             let l = &lanes[i];
-            let open = l.target(hour_index);
+            let open = if ALL {
+                l.max_open
+            } else {
+                l.target(hour_index)
+            };
             let queued = l.waiting.len() + l.never;
             match view::<ALL>(l, now, open) {
                 Some(v) => {
@@ -769,7 +773,7 @@ fn arrive<const ALL: bool>(
     let st = &mut m.lanes[lane];
     let service_s = st.sampler.sample(&mut st.rng).max(0.0);
     let end = start.saturating_add(SimTime::from_secs_f64(service_s).as_nanos());
-    if q.staffing_changes && ends_as_booths_change(m, end) {
+    if !ALL && q.staffing_changes && ends_as_booths_change(m, end) {
         // It would end as the booths change: the order of the two decides.
         return None;
     }
