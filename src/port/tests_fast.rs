@@ -154,14 +154,34 @@ fn random_port(rng: &mut RngStream, k: u64) -> PortConfig {
 
 /// On random plain ports, the fast path gives the event loop's `ReplicationResult` to the bit
 /// whenever it does not give up; it gives up only on a small share of replications, and
-/// `simulate` (which tries it first) always equals the event loop.
+/// `simulate` (which tries it first) always equals the event loop. Both compilations of the
+/// fast path are checked: ports with booths that open and close, and ports whose lanes are all
+/// always open.
 #[test]
 fn fast_path_equals_the_event_loop() {
     let mut rng = RngStream::new(7, 0, StreamId::named("fast-path-test"));
     let (mut runs, mut fast, mut constant_runs, mut constant_fast) = (0, 0, 0, 0);
-    for k in 0..150u64 {
-        let cfg = random_port(&mut rng, k);
+    // Ports whose lanes are all always open, which the fast path compiles apart.
+    let mut all_open_fast = 0;
+    for k in 0..190u64 {
+        let mut cfg = random_port(&mut rng, k);
+        if k >= 150 {
+            // The last 40 with every lane always open (at its busiest table's booths).
+            for l in &mut cfg.lanes {
+                let max = l.booths.iter().copied().max().unwrap_or(0);
+                l.booths = [max; 24];
+                (l.booths_saturday, l.booths_sunday, l.booths_by_date) = (None, None, None);
+            }
+        }
         assert!(model::fast_accepts(&cfg));
+        let all_open = cfg.lanes.iter().all(|l| {
+            let max = l.booths.iter().copied().max().unwrap_or(0);
+            l.booths.iter().all(|&b| b == max)
+                && [&l.booths_saturday, &l.booths_sunday]
+                    .iter()
+                    .all(|t| t.is_none_or(|t| t.iter().all(|&b| b == max)))
+                && l.booths_by_date.is_none()
+        });
         let constant = cfg
             .lanes
             .iter()
@@ -174,6 +194,7 @@ fn fast_path_equals_the_event_loop() {
             if let Some(got) = got {
                 fast += 1;
                 constant_fast += usize::from(constant);
+                all_open_fast += usize::from(all_open);
                 assert_same(&got, &want, &format!("port {k} replication {rep}"));
             }
             assert_same(
@@ -185,7 +206,11 @@ fn fast_path_equals_the_event_loop() {
     }
     eprintln!(
         "fast path: {fast} of {runs} replications ({constant_fast} of {constant_runs} with a \
-         constant inspection time)"
+         constant inspection time, {all_open_fast} with every lane always open)"
+    );
+    assert!(
+        all_open_fast >= 60,
+        "{all_open_fast} with every lane always open"
     );
     // Without constant inspection times the fast path gives up only on rare ties.
     assert!(
