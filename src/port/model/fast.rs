@@ -109,8 +109,8 @@ struct Lane {
     /// When `constant`: when each booth is free, as a min-heap. Which booth takes a vehicle
     /// changes no result when the booths never open or close (every booth free before a
     /// vehicle arrives is as good as another, and nothing is kept by booth), so the lane needs
-    /// only these times, as the bare Kiefer-Wolfowitz loop keeps them; `avail` and `avail_seq`
-    /// are then empty, and `cur_end` (written by departures, booth 0) is not read.
+    /// only these times, as the bare Kiefer-Wolfowitz loop keeps them; `avail`, `avail_seq`
+    /// and `cur_end` are then empty.
     free: BinaryHeap<Reverse<u64>>,
 }
 
@@ -280,13 +280,13 @@ pub(in crate::port) fn simulate(cfg: &PortConfig, replication: u32) -> Option<Re
             let max_open = targets.iter().copied().max().unwrap_or(0);
             let constant = targets.iter().all(|&t| t == max_open).then_some(max_open);
             let n = max_open as usize;
-            // An always-open lane keeps only its heap of free times (and `cur_end`, which
-            // departures write); the booth arrays are for lanes whose booths open and close.
+            // An always-open lane keeps only its heap of free times; the booth arrays are for
+            // lanes whose booths open and close.
             let booths = if constant.is_some() { 0 } else { n };
             Lane {
                 avail: vec![0; booths],
                 avail_seq: vec![0; booths],
-                cur_end: vec![0; n],
+                cur_end: vec![0; booths],
                 waiting: Fifo::default(),
                 assigned: 0,
                 never: 0,
@@ -527,7 +527,7 @@ fn drain_by_lane<const ALL: bool>(
 ) -> Option<u64> {
     let mut first = u64::MAX;
     for (i, l) in lanes.iter_mut().enumerate() {
-        // An always-open lane does not read `cur_end`.
+        // An always-open lane has no `cur_end`.
         let keep_ends = !always_open::<ALL>(l);
         let mut left = 0;
         for w in l.waiting.as_slice() {
@@ -583,7 +583,9 @@ fn drain_in_order(
             .front()
             .expect("best names a waiting vehicle");
         lanes[i].waiting.pop_front();
-        lanes[i].cur_end[w.booth as usize] = w.end_ns;
+        if lanes[i].constant.is_none() {
+            lanes[i].cur_end[w.booth as usize] = w.end_ns;
+        }
         let c = usize::from(w.class);
         q.lane[i] -= 1;
         q.class[c] -= 1;
@@ -602,36 +604,28 @@ fn drain_in_order(
 #[inline]
 fn view<const ALL: bool>(l: &Lane, now: u64, open: u32) -> Option<View> {
     if always_open::<ALL>(l) {
-        if !l.waiting.is_empty() {
+        // Its booths are told apart by no number (its earliest free one takes the newcomer), so
+        // no idle booth is named.
+        let busy = if !l.waiting.is_empty() {
             // Vehicles wait, so every booth is busy (none is idle while a vehicle waits), and
             // none ends at `now` (the first waiting vehicle would start then, which `step`
             // rules out).
-            return Some(View {
-                busy: l.max_open,
-                idle: None,
-            });
-        }
-        // No vehicle waits: each booth's last vehicle is in service or done (idle booths are
-        // told apart by no number: the lane takes its earliest free one). The earliest free
-        // time tells all the lane choice needs: after `now`, every booth is busy; before it, a
-        // booth is idle, so the expected wait is zero whatever the others do, and `busy` is
-        // given as `open - 1`, which makes the same zero (an inspection of another booth that
-        // ends exactly now then decides nothing: the newcomer takes the idle booth either way).
-        return match l.free.peek() {
-            None => Some(View {
-                busy: 0,
-                idle: None,
-            }),
-            Some(&Reverse(a)) if a > now => Some(View {
-                busy: l.max_open,
-                idle: None,
-            }),
-            Some(&Reverse(a)) if a < now => Some(View {
-                busy: l.max_open - 1,
-                idle: Some(0),
-            }),
-            Some(_) => None,
+            l.max_open
+        } else {
+            // No vehicle waits: each booth's last vehicle is in service or done. The earliest
+            // free time tells all the lane choice needs: after `now`, every booth is busy;
+            // before it, a booth is idle, so the expected wait is zero whatever the others do,
+            // and `busy` is given as `open - 1`, which makes the same zero (an inspection of
+            // another booth that ends exactly now then decides nothing: the newcomer takes the
+            // idle booth either way).
+            match l.free.peek() {
+                None => 0,
+                Some(&Reverse(a)) if a > now => l.max_open,
+                Some(&Reverse(a)) if a < now => l.max_open - 1,
+                Some(_) => return None,
+            }
         };
+        return Some(View { busy, idle: None });
     }
     let mut busy = 0;
     let mut tie = false;
