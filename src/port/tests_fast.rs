@@ -161,12 +161,15 @@ fn random_port(rng: &mut RngStream, k: u64) -> PortConfig {
 fn fast_path_equals_the_event_loop() {
     let mut rng = RngStream::new(7, 0, StreamId::named("fast-path-test"));
     let (mut runs, mut fast, mut constant_runs, mut constant_fast) = (0, 0, 0, 0);
-    // Ports whose lanes are all always open, which the fast path compiles apart.
+    // Replications of ports whose lanes are all always open (which the fast path compiles
+    // apart) that took the fast path.
     let mut all_open_fast = 0;
     for k in 0..190u64 {
         let mut cfg = random_port(&mut rng, k);
-        if k >= 150 {
-            // The last 40 with every lane always open (at its busiest table's booths).
+        // The last 40 with every lane always open (at its busiest table's booths); a few of the
+        // first 150 are too, by chance.
+        let all_open = k >= 150;
+        if all_open {
             for l in &mut cfg.lanes {
                 let max = l.booths.iter().copied().max().unwrap_or(0);
                 l.booths = [max; 24];
@@ -174,14 +177,6 @@ fn fast_path_equals_the_event_loop() {
             }
         }
         assert!(model::fast_accepts(&cfg));
-        let all_open = cfg.lanes.iter().all(|l| {
-            let max = l.booths.iter().copied().max().unwrap_or(0);
-            l.booths.iter().all(|&b| b == max)
-                && [&l.booths_saturday, &l.booths_sunday]
-                    .iter()
-                    .all(|t| t.is_none_or(|t| t.iter().all(|&b| b == max)))
-                && l.booths_by_date.is_none()
-        });
         let constant = cfg
             .lanes
             .iter()
@@ -206,11 +201,11 @@ fn fast_path_equals_the_event_loop() {
     }
     eprintln!(
         "fast path: {fast} of {runs} replications ({constant_fast} of {constant_runs} with a \
-         constant inspection time, {all_open_fast} with every lane always open)"
+         constant inspection time; {all_open_fast} of 80 on the ports made always open)"
     );
     assert!(
         all_open_fast >= 60,
-        "{all_open_fast} with every lane always open"
+        "{all_open_fast} of 80 on the ports made always open"
     );
     // Without constant inspection times the fast path gives up only on rare ties.
     assert!(
