@@ -59,25 +59,25 @@ fn replication(c: &mut Criterion) {
         b.iter(|| black_box(simulate(&bota, 0, None)))
     });
 
-    let three = three_lane(28);
-    let n = simulate(&three, 0, None).vehicles_simulated;
-    g.throughput(Throughput::Elements(n));
-    g.bench_function("three_lane_28d_full_stats", |b| {
-        b.iter(|| black_box(simulate(&three, 0, None)))
-    });
-    g.bench_function("three_lane_28d_bare_loop", |b| {
-        b.iter(|| black_box(bare_three_lane(n)))
-    });
-
-    let dedicated = dedicated(100);
-    let n = simulate(&dedicated, 0, None).vehicles_simulated;
-    g.throughput(Throughput::Elements(n));
-    g.bench_function("dedicated_100d_full_stats", |b| {
-        b.iter(|| black_box(simulate(&dedicated, 0, None)))
-    });
-    g.bench_function("dedicated_100d_bare_loop", |b| {
-        b.iter(|| black_box(bare_dedicated(n)))
-    });
+    // Each model with garita and with its bare loop.
+    let pairs = [
+        (
+            "three_lane_28d",
+            three_lane(28),
+            bare_three_lane as fn(u64) -> f64,
+        ),
+        ("dedicated_100d", dedicated(100), bare_dedicated),
+    ];
+    for (name, cfg, bare) in &pairs {
+        let n = simulate(cfg, 0, None).vehicles_simulated;
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(format!("{name}_full_stats"), |b| {
+            b.iter(|| black_box(simulate(cfg, 0, None)))
+        });
+        g.bench_function(format!("{name}_bare_loop"), |b| {
+            b.iter(|| black_box(bare(n)))
+        });
+    }
     g.finish();
 }
 
